@@ -1,0 +1,36 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "tcplab",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tcplab", targets: ["tcplab"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CPcap",
+            pkgConfig: "libpcap",
+            providers: [.apt(["libpcap-dev"])]
+        ),
+        .target(name: "CLinux"),
+        .target(name: "LabSystem", dependencies: ["CLinux"]),
+        .target(name: "LabPackets"),
+        .target(name: "LabCapture", dependencies: ["CPcap", "LabSystem", "LabPackets"]),
+        .target(name: "LabExperiment", dependencies: ["LabSystem", "LabPackets", "LabCapture"]),
+        .target(name: "LabReport", dependencies: ["LabPackets", "LabExperiment"]),
+        .executableTarget(
+            name: "tcplab",
+            dependencies: [
+                "LabExperiment", "LabReport", "LabSystem",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "LabPacketsTests", dependencies: ["LabPackets"]),
+        .testTarget(name: "LabExperimentTests", dependencies: ["LabExperiment", "LabPackets"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["LabExperiment", "LabPackets", "LabReport"]),
+    ]
+)

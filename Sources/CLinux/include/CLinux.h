@@ -1,0 +1,23 @@
+#ifndef TCPLAB_CLINUX_H
+#define TCPLAB_CLINUX_H
+
+#include <sys/types.h>
+
+/// Thin wrappers over calls that need _GNU_SOURCE or ioctl structs that Swift
+/// cannot build itself. Each returns what the kernel returned; errors leave errno set.
+
+int clinux_unshare_net(void);
+int clinux_unshare_user_and_net(void);
+int clinux_setns_net(int fd);
+pid_t clinux_gettid(void);
+int clinux_accept_cloexec(int fd);
+int clinux_eventfd(void);
+
+/// Sets IFF_UP on the named interface (SIOCGIFFLAGS, then SIOCSIFFLAGS).
+int clinux_interface_up(const char *name);
+/// SIOCSIFMTU.
+int clinux_interface_set_mtu(const char *name, int mtu);
+/// ETHTOOL_STSO / ETHTOOL_SGSO / ETHTOOL_SGRO through SIOCETHTOOL; each enabled is 0 or 1.
+int clinux_interface_set_offloads(const char *name, int enabled);
+
+#endif

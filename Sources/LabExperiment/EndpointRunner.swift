@@ -1,0 +1,155 @@
+import LabPackets
+import LabSystem
+
+/// Performs one side's steps, in order and exactly: one `recv` step is one `recv` call.
+struct EndpointRunner {
+    let side: Direction
+    let steps: [Step]
+    let port: UInt16
+    let stepTimeout: Duration
+    let events: Events
+    let origin: ContinuousClock.Instant
+
+    private var socket: TCPSocket?
+    private var listener: TCPSocket?
+    private var lastReceived: [UInt8] = []
+
+    init(side: Direction, experiment: Experiment, events: Events, origin: ContinuousClock.Instant) {
+        self.side = side
+        steps = side == .server ? experiment.server : experiment.client
+        port = experiment.port
+        stepTimeout = experiment.stepTimeout
+        self.events = events
+        self.origin = origin
+    }
+
+    struct StepFailure: Error { var message: String }
+
+    mutating func run() -> EndpointRecord {
+        var record = EndpointRecord(side: side)
+        defer {
+            // Whatever happened, release the sockets so the peer sees the end, and tell the
+            // peer this side is done so its barrier waits return.
+            try? socket?.close()
+            try? listener?.close()
+            events.finish(side)
+        }
+        if side == .server {
+            do {
+                listener = try TCPSocket.listen(port: port)
+                events.postListening()
+            } catch {
+                record.failure = "server could not listen: \(error)"
+                return record
+            }
+        }
+        for (index, step) in steps.enumerated() {
+            var stepRecord = StepRecord(index: index, label: step.label, started: elapsed, ended: 0)
+            do {
+                try perform(step, into: &stepRecord)
+                if let expected = step.expectError {
+                    stepRecord.ended = elapsed
+                    record.steps.append(stepRecord)
+                    record.failure = "\(side) step \(index + 1) (\(step.label)): expected \(expected), but the step succeeded"
+                    return record
+                }
+            } catch let error as SystemError {
+                stepRecord.error = error
+                if step.expectError != error.symbol {
+                    stepRecord.ended = elapsed
+                    record.steps.append(stepRecord)
+                    record.failure = error.isTimeout
+                        ? "\(side) stuck in step \(index + 1) (\(step.label)) for \(formatDuration(stepTimeout)): \(error)"
+                        : "\(side) step \(index + 1) (\(step.label)): \(error)"
+                    return record
+                }
+            } catch {
+                stepRecord.ended = elapsed
+                record.steps.append(stepRecord)
+                record.failure = "\(side) step \(index + 1) (\(step.label)): \((error as? StepFailure)?.message ?? "\(error)")"
+                return record
+            }
+            stepRecord.ended = elapsed
+            record.steps.append(stepRecord)
+            if let name = step.name { events.post(name) }
+        }
+        return record
+    }
+
+    private var elapsed: Int64 {
+        let d = ContinuousClock.now - origin
+        return d.components.seconds * 1_000_000_000 + d.components.attoseconds / 1_000_000_000
+    }
+
+    private func connected() throws -> TCPSocket {
+        guard let socket else { throw StepFailure(message: "no connection") }
+        try socket.setTimeout(stepTimeout)
+        return socket
+    }
+
+    private mutating func perform(_ step: Step, into record: inout StepRecord) throws {
+        switch step.action {
+        case .accept:
+            guard let listener else { throw StepFailure(message: "only the server accepts") }
+            socket = try listener.accept(timeout: stepTimeout)
+        case .connect:
+            switch events.waitUntilListening(timeout: stepTimeout) {
+            case .posted: break
+            case .peerFinished: throw StepFailure(message: "the server stopped before it listened")
+            case .timedOut: throw StepFailure(message: "the server did not listen within \(formatDuration(stepTimeout))")
+            }
+            socket = try TCPSocket.connect(port: port, timeout: stepTimeout)
+        case let .send(text, times):
+            let bytes = Array(repeating: Array(text.utf8), count: times).flatMap { $0 }
+            try connected().sendAll(bytes)
+            record.bytesOut = bytes.count
+        case let .sendBack(transform, times):
+            let bytes = Array(repeating: transform.apply(lastReceived), count: times).flatMap { $0 }
+            try connected().sendAll(bytes)
+            record.bytesOut = bytes.count
+        case let .recv(count):
+            lastReceived = try connected().receive(upTo: count)
+            record.bytesIn = lastReceived.count
+        case let .recvUntil(limit):
+            let s = try connected()
+            var received: [UInt8] = []
+            while limit.map({ received.count < $0 }) ?? true {
+                let chunk = try s.receive(upTo: limit.map { $0 - received.count } ?? 65536)
+                if chunk.isEmpty { break }
+                received += chunk
+            }
+            lastReceived = received
+            record.bytesIn = received.count
+        case let .echoLoop(count, transform, times, pause):
+            let s = try connected()
+            while true {
+                if let pause { Clock.sleep(pause) }
+                let chunk = try s.receive(upTo: count)
+                record.bytesIn += chunk.count
+                if chunk.isEmpty { break }
+                lastReceived = chunk
+                let reply = Array(repeating: transform.apply(chunk), count: times).flatMap { $0 }
+                try s.sendAll(reply)
+                record.bytesOut += reply.count
+            }
+        case let .sleep(duration):
+            Clock.sleep(duration)
+        case let .setOption(name, value):
+            guard let option = TCPSocket.Option(rawValue: name) else { throw StepFailure(message: "unknown option \(name)") }
+            try connected().set(option, value)
+        case let .waitFor(name):
+            switch events.wait(for: name, from: side.other, timeout: stepTimeout) {
+            case .posted: break
+            case .peerFinished: throw StepFailure(message: "the \(side.other) finished without reaching \"\(name)\"")
+            case .timedOut: throw StepFailure(message: "stuck waiting for \"\(name)\" for \(formatDuration(stepTimeout))")
+            }
+        case let .shutdown(how):
+            try connected().shutdown(TCPSocket.ShutdownHow(rawValue: how) ?? .both)
+        case .close:
+            let s = try connected()
+            record.unreadAtClose = try? s.unreadByteCount()
+            socket = nil
+            try s.close()
+        }
+    }
+}

@@ -1,0 +1,132 @@
+import LabPackets
+
+extension Expectation: Decodable {
+    static let kindKeys = ["handshake", "connections", "data", "payload", "segment", "finOrder", "rst", "gap"]
+
+    public init(from decoder: any Decoder) throws {
+        let object = try decoder.container(keyedBy: AnyKey.self)
+        path = renderPath(decoder.codingPath)
+        let present = Self.kindKeys.filter(object.has)
+        guard present.count == 1, let key = present.first else {
+            if present.isEmpty {
+                let unknown = object.keyNames.first { !["connection", "why"].contains($0) }
+                if let unknown, let guess = closest(to: unknown, in: Self.kindKeys) {
+                    throw object.problem(unknown, "unknown expectation '\(unknown)' (did you mean '\(guess)'?)", atKey: true)
+                }
+                throw object.problem(nil, "an expectation needs one of: \(Self.kindKeys.joined(separator: ", "))")
+            }
+            throw object.problem(present[1], "one expectation checks one thing, but this one has \(present.joined(separator: " and "))", atKey: true)
+        }
+        connection = try object.positive("connection", what: "connection number") ?? 1
+        why = try object.optional("why")
+        var allowed = [key, "connection", "why"]
+        switch key {
+        case "handshake":
+            guard try object.decode(Bool.self, forKey: AnyKey(key)) else {
+                throw object.problem(key, "write \"handshake\": true, or leave the expectation out")
+            }
+            kind = .handshake
+        case "connections":
+            guard let n = try object.positive(key, what: "connection count") else { throw object.problem(key, "expected a count") }
+            kind = .connections(n)
+        case "data":
+            allowed += ["sizes", "count", "total"]
+            kind = try Self.decodeData(object)
+        case "payload":
+            allowed += ["text", "upperOf", "sameAs", "repeat"]
+            kind = try Self.decodePayload(object)
+        case "segment":
+            allowed += ["flags", "seq", "ack", "len"]
+            let ref = try object.reference(key, try object.decode(String.self, forKey: AnyKey(key)))
+            var flags: TCPFlags?
+            if let text = try object.optional("flags", as: String.self) {
+                do { flags = try TCPFlags(parsing: text) } catch { throw object.problem("flags", error.description) }
+            }
+            let checks = ["flags", "seq", "ack", "len"].filter(object.has)
+            guard !checks.isEmpty else { throw object.problem(key, "say what to check on \(ref): flags, seq, ack or len") }
+            kind = .segment(ref, flags: flags, seq: try object.optional("seq"), ack: try object.optional("ack"),
+                            len: try object.optional("len"))
+        case "finOrder":
+            let words = try object.decode([String].self, forKey: AnyKey(key))
+            var sides: [Direction] = []
+            for word in words {
+                guard let side = Direction(rawValue: word) else { throw object.problem(key, "expected \"client\" or \"server\", got \"\(word)\"") }
+                guard !sides.contains(side) else { throw object.problem(key, "\(side) is listed twice; each side sends one FIN") }
+                sides.append(side)
+            }
+            kind = .finOrder(sides)
+        case "rst":
+            let word = try object.decode(String.self, forKey: AnyKey(key))
+            if word == "none" { kind = .rst(from: nil) }
+            else if let side = Direction(rawValue: word) { kind = .rst(from: side) }
+            else { throw object.problem(key, "expected \"client\", \"server\" or \"none\", got \"\(word)\"") }
+        default:  // gap
+            allowed += ["about", "atLeast", "atMost"]
+            let ends = try object.decode([String].self, forKey: AnyKey(key))
+            guard ends.count == 2 else { throw object.problem(key, "expected two segments, [from, to], got \(ends.count)") }
+            let window = TimeWindow(atLeast: try object.duration("atLeast"), atMost: try object.duration("atMost"),
+                                    about: try object.duration("about"))
+            if window.about != nil && (window.atLeast != nil || window.atMost != nil) {
+                throw object.problem("about", "\"about\" already sets both bounds; drop atLeast/atMost")
+            }
+            if let l = window.atLeast, let m = window.atMost, l > m {
+                throw object.problem("atMost", "contradicts atLeast: \(formatDuration(m)) < \(formatDuration(l))")
+            }
+            guard window.about != nil || window.atLeast != nil || window.atMost != nil else {
+                throw object.problem(key, "a gap needs about, atLeast or atMost")
+            }
+            kind = .gap(from: try object.reference(key, ends[0]), to: try object.reference(key, ends[1]), window: window)
+        }
+        try object.rejectUnknownKeys(allowed: allowed, context: "a \(key) expectation")
+    }
+
+    static func decodeData(_ object: Object) throws -> Kind {
+        let from = try object.side("data")!
+        let sizes: [Int]? = try object.optional("sizes")
+        if let sizes {
+            guard !sizes.isEmpty else { throw object.problem("sizes", "an empty list; to expect no data write \"count\": 0") }
+            if let bad = sizes.first(where: { $0 <= 0 }) {
+                throw object.problem("sizes", "expected positive segment sizes, got \(bad)")
+            }
+        }
+        let count: Int? = try object.optional("count")
+        if let count, count < 0 { throw object.problem("count", "expected a count of 0 or more, got \(count)") }
+        let total: Int? = try object.optional("total")
+        if let total, total < 0 { throw object.problem("total", "expected a byte total of 0 or more, got \(total)") }
+        if let sizes, let count, sizes.count != count {
+            throw object.problem("count", "contradicts sizes: \(count) segments, but sizes lists \(sizes.count)")
+        }
+        if let sizes, let total, sizes.reduce(0, +) != total {
+            throw object.problem("total", "contradicts sizes: \(total) bytes, but sizes add up to \(sizes.reduce(0, +))")
+        }
+        guard sizes != nil || count != nil || total != nil else {
+            throw object.problem("data", "say what to check: sizes, count or total")
+        }
+        return .data(from: from, sizes: sizes, count: count, total: total)
+    }
+
+    static func decodePayload(_ object: Object) throws -> Kind {
+        let from = try object.side("payload")!
+        let sources = ["text", "upperOf", "sameAs"].filter(object.has)
+        guard sources.count == 1 else {
+            throw object.problem("payload", "give exactly one of text, upperOf or sameAs")
+        }
+        if let text: String = try object.optional("text") {
+            if object.has("repeat") { throw object.problem("repeat", "write the whole text instead of repeat") }
+            return .payload(from: from, equals: .text(text))
+        }
+        let key = sources[0]
+        let other = try object.side(key)!
+        guard other != from else { throw object.problem(key, "compare \(from)'s bytes with the other side's") }
+        let times = try object.positive("repeat", what: "repeat count") ?? 1
+        return .payload(from: from, equals: .transformOf(other, key == "upperOf" ? .upper : .same, repeat: times))
+    }
+}
+
+func renderPath(_ codingPath: [any CodingKey]) -> String {
+    var out = ""
+    for key in codingPath {
+        if let i = key.intValue { out += "[\(i)]" } else { out += out.isEmpty ? key.stringValue : ".\(key.stringValue)" }
+    }
+    return out
+}

@@ -1,0 +1,105 @@
+import LabPackets
+
+/// A segment named the way a student would: "server data 2", "client fin", "server last".
+public struct SegmentReference: Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: String, Sendable, CaseIterable {
+        case syn, data, fin, rst
+        /// Any segment, pure ACKs included; useful with `last`.
+        case segment
+    }
+
+    public enum Ordinal: Sendable, Equatable {
+        case nth(Int)
+        case last
+    }
+
+    public var side: Direction
+    public var kind: Kind
+    public var ordinal: Ordinal
+
+    public var description: String {
+        switch ordinal {
+        case .last: kind == .segment ? "\(side) last" : "\(side) last \(kind)"
+        case let .nth(n): n == 1 && kind != .data && kind != .segment ? "\(side) \(kind)" : "\(side) \(kind) \(n)"
+        }
+    }
+
+    /// Parses "server data 2", "client fin", "server last", "client last data".
+    public init?(parsing text: String) {
+        let words = text.lowercased().split(separator: " ").map(String.init)
+        guard let first = words.first, let side = Direction(rawValue: first) else { return nil }
+        self.side = side
+        switch words.count {
+        case 2 where words[1] == "last":
+            (kind, ordinal) = (.segment, .last)
+        case 2:
+            guard let kind = Kind(rawValue: words[1]) else { return nil }
+            (self.kind, ordinal) = (kind, .nth(1))
+        case 3 where words[1] == "last":
+            guard let kind = Kind(rawValue: words[2]) else { return nil }
+            (self.kind, ordinal) = (kind, .last)
+        case 3:
+            guard let kind = Kind(rawValue: words[1]), let n = Int(words[2]), n >= 1 else { return nil }
+            (self.kind, ordinal) = (kind, .nth(n))
+        default:
+            return nil
+        }
+    }
+}
+
+/// What the packets must show. Each is data in the experiment file, judged by `Verdict`.
+public struct Expectation: Sendable {
+    public enum Kind: Sendable {
+        /// SYN from the client, SYN-ACK from the server, then the client's ACK, first in the connection.
+        case handshake
+        case connections(Int)
+        /// The sizes of one side's data segments (pure ACKs are never counted).
+        case data(from: Direction, sizes: [Int]?, count: Int?, total: Int?)
+        case payload(from: Direction, equals: Payload)
+        case segment(SegmentReference, flags: TCPFlags?, seq: UInt32?, ack: UInt32?, len: Int?)
+        /// The sides that send FIN, in order; empty means no FIN at all.
+        case finOrder([Direction])
+        /// The side that sends RST; nil means no RST from anyone.
+        case rst(from: Direction?)
+        case gap(from: SegmentReference, to: SegmentReference, window: TimeWindow)
+    }
+
+    public enum Payload: Sendable, Equatable {
+        case text(String)
+        /// The other side's bytes, transformed, repeated.
+        case transformOf(Direction, Step.Transform, repeat: Int)
+    }
+
+    public var kind: Kind
+    /// Which connection, 1-based, in order of appearance.
+    public var connection: Int
+    /// Where it is in the file (`expect[3]`), so a failure can point there.
+    public var path: String
+    /// The lab's reason for the pattern, for students reading the verdict.
+    public var why: String?
+}
+
+/// A timing window. `about` uses packetdrill's tolerance: the larger of 4 ms and 12.5 %.
+public struct TimeWindow: Sendable, Equatable, CustomStringConvertible {
+    public var atLeast: Duration?
+    public var atMost: Duration?
+    public var about: Duration?
+
+    public var bounds: (Duration, Duration) {
+        if let about {
+            let tolerance = max(.milliseconds(4), about * 0.125)
+            return (about - tolerance, about + tolerance)
+        }
+        return (atLeast ?? .zero, atMost ?? .seconds(1_000_000))
+    }
+
+    public var description: String {
+        if let about { return "about \(formatDuration(about)) (±max(4ms, 12.5%))" }
+        switch (atLeast, atMost) {
+        case let (l?, m?): return "between \(formatDuration(l)) and \(formatDuration(m))"
+        case let (l?, nil): return "at least \(formatDuration(l))"
+        case let (nil, m?): return "at most \(formatDuration(m))"
+        case (nil, nil): return "any time"
+        }
+    }
+}

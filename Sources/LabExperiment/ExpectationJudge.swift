@@ -1,0 +1,153 @@
+import LabPackets
+
+/// Evaluates expectations against analysed connections. One engine for every kind,
+/// so adding an experiment means writing JSON, not Swift.
+struct ExpectationJudge {
+    let connections: [Connection]
+
+    func judge(_ e: Expectation) -> Outcome {
+        let what = describe(e.kind)
+        func outcome(_ passed: Bool, _ detail: String, _ packets: [Int] = []) -> Outcome {
+            Outcome(expectation: e.connection == 1 ? what : "connection \(e.connection): \(what)", path: e.path,
+                    passed: passed, detail: detail, packets: packets)
+        }
+        if case let .connections(n) = e.kind {
+            return outcome(connections.count == n, "saw \(connections.count) connection(s)")
+        }
+        guard e.connection <= connections.count else {
+            return outcome(false, "there is no connection \(e.connection); saw \(connections.count)")
+        }
+        let c = connections[e.connection - 1]
+        switch e.kind {
+        case .connections:
+            fatalError("handled above")
+        case .handshake:
+            let first = Array(c.segments.prefix(3))
+            let shape = first.map { "\($0.from) \($0.flags.names.joined(separator: ","))" }
+            let ok = first.count == 3
+                && first[0].from == .client && first[0].flags.contains(.syn) && !first[0].flags.contains(.ack)
+                && first[1].from == .server && first[1].flags.contains([.syn, .ack]) && first[1].relativeAcknowledgment == 1
+                && first[2].from == .client && first[2].flags.contains(.ack) && !first[2].flags.contains(.syn)
+                && first[2].relativeAcknowledgment == 1 && first[2].relativeSequence == 1
+            return outcome(ok, ok ? "SYN, SYN-ACK, ACK" : "the connection opens with \(shape.joined(separator: "; "))",
+                           first.map(\.number))
+        case let .data(side, sizes, count, total):
+            let data = c.segments(from: side).filter { $0.length > 0 }
+            let seen = data.map(\.length)
+            var ok = true
+            if let sizes, sizes != seen { ok = false }
+            if let count, count != seen.count { ok = false }
+            if let total, total != seen.reduce(0, +) { ok = false }
+            let list = seen.isEmpty ? "none" : "\(seen.count) (\(seen.map(String.init).joined(separator: ", ")))"
+            let packets = data.map(\.number)
+            let where_ = packets.isEmpty ? "" : " — packets \(packets.map(String.init).joined(separator: ", "))"
+            return outcome(ok, "saw \(list), \(seen.reduce(0, +)) bytes\(where_)", packets)
+        case let .payload(side, equals):
+            let actual = stream(c, side)
+            let expected: [UInt8]
+            switch equals {
+            case let .text(text): expected = Array(text.utf8)
+            case let .transformOf(other, transform, times):
+                expected = Array(repeating: transform.apply(stream(c, other)), count: times).flatMap { $0 }
+            }
+            if actual == expected { return outcome(true, "\(actual.count) bytes match") }
+            let at = zip(actual, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(actual.count, expected.count)
+            return outcome(false, "differs at byte \(at + 1): expected \(snippet(expected, at)), saw \(snippet(actual, at)) (\(expected.count) vs \(actual.count) bytes)")
+        case let .segment(ref, flags, seq, ack, len):
+            guard let s = resolve(ref, in: c) else { return outcome(false, "there is no \(ref)") }
+            var ok = true
+            if let flags, flags != s.flags { ok = false }
+            if let seq, seq != s.relativeSequence { ok = false }
+            if let ack, ack != s.relativeAcknowledgment { ok = false }
+            if let len, len != s.length { ok = false }
+            let ackText = s.relativeAcknowledgment.map { " Ack=\($0)" } ?? ""
+            return outcome(ok, "packet \(s.number): [\(s.flags.names.joined(separator: ","))] Seq=\(s.relativeSequence)\(ackText) Len=\(s.length)", [s.number])
+        case let .finOrder(expected):
+            var order: [AnalyzedSegment] = []
+            for s in c.segments where s.flags.contains(.fin) && !order.contains(where: { $0.from == s.from }) { order.append(s) }
+            let seen = order.map(\.from)
+            let text = seen.isEmpty ? "no FIN" : order.map { "\($0.from) (packet \($0.number))" }.joined(separator: ", then ")
+            return outcome(seen == expected, "saw \(text)", order.map(\.number))
+        case let .rst(side):
+            let resets = c.segments.filter { $0.flags.contains(.rst) }
+            let ok = side.map { s in resets.contains { $0.from == s } && resets.allSatisfy { $0.from == s } } ?? resets.isEmpty
+            let text = resets.isEmpty ? "no RST" : resets.map { "RST from the \($0.from) (packet \($0.number))" }.joined(separator: ", ")
+            return outcome(ok, "saw \(text)", resets.map(\.number))
+        case let .gap(fromRef, toRef, window):
+            guard let a = resolve(fromRef, in: c) else { return outcome(false, "there is no \(fromRef)") }
+            guard let b = resolve(toRef, in: c) else { return outcome(false, "there is no \(toRef)") }
+            let gap = Duration.nanoseconds(b.timestamp - a.timestamp)
+            let (low, high) = window.bounds
+            return outcome(gap >= low && gap <= high,
+                           "packets \(a.number) → \(b.number): \(formatDuration(gap))", [a.number, b.number])
+        }
+    }
+
+    /// One side's bytes in sequence order, each byte once even if retransmitted.
+    func stream(_ c: Connection, _ side: Direction) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for s in c.segments(from: side).filter({ $0.length > 0 }).sorted(by: { $0.relativeSequence < $1.relativeSequence }) {
+            let start = Int(s.relativeSequence) - 1
+            guard start <= bytes.count else { continue }  // a hole: stop where the stream is known
+            let skip = bytes.count - start
+            if skip < s.length { bytes += s.segment.payload[skip...] }
+        }
+        return bytes
+    }
+
+    func resolve(_ ref: SegmentReference, in c: Connection) -> AnalyzedSegment? {
+        let candidates = c.segments(from: ref.side).filter { s in
+            switch ref.kind {
+            case .syn: s.flags.contains(.syn)
+            case .data: s.length > 0
+            case .fin: s.flags.contains(.fin)
+            case .rst: s.flags.contains(.rst)
+            case .segment: true
+            }
+        }
+        switch ref.ordinal {
+        case .last: return candidates.last
+        case let .nth(n): return n <= candidates.count ? candidates[n - 1] : nil
+        }
+    }
+
+    func snippet(_ bytes: [UInt8], _ at: Int) -> String {
+        let start = max(0, at - 4), end = min(bytes.count, at + 12)
+        guard start < end else { return "end of data" }
+        let text = String(decoding: bytes[start..<end], as: UTF8.self).map { $0.isASCII && !$0.isNewline ? String($0) : "." }.joined()
+        return "\"\(text)\""
+    }
+
+    func describe(_ kind: Expectation.Kind) -> String {
+        switch kind {
+        case .handshake: return "3-way handshake: client SYN, server SYN-ACK, client ACK"
+        case let .connections(n): return "\(n) connection(s)"
+        case let .data(side, sizes, count, total):
+            var parts: [String] = []
+            if let sizes {
+                let same = Set(sizes).count == 1
+                parts.append(same ? "\(sizes.count) segment(s) of \(sizes[0]) bytes" : "segments of \(sizes.map(String.init).joined(separator: ", ")) bytes")
+            } else if let count { parts.append("\(count) segment(s)") }
+            if let total { parts.append("\(total) bytes in all") }
+            return "\(side)→\(side.other) data: \(parts.joined(separator: ", "))"
+        case let .payload(side, equals):
+            switch equals {
+            case let .text(text): return "\(side)'s bytes are \"\(text)\""
+            case let .transformOf(other, t, n):
+                let base = t == .upper ? "the upper case of the \(other)'s" : "the \(other)'s bytes"
+                return "\(side)'s bytes are \(base)\(n == 1 ? "" : " ×\(n)")"
+            }
+        case let .segment(ref, flags, seq, ack, len):
+            var parts: [String] = []
+            if let flags { parts.append("[\(flags.names.joined(separator: ","))]") }
+            if let seq { parts.append("Seq=\(seq)") }
+            if let ack { parts.append("Ack=\(ack)") }
+            if let len { parts.append("Len=\(len)") }
+            return "\(ref) is \(parts.joined(separator: " "))"
+        case let .finOrder(sides):
+            return sides.isEmpty ? "no FIN from either side" : "FIN order: \(sides.map(\.rawValue).joined(separator: ", then "))" + (sides.count == 1 ? " only" : "")
+        case let .rst(side): return side.map { "RST sent by the \($0)" } ?? "no RST"
+        case let .gap(a, b, window): return "\(a) → \(b): \(window)"
+        }
+    }
+}

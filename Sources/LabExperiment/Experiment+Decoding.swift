@@ -1,0 +1,121 @@
+import LabPackets
+
+extension Experiment: Decodable {
+    static let keys = ["$schema", "title", "lab", "trace", "port", "link", "server", "client", "expect", "stepTimeout"]
+
+    public init(from decoder: any Decoder) throws {
+        let object = try decoder.container(keyedBy: AnyKey.self)
+        try object.rejectUnknownKeys(allowed: Self.keys, context: "an experiment")
+        name = ""
+        title = try object.required("title", context: "an experiment")
+        lab = try object.optional("lab") ?? ""
+        trace = try object.required("trace", context: "an experiment")
+        guard trace.hasSuffix(".pcap"), !trace.contains("/"), trace.count > 5 else {
+            throw object.problem("trace", "expected a file name ending in .pcap, such as \"trace2.pcap\", got \"\(trace)\"")
+        }
+        let port: Int = try object.optional("port") ?? 12345
+        guard (1...65535).contains(port), port != Int(Run.fencePort) else {
+            throw object.problem("port", "expected a port from 1 to 65535 other than the fence port \(Run.fencePort), got \(port)")
+        }
+        self.port = UInt16(port)
+        link = object.has("link")
+            ? try LinkProfile(from: object.nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey("link"))) : .loopback
+        server = try object.required("server", context: "an experiment")
+        client = try object.required("client", context: "an experiment")
+        expectations = try object.required("expect", context: "an experiment")
+        stepTimeout = try object.duration("stepTimeout") ?? .seconds(15)
+        try validate(object)
+    }
+
+    /// Checks that need the whole file: each side opens its socket, every barrier names a
+    /// step of the other side, and no two expectations contradict each other.
+    private func validate(_ object: Object) throws {
+        for (side, steps, opener) in [("server", server, "accept"), ("client", client, "connect")] {
+            let first = steps.firstIndex { if case .accept = $0.action { true } else if case .connect = $0.action { true } else { false } }
+            guard let first, steps[first].label == opener else {
+                throw object.problem(side, "the \(side) must \(opener) before using its socket; add \"\(opener)\"")
+            }
+            for (i, step) in steps.enumerated() where i < first && step.usesSocket {
+                throw SchemaProblem(codingPath: object.codingPath + [AnyKey(side), AnyKey(intValue: i)!],
+                                    message: "\(step.label) comes before \"\(opener)\"; the socket does not exist yet")
+            }
+        }
+        for (side, steps, other) in [("server", server, client), ("client", client, server)] {
+            for (i, step) in steps.enumerated() {
+                guard case let .waitFor(name) = step.action else { continue }
+                if !other.contains(where: { $0.name == name }) {
+                    let known = other.compactMap(\.name)
+                    throw SchemaProblem(codingPath: object.codingPath + [AnyKey(side), AnyKey(intValue: i)!, AnyKey("waitFor")],
+                                        message: "no \(side == "server" ? "client" : "server") step is named \"\(name)\"" +
+                                            (known.isEmpty ? "; give that step a \"name\"" : "; named steps: \(known.joined(separator: ", "))"))
+                }
+            }
+        }
+        try validateExpectations(object)
+    }
+
+    private func validateExpectations(_ object: Object) throws {
+        var rstRule: (Direction?, String)?
+        var finRule: ([Direction], String)?
+        for e in expectations {
+            if case let .rst(from) = e.kind { rstRule = (from, e.path) }
+            if case let .finOrder(sides) = e.kind { finRule = (sides, e.path) }
+        }
+        for e in expectations {
+            let refs: [SegmentReference]
+            switch e.kind {
+            case let .segment(ref, _, _, _, _): refs = [ref]
+            case let .gap(from, to, _): refs = [from, to]
+            default: continue
+            }
+            for ref in refs {
+                if ref.kind == .rst, let (rst, path) = rstRule, rst != ref.side {
+                    throw SchemaProblem(codingPath: object.codingPath + pathKeys(e.path),
+                                        message: "refers to \(ref), which contradicts \(path) (rst: \(rst.map(\.rawValue) ?? "none"))")
+                }
+                if ref.kind == .fin, let (sides, path) = finRule, !sides.contains(ref.side) {
+                    throw SchemaProblem(codingPath: object.codingPath + pathKeys(e.path),
+                                        message: "refers to \(ref), which contradicts \(path) (no FIN from the \(ref.side))")
+                }
+            }
+        }
+    }
+}
+
+/// `expect[3]` back to coding keys, for problems found after decoding.
+func pathKeys(_ path: String) -> [any CodingKey] {
+    var keys: [any CodingKey] = []
+    for part in path.split(separator: ".") {
+        let pieces = part.split(separator: "[")
+        keys.append(AnyKey(String(pieces[0])))
+        for index in pieces.dropFirst() { keys.append(AnyKey(intValue: Int(index.dropLast()) ?? 0)!) }
+    }
+    return keys
+}
+
+extension Step {
+    var usesSocket: Bool {
+        switch action {
+        case .sleep, .waitFor: false
+        default: true
+        }
+    }
+}
+
+extension LinkProfile {
+    init(from object: Object) throws {
+        if object.has("delay") || object.has("loss") {
+            let key = object.has("delay") ? "delay" : "loss"
+            throw object.problem(key, "this kernel has no netem, so \(key) cannot be emulated; use \"mtu\", \"offloads\" or a socket option instead", atKey: true)
+        }
+        if object.has("rate") {
+            throw object.problem("rate", "rate shaping (htb) is not supported yet; pin the behaviour with a socket option", atKey: true)
+        }
+        try object.rejectUnknownKeys(allowed: ["mtu", "offloads"], context: "link")
+        mtu = try object.optional("mtu")
+        if let mtu, !(576...65536).contains(mtu) {
+            throw object.problem("mtu", "expected an MTU from 576 to 65536, got \(mtu)")
+        }
+        offloads = try object.optional("offloads") ?? true
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import LabPackets
+
+/// Why an experiment could not be loaded, with the exit code the CLI should use.
+public enum ExperimentError: Error, Sendable, CustomStringConvertible {
+    /// No such experiment; lists the known ones. Exit 66.
+    case unknown(name: String, directory: String, known: [String])
+    /// The file cannot be read. Exit 66.
+    case unreadable(path: String, reason: String)
+    /// `file:line:col: key.path: problem`. Exit 65.
+    case malformed(path: String, location: JSONLocator.Location, key: String, problem: String)
+
+    public var description: String {
+        switch self {
+        case let .unknown(name, directory, known):
+            "unknown experiment '\(name)' in \(directory)/; known: \(known.isEmpty ? "none" : known.joined(separator: ", "))"
+        case let .unreadable(path, reason):
+            "\(path): \(reason)"
+        case let .malformed(path, location, key, problem):
+            key.isEmpty ? "\(path):\(location): \(problem)" : "\(path):\(location): \(key): \(problem)"
+        }
+    }
+
+    public var exitCode: Int32 {
+        switch self {
+        case .unknown, .unreadable: 66
+        case .malformed: 65
+        }
+    }
+}
+
+public struct ExperimentLoader: Sendable {
+    public var directory: String
+
+    public init(directory: String) { self.directory = directory }
+
+    /// Experiment names found in the directory, in natural order (experiment-2 before experiment-10).
+    public func names() throws(ExperimentError) -> [String] {
+        guard let files = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
+            throw .unreadable(path: directory, reason: "no such directory of experiments")
+        }
+        return files.filter { $0.hasSuffix(".json") && !$0.hasSuffix(".schema.json") }
+            .map { String($0.dropLast(5)) }
+            .sorted { $0.compare($1, options: .numeric) == .orderedAscending }
+    }
+
+    public func load(_ name: String) throws(ExperimentError) -> Experiment {
+        let path = "\(directory)/\(name).json"
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw .unknown(name: name, directory: directory, known: (try? names()) ?? [])
+        }
+        return try Self.load(path: path, name: name)
+    }
+
+    public static func load(path: String, name: String? = nil) throws(ExperimentError) -> Experiment {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .unreadable(path: path, reason: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw .malformed(path: path, location: .init(line: 1, column: 1), key: "", problem: "the file is not UTF-8 text")
+        }
+        let locator: JSONLocator
+        do { locator = try JSONLocator(text) } catch {
+            throw .malformed(path: path, location: error.location, key: "", problem: error.message)
+        }
+        do {
+            var experiment = try JSONDecoder().decode(Experiment.self, from: data)
+            experiment.name = name ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+            return experiment
+        } catch let problem as SchemaProblem {
+            let key = renderPath(problem.codingPath)
+            let location = problem.atKey ? locator.locationOfKey(key) : locator.location(of: key)
+            throw .malformed(path: path, location: location, key: key, problem: problem.message)
+        } catch let error as DecodingError {
+            let (codingPath, message) = describe(error)
+            let key = renderPath(codingPath)
+            throw .malformed(path: path, location: locator.location(of: key), key: key, problem: message)
+        } catch {
+            throw .malformed(path: path, location: .init(line: 1, column: 1), key: "", problem: "\(error)")
+        }
+    }
+
+    static func describe(_ error: DecodingError) -> ([any CodingKey], String) {
+        func kind(_ type: Any.Type) -> String {
+            switch type {
+            case is String.Type: "a string"
+            case is Bool.Type: "true or false"
+            case is Int.Type, is Int32.Type, is UInt32.Type: "a whole number"
+            case is [String].Type, is [Int].Type: "a list"
+            default: type is any Collection.Type ? "a list" : "an object"
+            }
+        }
+        switch error {
+        case let .typeMismatch(type, context):
+            return (context.codingPath, "expected \(kind(type))")
+        case let .valueNotFound(type, context):
+            return (context.codingPath, "expected \(kind(type)), found null")
+        case let .keyNotFound(key, context):
+            return (context.codingPath, "missing key '\(key.stringValue)'")
+        case let .dataCorrupted(context):
+            let detail = context.debugDescription.contains("Number") ? "expected a whole number" : context.debugDescription
+            return (context.codingPath, detail)
+        @unknown default:
+            return ([], "\(error)")
+        }
+    }
+}

@@ -1,0 +1,149 @@
+import LabCapture
+import LabPackets
+import LabSystem
+import Synchronization
+
+/// Why a run could not be carried out at all (as opposed to an expectation failing).
+public enum RunError: Error, Sendable, CustomStringConvertible {
+    /// No privilege to make a namespace or capture. Exit 77.
+    case permission(String)
+    /// The harness itself failed. Exit 70.
+    case harness(String)
+
+    public var description: String {
+        switch self {
+        case let .permission(message), let .harness(message): message
+        }
+    }
+
+    public var exitCode: Int32 {
+        switch self {
+        case .permission: 77
+        case .harness: 70
+        }
+    }
+
+    static let remedy = "run as root, or enable unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1)"
+}
+
+/// One experiment carried out on real kernel TCP in a private network namespace:
+/// capture first, then the endpoints, then the capture drained up to its end fence.
+public enum Run {
+    /// UDP port of the fence markers: never an experiment's port, admitted by the filter's
+    /// companion rule, and left out of the written trace.
+    public static let fencePort: UInt16 = 9
+    /// How long the kernel gets to finish a teardown after both endpoints have closed.
+    /// On loopback it takes microseconds; the bound only stops a broken run.
+    static let teardownGrace: Duration = .seconds(5)
+
+    public static func perform(_ experiment: Experiment) throws(RunError) -> RunRecord {
+        let result = Mutex<Result<RunRecord, RunError>?>(nil)
+        let thread: OSThread
+        do {
+            thread = try OSThread.spawn {
+                let outcome = Result { () throws(RunError) -> RunRecord in try performInNewNamespace(experiment) }
+                result.withLock { $0 = outcome }
+            }
+        } catch {
+            throw .harness("cannot start the run thread: \(error)")
+        }
+        thread.join()
+        return try result.withLock { $0 }!.get()
+    }
+
+    /// Runs on a thread of its own: `unshare` moves only the calling thread, so the
+    /// process's other threads, and other runs, keep their own namespaces.
+    private static func performInNewNamespace(_ experiment: Experiment) throws(RunError) -> RunRecord {
+        var phases: [(String, Duration)] = []
+        var mark = ContinuousClock.now
+        func phase(_ name: String) {
+            let now = ContinuousClock.now
+            phases.append((name, now - mark))
+            mark = now
+        }
+
+        let namespace: NetworkNamespace
+        do {
+            namespace = try NetworkNamespace.unshareCurrentThread()
+            try Interface.up("lo")
+            if let mtu = experiment.link.mtu { try Interface.setMTU("lo", mtu) }
+            if !experiment.link.offloads { try Interface.setOffloads("lo", enabled: false) }
+        } catch {
+            if error.errno == EPERM { throw .permission("cannot create a network namespace: \(error); \(RunError.remedy)") }
+            throw .harness("cannot set up the network namespace: \(error)")
+        }
+        phase("namespace")
+
+        let capture: LiveCapture
+        var session: CaptureSession
+        do {
+            capture = try LiveCapture(.init(filter: "tcp port \(experiment.port) or udp port \(fencePort)"))
+            session = CaptureSession(capture: capture, wakeup: try Wakeup(), fencePort: fencePort)
+        } catch let error as CaptureError where error.isPermission {
+            throw .permission("cannot capture on lo: \(error); \(RunError.remedy)")
+        } catch {
+            throw .harness("cannot start the capture: \(error)")
+        }
+        do {
+            try session.fence(.start, within: .seconds(2))
+        } catch {
+            throw .harness("capture incomplete: \(error)")
+        }
+        phase("capture start")
+
+        let events = Events()
+        let records = Mutex<[EndpointRecord]>([])
+        let origin = ContinuousClock.now
+        var threads: [OSThread] = []
+        for side in [Direction.server, .client] {
+            let wakeup = session.wakeup
+            do {
+                threads.append(try OSThread.spawn {
+                    var record: EndpointRecord
+                    do {
+                        try namespace.enter()
+                        var runner = EndpointRunner(side: side, experiment: experiment, events: events, origin: origin)
+                        record = runner.run()
+                    } catch {
+                        record = EndpointRecord(side: side, failure: "\(side) could not enter the namespace: \(error)")
+                        events.finish(side)
+                    }
+                    records.withLock { $0.append(record) }
+                    wakeup.signal()
+                })
+            } catch {
+                events.finish(side)
+                records.withLock { $0.append(EndpointRecord(side: side, failure: "cannot start the \(side) thread: \(error)")) }
+            }
+        }
+
+        var captureFailure: String?
+        do {
+            try session.pump { events.finishedCount == 2 }
+            phase("experiment")
+            // The endpoints are done; the kernel may still be sending the last ACK.
+            let teardownSeen = try session.pump(within: teardownGrace) { $0.tracker.isQuiescent }
+            session.teardownSeen = teardownSeen
+            try session.fence(.end, within: .seconds(2))
+        } catch {
+            captureFailure = "\(error)"
+        }
+        for thread in threads { thread.join() }
+        phase("teardown")
+
+        let drops = (try? capture.drops()) ?? -1
+        let endpoints = records.withLock { $0 }.sorted { $0.side == .server && $1.side == .client }
+        if let captureFailure, session.frames.isEmpty {
+            throw .harness("capture incomplete: \(captureFailure)")
+        }
+        return RunRecord(
+            experiment: experiment.name, linkType: capture.linkType, snapLength: capture.snapLength,
+            frames: session.frames, drops: drops < 0 ? 0 : drops,
+            startFenceSeen: session.startSeen, endFenceSeen: session.endSeen, teardownSeen: session.teardownSeen,
+            duplicateFrames: session.duplicates, endpoints: endpoints, phases: phases)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

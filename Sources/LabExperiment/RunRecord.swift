@@ -1,0 +1,56 @@
+import LabPackets
+import LabSystem
+
+/// What one endpoint step did.
+public struct StepRecord: Sendable {
+    public var index: Int
+    public var label: String
+    /// Nanoseconds since the run's start fence.
+    public var started: Int64
+    public var ended: Int64
+    public var bytesIn = 0
+    public var bytesOut = 0
+    /// The error the step ended with, expected or not.
+    public var error: SystemError?
+    /// Bytes still unread when this step closed the socket: a non-zero count means RST.
+    public var unreadAtClose: Int?
+}
+
+public struct EndpointRecord: Sendable {
+    public var side: Direction
+    public var steps: [StepRecord] = []
+    /// Why the endpoint stopped early, naming the step: nil when every step ran as listed.
+    public var failure: String?
+    public var completed: Bool { failure == nil }
+}
+
+/// Everything a run observed, before any expectation is judged.
+public struct RunRecord: Sendable {
+    public var experiment: String
+    public var linkType: LinkType
+    public var snapLength: Int
+    public var frames: [CapturedFrame]
+    public var drops: Int
+    public var startFenceSeen: Bool
+    public var endFenceSeen: Bool
+    public var teardownSeen: Bool
+    public var duplicateFrames: Int
+    public var endpoints: [EndpointRecord]
+    /// Where the wall time went: namespace, capture start, experiment, teardown.
+    public var phases: [(name: String, duration: Duration)]
+
+    /// Reasons the trace cannot be trusted. Any one makes the run a harness failure.
+    public var captureProblems: [String] {
+        var problems: [String] = []
+        if !startFenceSeen { problems.append("the start fence was not captured") }
+        if !endFenceSeen { problems.append("the end fence was not captured") }
+        if drops > 0 { problems.append("the kernel dropped \(drops) packet(s)") }
+        if duplicateFrames > 0 { problems.append("\(duplicateFrames) duplicate frame(s)") }
+        if !teardownSeen && endpoints.allSatisfy(\.completed) {
+            problems.append("the connection's teardown (FINs acknowledged, or RST) was not captured")
+        }
+        return problems
+    }
+
+    public func endpoint(_ side: Direction) -> EndpointRecord? { endpoints.first { $0.side == side } }
+}

@@ -1,0 +1,98 @@
+import LabPackets
+import LabSystem
+
+extension Step: Decodable {
+    static let actionKeys = ["accept", "connect", "close", "send", "sendBack", "recv", "recvUntil",
+                             "echoLoop", "sleep", "setsockopt", "waitFor", "shutdown"]
+    static let options = ["TCP_NODELAY", "TCP_CORK", "TCP_QUICKACK", "TCP_MAXSEG"]
+
+    public init(from decoder: any Decoder) throws {
+        if let word = try? decoder.singleValueContainer().decode(String.self) {
+            switch word {
+            case "accept": action = .accept
+            case "connect": action = .connect
+            case "close": action = .close
+            default:
+                let guess = closest(to: word, in: ["accept", "connect", "close"]).map { " (did you mean \"\($0)\"?)" } ?? ""
+                throw SchemaProblem(codingPath: decoder.codingPath,
+                                    message: "unknown step \"\(word)\"\(guess); a step is \"accept\", \"connect\", \"close\" or an object such as {\"recv\": 1024}")
+            }
+            return
+        }
+        let object = try decoder.container(keyedBy: AnyKey.self)
+        let present = Self.actionKeys.filter(object.has)
+        guard present.count == 1, let key = present.first else {
+            if present.isEmpty {
+                let unknown = object.keyNames.first { !["name", "expectError", "repeat", "value"].contains($0) }
+                if let unknown, let guess = closest(to: unknown, in: Self.actionKeys) {
+                    throw object.problem(unknown, "unknown step '\(unknown)' (did you mean '\(guess)'?)", atKey: true)
+                }
+                throw object.problem(nil, "a step needs one action: \(Self.actionKeys.joined(separator: ", "))")
+            }
+            throw object.problem(present[1], "one step has one action, but this one has \(present.joined(separator: " and "))", atKey: true)
+        }
+        name = try object.optional("name")
+        expectError = try object.optional("expectError")
+        if let expectError, Errno.code(forSymbol: expectError) == nil {
+            throw object.problem("expectError", "unknown error \"\(expectError)\"; use a name such as ECONNRESET or EPIPE")
+        }
+        var allowed = [key, "name", "expectError"]
+        switch key {
+        case "accept", "connect", "close":
+            action = key == "accept" ? .accept : key == "connect" ? .connect : .close
+        case "send":
+            allowed.append("repeat")
+            action = .send(text: try object.required("send", context: "send"), repeat: try object.positive("repeat", what: "repeat count") ?? 1)
+        case "sendBack":
+            allowed.append("repeat")
+            action = .sendBack(try Self.transform(object, "sendBack"), repeat: try object.positive("repeat", what: "repeat count") ?? 1)
+        case "recv":
+            guard let n = try object.positive("recv") else { throw object.problem("recv", "expected a positive byte count") }
+            action = .recv(n)
+        case "recvUntil":
+            if let word = try? object.decode(String.self, forKey: AnyKey("recvUntil")) {
+                guard word == "eof" else { throw object.problem("recvUntil", "expected a byte count or \"eof\", got \"\(word)\"") }
+                action = .recvUntil(nil)
+            } else {
+                action = .recvUntil(try object.positive("recvUntil"))
+            }
+        case "echoLoop":
+            let loop = try object.nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey("echoLoop"))
+            try loop.rejectUnknownKeys(allowed: ["recv", "send", "repeat", "sleepBeforeRecv"], context: "echoLoop")
+            guard let n = try loop.positive("recv") else { throw loop.problem(nil, "echoLoop needs \"recv\": the bytes each read asks for") }
+            action = .echoLoop(recv: n, transform: try Self.transform(loop, "send", default: .same),
+                               repeat: try loop.positive("repeat", what: "repeat count") ?? 1,
+                               sleepBeforeRecv: try loop.duration("sleepBeforeRecv"))
+        case "sleep":
+            guard let d = try object.duration("sleep") else { throw object.problem("sleep", "expected a duration") }
+            action = .sleep(d)
+        case "setsockopt":
+            allowed.append("value")
+            let option: String = try object.required("setsockopt", context: "setsockopt")
+            guard Self.options.contains(option) else {
+                throw object.problem("setsockopt", "unknown option \"\(option)\"; known: \(Self.options.joined(separator: ", "))")
+            }
+            action = .setOption(option, try object.required("value", context: "setsockopt"))
+        case "waitFor":
+            action = .waitFor(try object.required("waitFor", context: "waitFor"))
+        default:  // shutdown
+            let how: String = try object.required("shutdown", context: "shutdown")
+            guard ["read", "write", "both"].contains(how) else {
+                throw object.problem("shutdown", "expected \"read\", \"write\" or \"both\", got \"\(how)\"")
+            }
+            action = .shutdown(how)
+        }
+        try object.rejectUnknownKeys(allowed: allowed, context: "a \(key) step")
+    }
+
+    static func transform(_ object: Object, _ key: String, default fallback: Transform? = nil) throws -> Transform {
+        guard let text = try object.optional(key, as: String.self) else {
+            if let fallback { return fallback }
+            throw object.problem(key, "expected \"upper\" or \"same\"")
+        }
+        guard let t = Transform(rawValue: text) else {
+            throw object.problem(key, "expected \"upper\" or \"same\", got \"\(text)\"")
+        }
+        return t
+    }
+}

@@ -1,0 +1,60 @@
+import LabPackets
+
+/// The judgement of one expectation.
+public struct Outcome: Sendable {
+    /// What was expected, in words: "server data segments are 5, 5, 5, 5".
+    public var expectation: String
+    public var path: String
+    public var passed: Bool
+    /// What was seen, with packet numbers, when it differs (and a short confirmation otherwise).
+    public var detail: String
+    public var packets: [Int]
+}
+
+/// The result of a run or a check: every expectation judged, plus anything that makes
+/// the trace itself untrustworthy.
+public struct Verdict: Sendable {
+    public enum Status: String, Sendable {
+        case passed
+        case failed
+        /// The capture or the harness failed; the expectations were not judged on a whole trace.
+        case harnessFailure = "harness failure"
+    }
+
+    public var outcomes: [Outcome]
+    /// `capture incomplete: ...` reasons.
+    public var captureProblems: [String]
+    /// Endpoints that did not finish their steps, with the step and the error.
+    public var endpointFailures: [String]
+
+    public var status: Status {
+        if !captureProblems.isEmpty { return .harnessFailure }
+        if !endpointFailures.isEmpty || outcomes.contains(where: { !$0.passed }) { return .failed }
+        return .passed
+    }
+
+    public var exitCode: Int32 {
+        switch status {
+        case .passed: 0
+        case .failed: 1
+        case .harnessFailure: 70
+        }
+    }
+
+    /// Judges the expectations against decoded packets. `record` adds the run's own
+    /// fidelity checks and endpoint results; a foreign capture has none.
+    public static func judge(_ experiment: Experiment, packets: [Packet], connections: [Connection],
+                             record: RunRecord? = nil) -> Verdict {
+        var problems = record?.captureProblems ?? []
+        if record != nil {
+            for c in connections where !(c.segments.first?.flags.contains(.syn) ?? false) {
+                problems.append("connection \(c.index) has no SYN: the handshake was not captured")
+            }
+            if connections.isEmpty { problems.append("no TCP connection was captured") }
+        }
+        let failures = record?.endpoints.compactMap(\.failure) ?? []
+        let judge = ExpectationJudge(connections: connections)
+        return Verdict(outcomes: experiment.expectations.map(judge.judge), captureProblems: problems,
+                       endpointFailures: failures)
+    }
+}

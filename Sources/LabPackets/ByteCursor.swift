@@ -1,0 +1,75 @@
+/// Why a capture or packet could not be decoded: the layer, the field and where.
+public enum DecodeError: Error, Equatable, Sendable, CustomStringConvertible {
+    case truncated(layer: String, field: String, offset: Int, needed: Int)
+    case invalid(layer: String, field: String, offset: Int, detail: String)
+
+    public var description: String {
+        switch self {
+        case let .truncated(layer, field, offset, needed):
+            "\(layer).\(field): truncated at byte \(offset), needs \(needed) more"
+        case let .invalid(layer, field, offset, detail):
+            "\(layer).\(field) at byte \(offset): \(detail)"
+        }
+    }
+}
+
+/// A bounds-checked reader over bytes. Every read validates first and throws; none traps,
+/// so no input can crash a decoder built on it.
+public struct ByteCursor {
+    public let bytes: ArraySlice<UInt8>
+    public private(set) var offset: Int
+    public let layer: String
+
+    public init(_ bytes: ArraySlice<UInt8>, layer: String) {
+        self.bytes = bytes
+        self.offset = bytes.startIndex
+        self.layer = layer
+    }
+
+    public init(_ bytes: [UInt8], layer: String) { self.init(bytes[...], layer: layer) }
+
+    public var remaining: Int { bytes.endIndex - offset }
+    /// Offset from the start of this cursor's bytes, for messages.
+    public var position: Int { offset - bytes.startIndex }
+
+    public mutating func take(_ count: Int, _ field: String) throws(DecodeError) -> ArraySlice<UInt8> {
+        guard count >= 0, count <= remaining else {
+            throw .truncated(layer: layer, field: field, offset: position, needed: count - remaining)
+        }
+        defer { offset += count }
+        return bytes[offset..<(offset + count)]
+    }
+
+    public mutating func skip(_ count: Int, _ field: String) throws(DecodeError) {
+        _ = try take(count, field)
+    }
+
+    public mutating func u8(_ field: String) throws(DecodeError) -> UInt8 {
+        try take(1, field).first!
+    }
+
+    public mutating func u16(_ field: String, littleEndian: Bool = false) throws(DecodeError) -> UInt16 {
+        let b = try take(2, field)
+        let hi = UInt16(b[b.startIndex]), lo = UInt16(b[b.startIndex + 1])
+        return littleEndian ? (lo << 8 | hi) : (hi << 8 | lo)
+    }
+
+    public mutating func u32(_ field: String, littleEndian: Bool = false) throws(DecodeError) -> UInt32 {
+        let b = try take(4, field)
+        var value: UInt32 = 0
+        for i in 0..<4 {
+            let byte = UInt32(b[b.startIndex + (littleEndian ? 3 - i : i)])
+            value = value << 8 | byte
+        }
+        return value
+    }
+
+    public mutating func rest() -> ArraySlice<UInt8> {
+        defer { offset = bytes.endIndex }
+        return bytes[offset...]
+    }
+
+    public func invalid(_ field: String, _ detail: String) -> DecodeError {
+        .invalid(layer: layer, field: field, offset: position, detail: detail)
+    }
+}

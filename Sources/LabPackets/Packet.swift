@@ -1,0 +1,193 @@
+/// One frame decoded down to TCP, or as far as it would go.
+public struct Packet: Sendable {
+    /// 1-based, as Wireshark numbers frames.
+    public var number: Int
+    public var timestamp: Int64
+    public var frameLength: Int
+    public var source: IPAddress?
+    public var destination: IPAddress?
+    public var ipProtocol: UInt8?
+    public var tcp: TCPSegment?
+    /// UDP ports, kept so the capture can recognise its fence markers.
+    public var udpPorts: (source: UInt16, destination: UInt16)?
+    public var udpPayload: [UInt8]
+    /// Why decoding stopped early (`[Malformed Packet]`), if it did.
+    public var malformed: DecodeError?
+
+    public var sourceEndpoint: Endpoint? {
+        guard let source, let tcp else { return nil }
+        return Endpoint(address: source, port: tcp.sourcePort)
+    }
+
+    public var destinationEndpoint: Endpoint? {
+        guard let destination, let tcp else { return nil }
+        return Endpoint(address: destination, port: tcp.destinationPort)
+    }
+
+    /// Decodes a frame of the given link type. Never throws and never traps: a bad layer
+    /// leaves the layers above it nil and sets `malformed`.
+    public static func decode(_ frame: CapturedFrame, number: Int, linkType: LinkType) -> Packet {
+        var packet = Packet(number: number, timestamp: frame.timestamp, frameLength: frame.originalLength,
+                            udpPayload: [])
+        do throws(DecodeError) {
+            guard let (etherType, network) = try LinkLayer.network(frame.bytes[...], linkType: linkType) else { return packet }
+            try packet.decodeNetwork(etherType: etherType, network)
+        } catch {
+            packet.malformed = error
+        }
+        return packet
+    }
+
+    private mutating func decodeNetwork(etherType: UInt16, _ bytes: ArraySlice<UInt8>) throws(DecodeError) {
+        let transport: ArraySlice<UInt8>
+        switch etherType {
+        case 0x0800:
+            let ip = try IPv4Header.decode(bytes)
+            (source, destination, ipProtocol) = (.v4(ip.source), .v4(ip.destination), ip.protocolNumber)
+            guard ip.fragmentOffset == 0 else { return }  // later fragments carry no transport header
+            transport = ip.payload
+        case 0x86dd:
+            let ip = try IPv6Header.decode(bytes)
+            (source, destination, ipProtocol) = (.v6(ip.source), .v6(ip.destination), ip.nextHeader)
+            guard let payload = ip.payload else { return }
+            transport = payload
+        default:
+            return
+        }
+        switch ipProtocol {
+        case 6:
+            tcp = try TCPSegment.decode(transport)
+        case 17:
+            var c = ByteCursor(transport, layer: "udp")
+            let sourcePort = try c.u16("srcport"), destinationPort = try c.u16("dstport")
+            try c.skip(4, "length/checksum")
+            udpPorts = (sourcePort, destinationPort)
+            udpPayload = Array(c.rest())
+        default:
+            return
+        }
+    }
+}
+
+/// Strips the link layer and says which network protocol follows.
+enum LinkLayer {
+    static func network(_ bytes: ArraySlice<UInt8>, linkType: LinkType) throws(DecodeError) -> (UInt16, ArraySlice<UInt8>)? {
+        switch linkType {
+        case .ethernet:
+            var c = ByteCursor(bytes, layer: "eth")
+            try c.skip(12, "dst/src")
+            var etherType = try c.u16("type")
+            while etherType == 0x8100 || etherType == 0x88a8 {  // 802.1Q / 802.1ad tags
+                try c.skip(2, "vlan.tci")
+                etherType = try c.u16("vlan.etype")
+            }
+            return (etherType, c.rest())
+        case .null, .loop:
+            var c = ByteCursor(bytes, layer: "null")
+            let family = try c.u32("family", littleEndian: linkType == .null && bytes.first != 0)
+            // AF_INET is 2 everywhere; AF_INET6 is 10, 24, 28 or 30 depending on the OS.
+            switch family {
+            case 2: return (0x0800, c.rest())
+            case 10, 24, 28, 30: return (0x86dd, c.rest())
+            default: return nil
+            }
+        case .raw, .rawBSD, .rawOpenBSD:
+            guard let first = bytes.first else { throw .truncated(layer: "raw", field: "version", offset: 0, needed: 1) }
+            switch first >> 4 {
+            case 4: return (0x0800, bytes)
+            case 6: return (0x86dd, bytes)
+            default: throw .invalid(layer: "raw", field: "version", offset: 0, detail: "IP version \(first >> 4)")
+            }
+        case .linuxSLL:
+            var c = ByteCursor(bytes, layer: "sll")
+            try c.skip(14, "pkttype/hatype/halen/addr")
+            let proto = try c.u16("protocol")
+            return (proto, c.rest())
+        case .linuxSLL2:
+            var c = ByteCursor(bytes, layer: "sll2")
+            let proto = try c.u16("protocol")
+            try c.skip(18, "reserved/ifindex/hatype/pkttype/halen/addr")
+            return (proto, c.rest())
+        default:
+            throw .invalid(layer: "frame", field: "linktype", offset: 0, detail: "link type \(linkType.rawValue) is not supported")
+        }
+    }
+}
+
+struct IPv4Header {
+    var source: UInt32
+    var destination: UInt32
+    var protocolNumber: UInt8
+    var fragmentOffset: Int
+    var payload: ArraySlice<UInt8>
+
+    static func decode(_ bytes: ArraySlice<UInt8>) throws(DecodeError) -> IPv4Header {
+        var c = ByteCursor(bytes, layer: "ip")
+        let versionIHL = try c.u8("version/ihl")
+        guard versionIHL >> 4 == 4 else { throw c.invalid("version", "\(versionIHL >> 4), expected 4") }
+        let headerLength = Int(versionIHL & 0x0f) * 4
+        guard headerLength >= 20 else { throw c.invalid("hdr_len", "\(headerLength) bytes is below the minimum of 20") }
+        try c.skip(1, "dsfield")
+        let totalLength = Int(try c.u16("len"))
+        guard totalLength >= headerLength else { throw c.invalid("len", "\(totalLength) is below the header length \(headerLength)") }
+        try c.skip(2, "id")
+        let fragment = try c.u16("frag_offset")
+        try c.skip(1, "ttl")
+        let protocolNumber = try c.u8("proto")
+        try c.skip(2, "checksum")
+        let source = try c.u32("src"), destination = try c.u32("dst")
+        try c.skip(headerLength - 20, "options")
+        // Ethernet pads short frames: the IP length, not the frame, says where the payload ends.
+        let payloadLength = min(totalLength - headerLength, c.remaining)
+        guard totalLength - headerLength <= c.remaining else {
+            throw .truncated(layer: "ip", field: "payload", offset: c.position, needed: totalLength - headerLength - c.remaining)
+        }
+        let payload = try c.take(payloadLength, "payload")
+        return IPv4Header(source: source, destination: destination, protocolNumber: protocolNumber,
+                          fragmentOffset: Int(fragment & 0x1fff), payload: payload)
+    }
+}
+
+struct IPv6Header {
+    var source: [UInt8]
+    var destination: [UInt8]
+    /// The protocol after any extension headers.
+    var nextHeader: UInt8
+    /// Nil for a non-first fragment, which carries no transport header.
+    var payload: ArraySlice<UInt8>?
+
+    static func decode(_ bytes: ArraySlice<UInt8>) throws(DecodeError) -> IPv6Header {
+        var c = ByteCursor(bytes, layer: "ipv6")
+        let version = try c.u8("version")
+        guard version >> 4 == 6 else { throw c.invalid("version", "\(version >> 4), expected 6") }
+        try c.skip(3, "tclass/flow")
+        let payloadLength = Int(try c.u16("plen"))
+        var next = try c.u8("nxt")
+        try c.skip(1, "hlim")
+        let source = Array(try c.take(16, "src")), destination = Array(try c.take(16, "dst"))
+        var body = ByteCursor(try c.take(payloadLength, "payload"), layer: "ipv6")
+        var firstFragment = true
+        extensionHeaders: while true {
+            switch next {
+            case 0, 43, 60:  // hop-by-hop, routing, destination options
+                next = try body.u8("ext.nxt")
+                let length = Int(try body.u8("ext.len")) * 8 + 6
+                try body.skip(length, "ext.data")
+            case 44:  // fragment
+                next = try body.u8("fragment.nxt")
+                try body.skip(1, "fragment.reserved")
+                let offset = try body.u16("fragment.offset")
+                try body.skip(4, "fragment.id")
+                firstFragment = offset >> 3 == 0
+            case 51:  // authentication header: length in 4-byte units, minus 2
+                next = try body.u8("ah.nxt")
+                let length = (Int(try body.u8("ah.len")) + 2) * 4 - 2
+                try body.skip(length, "ah.data")
+            default:
+                break extensionHeaders
+            }
+        }
+        return IPv6Header(source: source, destination: destination, nextHeader: next,
+                          payload: firstFragment ? body.rest() : nil)
+    }
+}

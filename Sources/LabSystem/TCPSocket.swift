@@ -1,0 +1,166 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CLinux
+
+/// A blocking IPv4 TCP socket. Every method is one system call unless its name says
+/// otherwise (`sendAll`), because the experiments' segment sizes follow the calls made.
+public final class TCPSocket: @unchecked Sendable {
+    // Sendable because one endpoint thread owns each socket; the fd is never shared.
+    public let fd: Int32
+    private var closed = false
+
+    init(fd: Int32) { self.fd = fd }
+
+    deinit { if !closed { _ = Glibc.close(fd) } }
+
+    public enum ShutdownHow: String, Sendable { case read, write, both }
+
+    /// Creates, binds to 127.0.0.1:`port` with SO_REUSEADDR, and listens.
+    public static func listen(port: UInt16, backlog: Int32 = 16) throws(SystemError) -> TCPSocket {
+        let fd = try valueOrErrno("socket") { Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
+        let socket = TCPSocket(fd: fd)
+        var one: Int32 = 1
+        _ = try valueOrErrno("setsockopt(SO_REUSEADDR)", "fd \(fd)") {
+            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        }
+        var address = loopback(port: port)
+        _ = try valueOrErrno("bind", "127.0.0.1:\(port)") {
+            withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+        }
+        _ = try valueOrErrno("listen", "fd \(fd)") { Glibc.listen(fd, backlog) }
+        return socket
+    }
+
+    /// Connects to 127.0.0.1:`port`; `timeout` bounds the handshake through SO_SNDTIMEO.
+    public static func connect(port: UInt16, timeout: Duration) throws(SystemError) -> TCPSocket {
+        let fd = try valueOrErrno("socket") { Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
+        let socket = TCPSocket(fd: fd)
+        try socket.setTimeout(timeout)
+        var address = loopback(port: port)
+        _ = try valueOrErrno("connect", "127.0.0.1:\(port)", retryOnInterrupt: false) {
+            withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+        }
+        return socket
+    }
+
+    /// One `accept`; `timeout` bounds the wait through SO_RCVTIMEO on the listener.
+    public func accept(timeout: Duration) throws(SystemError) -> TCPSocket {
+        try setTimeout(timeout)
+        let fd = try valueOrErrno("accept", "fd \(self.fd)") { clinux_accept_cloexec(self.fd) }
+        return TCPSocket(fd: fd)
+    }
+
+    /// Exactly one `recv` of at most `count` bytes. An empty result is end of stream.
+    public func receive(upTo count: Int) throws(SystemError) -> [UInt8] {
+        guard count > 0 else { return [] }
+        var buffer = [UInt8](repeating: 0, count: count)
+        let n = try valueOrErrno("recv", "fd \(fd)") {
+            buffer.withUnsafeMutableBytes { Glibc.recv(fd, $0.baseAddress, count, 0) }
+        }
+        buffer.removeSubrange(n...)
+        return buffer
+    }
+
+    /// Exactly one `send` with MSG_NOSIGNAL; returns how many bytes the kernel took.
+    public func send(_ bytes: some Collection<UInt8>) throws(SystemError) -> Int {
+        let array = Array(bytes)
+        return try valueOrErrno("send", "fd \(fd)") {
+            array.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        }
+    }
+
+    /// Loops `send` until every byte is taken. With a blocking socket this is one call
+    /// unless the send buffer fills.
+    public func sendAll(_ bytes: [UInt8]) throws(SystemError) {
+        var offset = 0
+        while offset < bytes.count {
+            offset += try send(bytes[offset...])
+        }
+    }
+
+    public enum Option: String, Sendable, CaseIterable {
+        case noDelay = "TCP_NODELAY"
+        case cork = "TCP_CORK"
+        case quickAck = "TCP_QUICKACK"
+        case maxSegment = "TCP_MAXSEG"
+
+        var name: Int32 {
+            switch self {
+            case .noDelay: TCP_NODELAY
+            case .cork: TCP_CORK
+            case .quickAck: TCP_QUICKACK
+            case .maxSegment: TCP_MAXSEG
+            }
+        }
+    }
+
+    public func set(_ option: Option, _ value: Int32) throws(SystemError) {
+        var value = value
+        _ = try valueOrErrno("setsockopt(\(option.rawValue))", "fd \(fd)") {
+            setsockopt(fd, Int32(IPPROTO_TCP), option.name, &value, socklen_t(MemoryLayout<Int32>.size))
+        }
+    }
+
+    /// Bytes received but not yet read (SIOCINQ): what a close will discard with an RST.
+    public func unreadByteCount() throws(SystemError) -> Int {
+        var count: Int32 = 0
+        _ = try valueOrErrno("ioctl(SIOCINQ)", "fd \(fd)") { ioctl(fd, UInt(FIONREAD), &count) }
+        return Int(count)
+    }
+
+    /// Bounds every later blocking call on this socket (SO_RCVTIMEO and SO_SNDTIMEO).
+    public func setTimeout(_ timeout: Duration) throws(SystemError) {
+        let (seconds, attoseconds) = timeout.components
+        var value = timeval(tv_sec: Int(max(0, seconds)), tv_usec: Int(max(0, attoseconds) / 1_000_000_000_000))
+        if value.tv_sec == 0 && value.tv_usec == 0 { value.tv_usec = 1 }  // 0 would mean "forever"
+        for (option, name) in [(SO_RCVTIMEO, "SO_RCVTIMEO"), (SO_SNDTIMEO, "SO_SNDTIMEO")] {
+            _ = try valueOrErrno("setsockopt(\(name))", "fd \(fd)") {
+                setsockopt(fd, SOL_SOCKET, option, &value, socklen_t(MemoryLayout<timeval>.size))
+            }
+        }
+    }
+
+    public func shutdown(_ how: ShutdownHow) throws(SystemError) {
+        let mode: Int32 = switch how {
+        case .read: Int32(SHUT_RD)
+        case .write: Int32(SHUT_WR)
+        case .both: Int32(SHUT_RDWR)
+        }
+        _ = try valueOrErrno("shutdown", "fd \(fd)") { Glibc.shutdown(fd, mode) }
+    }
+
+    /// One `close`, never retried: after EINTR the descriptor is already gone on Linux.
+    public func close() throws(SystemError) {
+        guard !closed else { return }
+        closed = true
+        if Glibc.close(fd) == -1 {
+            throw SystemError(call: "close", subject: "fd \(fd)", errno: Glibc.errno)
+        }
+    }
+
+    public var localPort: UInt16? {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let rc = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return rc == 0 ? UInt16(bigEndian: address.sin_port) : nil
+    }
+}
+
+func loopback(port: UInt16) -> sockaddr_in {
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(port).bigEndian
+    address.sin_addr.s_addr = in_addr_t(0x7f00_0001).bigEndian  // 127.0.0.1
+    return address
+}

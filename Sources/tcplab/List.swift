@@ -1,0 +1,25 @@
+import ArgumentParser
+import LabExperiment
+
+struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the experiments with their trace and title.")
+
+    @OptionGroup var options: ExperimentOptions
+
+    func run() throws {
+        let loader = ExperimentLoader(directory: options.experiments)
+        do {
+            let experiments = try loader.names().map(loader.load)
+            let width = experiments.map(\.name.count).max() ?? 0
+            let traceWidth = experiments.map(\.trace.count).max() ?? 0
+            for e in experiments {
+                let name = e.name.padding(toLength: width, withPad: " ", startingAt: 0)
+                let trace = e.trace.padding(toLength: traceWidth, withPad: " ", startingAt: 0)
+                print("\(name)  \(trace)  \(e.title)")
+            }
+        } catch {
+            complain(error.description)
+            throw ExitCode(error.exitCode)
+        }
+    }
+}
