@@ -55,7 +55,8 @@ struct EndpointRunner {
                 }
             } catch let error as SystemError {
                 stepRecord.error = error
-                if step.expectError != error.symbol {
+                stepRecord.errorExpected = step.expectError == error.symbol
+                if !stepRecord.errorExpected {
                     stepRecord.ended = elapsed
                     record.steps.append(stepRecord)
                     record.failure = error.isTimeout

@@ -12,6 +12,8 @@ public struct StepRecord: Sendable {
     public var bytesOut = 0
     /// The error the step ended with, expected or not.
     public var error: SystemError?
+    /// True when the experiment named that error with `expectError`.
+    public var errorExpected = false
     /// Bytes still unread when this step closed the socket: a non-zero count means RST.
     public var unreadAtClose: Int?
 }

@@ -103,7 +103,9 @@ struct RunCommand: ParsableCommand {
             print(PacketList(packets: packets, connections: connections).render())
             print("")
             for endpoint in record.endpoints {
-                let errors = endpoint.steps.compactMap { s in s.error.map { "step \(s.index + 1) (\(s.label)): \($0)" } }
+                let errors = endpoint.steps.compactMap { s in
+                    s.error.map { "step \(s.index + 1) (\(s.label)): \($0)\(s.errorExpected ? ", as expected" : "")" }
+                }
                 for e in errors { print("\(endpoint.side) \(e)") }
             }
             print(VerdictText.render(verdict))
