@@ -29,8 +29,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "LabPacketsTests", dependencies: ["LabPackets"]),
-        .testTarget(name: "LabExperimentTests", dependencies: ["LabExperiment", "LabPackets"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["LabExperiment", "LabPackets", "LabReport"]),
+        .target(name: "LabTestSupport", dependencies: ["LabPackets"], path: "Tests/LabTestSupport"),
+        .testTarget(name: "LabPacketsTests", dependencies: ["LabPackets", "LabTestSupport"]),
+        .testTarget(name: "LabExperimentTests", dependencies: ["LabExperiment", "LabPackets", "LabReport", "LabTestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["LabExperiment", "LabPackets", "LabCapture", "LabReport"]),
     ]
 )

@@ -6,6 +6,7 @@
 #include <linux/ethtool.h>
 #include <linux/sockios.h>
 #include <sched.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/eventfd.h>
@@ -69,3 +70,5 @@ static int offload_body(int fd, struct ifreq *ifr, void *ctx) {
 int clinux_interface_set_offloads(const char *name, int enabled) {
     return with_ifreq(name, offload_body, &enabled);
 }
+
+void clinux_line_buffer_stdout(void) { setvbuf(stdout, NULL, _IOLBF, 0); }

@@ -71,4 +71,7 @@ public enum Clock {
 public enum ProcessSetup {
     /// Sends on a closed peer should return EPIPE to the step, not kill the process.
     public static func ignoreSIGPIPE() { signal(SIGPIPE, SIG_IGN) }
+
+    /// Line-buffers standard output, so a log or a pipe shows each verdict as it is reached.
+    public static func lineBufferStandardOutput() { clinux_line_buffer_stdout() }
 }

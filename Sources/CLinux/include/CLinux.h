@@ -12,6 +12,7 @@ int clinux_setns_net(int fd);
 pid_t clinux_gettid(void);
 int clinux_accept_cloexec(int fd);
 int clinux_eventfd(void);
+void clinux_line_buffer_stdout(void);
 
 /// Sets IFF_UP on the named interface (SIOCGIFFLAGS, then SIOCSIFFLAGS).
 int clinux_interface_up(const char *name);

@@ -1,0 +1,48 @@
+# tcplab: `make experiment-2` regenerates traces/trace2.pcap and checks it; `make test` runs the tests.
+SWIFT   ?= swift
+RELEASE := .build/release/tcplab
+DEBUG   := .build/debug/tcplab
+APT     := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends
+
+.PHONY: deps test-deps build experiments test unit-tests lint-schema clean
+.DEFAULT_GOAL := experiment-2
+
+# libpcap's headers are needed to build. As root we install them; otherwise we say how.
+deps:
+	@if ! pkg-config --exists libpcap 2>/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing libpcap-dev (needed to build tcplab)"; \
+	    apt-get update -qq && $(APT) libpcap-dev pkg-config >/dev/null; \
+	  else \
+	    echo "tcplab needs libpcap-dev: run  sudo apt-get install libpcap-dev pkg-config  then make again" >&2; exit 1; \
+	  fi; \
+	fi
+
+# The tests also use tshark as an independent oracle and setpriv for the unprivileged run.
+test-deps: deps
+	@if ! command -v tshark >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing tshark (the tests' oracle)"; \
+	    apt-get update -qq && $(APT) tshark >/dev/null; \
+	  else \
+	    echo "the tests need tshark: run  sudo apt-get install tshark  then make test again" >&2; exit 1; \
+	  fi; \
+	fi
+	@python3 -c "import jsonschema" 2>/dev/null || python3 -m pip install -q jsonschema
+
+build: deps
+	$(SWIFT) build -c release
+
+experiment-%: build
+	$(RELEASE) run experiment-$*
+
+experiments: build
+	$(RELEASE) run --all
+
+test: test-deps
+	$(SWIFT) build
+	python3 Tests/schema_check.py
+	TCPLAB=$(CURDIR)/$(DEBUG) $(SWIFT) test
+
+clean:
+	rm -rf .build traces

@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+
+/// The CLI's contract: exit codes and one clear line for each kind of bad input.
+@Suite struct CommandLineTests {
+    @Test func listShowsEveryExperimentWithItsTrace() throws {
+        let result = try execute(Repository.binary, ["list", "--experiments", Repository.experiments])
+        #expect(result.status == 0)
+        for name in Repository.experimentNames {
+            #expect(result.output.contains(name), "\(name) missing from `tcplab list`")
+        }
+        #expect(result.output.contains("trace2.pcap"))
+    }
+
+    @Test func anUnknownExperimentExits66AndListsTheKnownOnes() throws {
+        let result = try execute(Repository.binary, ["run", "experiment-99", "--experiments", Repository.experiments])
+        #expect(result.status == 66)
+        #expect(result.error.hasPrefix("tcplab: unknown experiment 'experiment-99'"))
+        #expect(result.error.contains("experiment-2"))
+        #expect(result.error.split(separator: "\n").count == 1)
+    }
+
+    @Test func aMalformedExperimentExits65WithFileLineAndColumn() throws {
+        let dir = try Repository.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let original = try String(contentsOfFile: Repository.experiments + "/experiment-2.json", encoding: .utf8)
+        try original.replacingOccurrences(of: "{\"recvUntil\": 20}", with: "{\"recvUntil\": -20}")
+            .write(toFile: dir + "/experiment-2.json", atomically: true, encoding: .utf8)
+        let result = try execute(Repository.binary, ["run", "experiment-2", "--experiments", dir, "--out", dir])
+        #expect(result.status == 65)
+        #expect(result.error == "tcplab: \(dir)/experiment-2.json:16:19: client[2].recvUntil: expected a positive byte count, got -20\n")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/trace2.pcap"), "no trace from a file that did not load")
+    }
+
+    @Test func usageErrorsExit64() throws {
+        let result = try execute(Repository.binary, ["run"])
+        #expect(result.status == 64)
+    }
+
+    @Test(.enabled(if: getuid() == 0, "needs root to run an experiment"))
+    func aWrongExpectationExits1NamingExpectedActualAndPackets() throws {
+        let dir = try Repository.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let original = try String(contentsOfFile: Repository.experiments + "/experiment-2.json", encoding: .utf8)
+        let edited = original.replacingOccurrences(of: "\"sizes\": [5, 5, 5, 5]", with: "\"sizes\": [6, 6, 6, 2]")
+        #expect(edited != original)
+        try edited.write(toFile: dir + "/experiment-2.json", atomically: true, encoding: .utf8)
+        let result = try execute(Repository.binary, ["run", "experiment-2", "--experiments", dir, "--out", dir])
+        #expect(result.status == 1)
+        #expect(result.output.contains("expected: server→client data: segments of 6, 6, 6, 2 bytes"))
+        #expect(result.output.range(of: #"actual:   saw 4 \(5, 5, 5, 5\), 20 bytes — packets \d+, \d+, \d+, \d+"#, options: .regularExpression) != nil)
+        #expect(result.output.contains("experiment-2: failed"))
+    }
+
+    @Test(.enabled(if: getuid() == 0, "needs root to switch to an unprivileged user"))
+    func anUnprivilegedUserRunsWithoutSudoOrGetsTheRemedy() throws {
+        let dir = try Repository.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        chmod(dir, 0o777)
+        let result = try execute("setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", Repository.binary,
+                                             "run", "experiment-1", "--experiments", Repository.experiments, "--out", dir])
+        if result.status == 77 {
+            #expect(result.error.contains("unprivileged user namespaces"))
+        } else {
+            #expect(result.status == 0, "\(result.output)\(result.error)")
+            let attributes = try FileManager.default.attributesOfItem(atPath: dir + "/trace1.pcap")
+            #expect(attributes[.ownerAccountName] as? String == "nobody")
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import LabCapture
+import LabExperiment
+import LabPackets
+import Testing
+
+/// Runs every experiment on real sockets and checks the trace twice: with our own
+/// decoder, and with tshark as an independent oracle, so the decoder is not grading itself.
+@Suite(.enabled(if: getuid() == 0, "needs root for namespaces and CAP_NET_RAW"))
+struct ExperimentTraceTests {
+    @Test(arguments: Repository.experimentNames)
+    func experimentPassesAndTsharkSeesTheSameSegments(name: String) throws {
+        let experiment = try ExperimentLoader(directory: Repository.experiments).load(name)
+        let record = try Run.perform(experiment)
+        let packets = record.frames.enumerated().map { Packet.decode($1, number: $0 + 1, linkType: record.linkType) }
+        let connections = ConversationAnalyzer.analyze(packets)
+        let verdict = Verdict.judge(experiment, packets: packets, connections: connections, record: record)
+        #expect(verdict.status == .passed, "\(verdict.outcomes.filter { !$0.passed }.map(\.detail)) \(verdict.captureProblems) \(verdict.endpointFailures)")
+
+        let dir = try Repository.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = "\(dir)/\(experiment.trace)"
+        try PcapWriter.write(record.frames, linkType: record.linkType, snapLength: record.snapLength, to: path)
+
+        let tshark = try execute("tshark", ["-r", path, "-T", "fields", "-E", "separator=,",
+                                            "-e", "frame.number", "-e", "tcp.srcport", "-e", "tcp.dstport", "-e", "tcp.len",
+                                            "-e", "tcp.flags", "-e", "tcp.seq", "-e", "tcp.ack"])
+        #expect(tshark.status == 0, "\(tshark.error)")
+        let rows = tshark.output.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        #expect(rows.count == packets.count)
+        let ours = Dictionary(uniqueKeysWithValues: connections.flatMap(\.segments).map { ($0.number, $0) })
+        for row in rows where row.count == 7 {
+            let number = Int(row[0]) ?? 0
+            guard let s = ours[number] else {
+                Issue.record("packet \(number) is not a TCP segment of the experiment for us; tshark: \(row)")
+                continue
+            }
+            #expect([row[1], row[2]].contains(String(experiment.port)), "packet \(number) is on another port: \(row)")
+            #expect(Int(row[3]) == s.length, "packet \(number) tcp.len")
+            #expect(UInt16(row[4].dropFirst(2), radix: 16) == s.flags.rawValue, "packet \(number) tcp.flags")
+            #expect(UInt32(row[5]) == s.relativeSequence, "packet \(number) tcp.seq")
+            if s.flags.contains(.ack) { #expect(UInt32(row[6]) == s.relativeAcknowledgment, "packet \(number) tcp.ack") }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+
+/// Paths and helpers for tests that run the real binary and real tools.
+enum Repository {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().path
+    static let experiments = root + "/Experiments"
+    /// The CLI under test: `TCPLAB` when the Makefile sets it, else the debug build.
+    static let binary = ProcessInfo.processInfo.environment["TCPLAB"] ?? root + "/.build/debug/tcplab"
+
+    static var experimentNames: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: experiments)) ?? [])
+            .filter { $0.hasSuffix(".json") && !$0.contains("schema") }
+            .map { String($0.dropLast(5)) }.sorted()
+    }
+
+    static func temporaryDirectory() throws -> String {
+        let dir = NSTemporaryDirectory() + "tcplab-test-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+}
+
+struct Finished {
+    var status: Int32
+    var output: String
+    var error: String
+}
+
+/// Runs a program to completion and collects what it printed.
+func execute(_ program: String, _ arguments: [String], in directory: String? = nil) throws -> Finished {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: program.hasPrefix("/") ? program : "/usr/bin/env")
+    process.arguments = program.hasPrefix("/") ? arguments : [program] + arguments
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    // Read before waiting: a full pipe would otherwise block the child forever.
+    let output = out.fileHandleForReading.readDataToEndOfFile()
+    let error = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Finished(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
+                    error: String(decoding: error, as: UTF8.self))
+}

@@ -1,0 +1,92 @@
+import LabPackets
+import LabTestSupport
+import Testing
+@testable import LabExperiment
+
+@Suite struct ExpectationJudgeTests {
+    /// Experiment 2's pattern, built in code: 20 bytes in, four 5-byte pieces out.
+    static func lab2(serverChunks: [String] = ["HELLO", "! HEL", "LO, W", "ORLD!"]) -> [Connection] {
+        var builder = FrameBuilder()
+        let frames = builder.exchange(client: [Array("Hello! Hello, World!".utf8)], server: serverChunks.map { Array($0.utf8) })
+        return ConversationAnalyzer.analyze(FrameBuilder.decode(frames))
+    }
+
+    func judge(_ kind: LabExperiment.Expectation.Kind, _ connections: [Connection] = lab2()) -> Outcome {
+        ExpectationJudge(connections: connections).judge(LabExperiment.Expectation(kind: kind, connection: 1, path: "expect[0]"))
+    }
+
+    @Test func exactSegmentSizesPass() {
+        #expect(judge(.data(from: .server, sizes: [5, 5, 5, 5], count: nil, total: nil)).passed)
+        #expect(judge(.data(from: .client, sizes: [20], count: 1, total: 20)).passed)
+    }
+
+    @Test func wrongSizesFailNamingWhatWasSeenAndWhere() {
+        let outcome = judge(.data(from: .server, sizes: [6, 6, 6, 2], count: nil, total: nil))
+        #expect(!outcome.passed)
+        #expect(outcome.expectation == "server→client data: segments of 6, 6, 6, 2 bytes")
+        #expect(outcome.detail == "saw 4 (5, 5, 5, 5), 20 bytes — packets 5, 6, 7, 8")
+        #expect(outcome.packets == [5, 6, 7, 8])
+    }
+
+    @Test func payloadRelationsCompareTheReassembledStreams() {
+        #expect(judge(.payload(from: .server, equals: .transformOf(.client, .upper, repeat: 1))).passed)
+        let wrong = judge(.payload(from: .server, equals: .transformOf(.client, .upper, repeat: 1)),
+                          Self.lab2(serverChunks: ["HELLO", "! HEL", "LO, W", "ORLD?"]))
+        #expect(!wrong.passed)
+        #expect(wrong.detail.hasPrefix("differs at byte 20"))
+    }
+
+    @Test func segmentReferencesResolveToRelativeNumbers() {
+        #expect(judge(.segment(SegmentReference(parsing: "server data 3")!, flags: [.psh, .ack], seq: 11, ack: 21, len: 5)).passed)
+        #expect(judge(.segment(SegmentReference(parsing: "client fin")!, flags: [.fin, .ack], seq: 21, ack: 21, len: 0)).passed)
+        let missing = judge(.segment(SegmentReference(parsing: "server data 5")!, flags: nil, seq: 21, ack: nil, len: nil))
+        #expect(!missing.passed && missing.detail == "there is no server data 5")
+    }
+
+    @Test func finOrderAndResets() {
+        #expect(judge(.finOrder([.client, .server])).passed)
+        #expect(!judge(.finOrder([.server, .client])).passed)
+        #expect(judge(.rst(from: nil)).passed)
+        #expect(!judge(.rst(from: .client)).passed)
+    }
+
+    @Test func theHandshakeMustOpenTheConnection() {
+        #expect(judge(.handshake).passed)
+        var builder = FrameBuilder()
+        let frames = Array(builder.exchange(client: [[1]], server: [[2]]).dropFirst())
+        #expect(!judge(.handshake, ConversationAnalyzer.analyze(FrameBuilder.decode(frames))).passed)
+    }
+
+    @Test func gapsUsePacketdrillsTolerance() {
+        var builder = FrameBuilder()
+        var frames = Array(builder.exchange(client: [], server: []).prefix(3))
+        frames.append(builder.segment(from: .client, seq: 1, ack: 1, flags: .psh, payload: [1]))
+        frames.append(builder.segment(from: .server, seq: 1, ack: 2, flags: .psh, payload: [2], advance: 5_600_000_000))
+        let connections = ConversationAnalyzer.analyze(FrameBuilder.decode(frames))
+        let a = SegmentReference(parsing: "client data 1")!, b = SegmentReference(parsing: "server data 1")!
+        // 5.6 s is within 12.5 % of 5 s; 4 ms would not be enough tolerance at this scale.
+        #expect(judge(.gap(from: a, to: b, window: TimeWindow(about: .seconds(5))), connections).passed)
+        #expect(!judge(.gap(from: a, to: b, window: TimeWindow(about: .seconds(4))), connections).passed)
+        #expect(TimeWindow(about: .milliseconds(10)).bounds == (.milliseconds(6), .milliseconds(14)))
+    }
+
+    @Test func aCaptureWithoutTheHandshakeIsAHarnessFailureNotAPass() throws {
+        var builder = FrameBuilder()
+        let packets = FrameBuilder.decode(Array(builder.exchange(client: [[1]], server: [[2]]).dropFirst(3)))
+        let experiment = Experiment(name: "x", title: "", lab: "", trace: "x.pcap", port: 12345, link: .loopback,
+                                    server: [], client: [], expectations: [], stepTimeout: .seconds(1))
+        let record = RunRecord(experiment: "x", linkType: .ethernet, snapLength: 262_144, frames: [], drops: 0,
+                               startFenceSeen: true, endFenceSeen: true, teardownSeen: true, duplicateFrames: 0,
+                               endpoints: [], phases: [])
+        let verdict = Verdict.judge(experiment, packets: packets, connections: ConversationAnalyzer.analyze(packets), record: record)
+        #expect(verdict.status == .harnessFailure)
+        #expect(verdict.exitCode == 70)
+    }
+
+    @Test func dropsMakeTheCaptureIncomplete() {
+        let record = RunRecord(experiment: "x", linkType: .ethernet, snapLength: 262_144, frames: [], drops: 3,
+                               startFenceSeen: true, endFenceSeen: false, teardownSeen: true, duplicateFrames: 0,
+                               endpoints: [], phases: [])
+        #expect(record.captureProblems == ["the end fence was not captured", "the kernel dropped 3 packet(s)"])
+    }
+}
