@@ -4,7 +4,8 @@ struct AnyKey: CodingKey, Hashable {
     var intValue: Int?
     init(_ string: String) { stringValue = string }
     init?(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { stringValue = "\(intValue)"; self.intValue = intValue }
+    init?(intValue: Int) { self.init(index: intValue) }
+    init(index: Int) { stringValue = "\(index)"; intValue = index }
 }
 
 /// A value that decoded but makes no sense: a negative size, an unknown flag, a key

@@ -81,7 +81,7 @@ extension Expectation: Decodable {
     }
 
     static func decodeData(_ object: Object) throws -> Kind {
-        let from = try object.side("data")!
+        guard let from = try object.side("data") else { throw object.problem("data", "expected \"client\" or \"server\", got null") }
         let sizes: [Int]? = try object.optional("sizes")
         if let sizes {
             guard !sizes.isEmpty else { throw object.problem("sizes", "an empty list; to expect no data write \"count\": 0") }
@@ -106,17 +106,18 @@ extension Expectation: Decodable {
     }
 
     static func decodePayload(_ object: Object) throws -> Kind {
-        let from = try object.side("payload")!
+        guard let from = try object.side("payload") else { throw object.problem("payload", "expected \"client\" or \"server\", got null") }
         let sources = ["text", "upperOf", "sameAs"].filter(object.has)
         guard sources.count == 1 else {
             throw object.problem("payload", "give exactly one of text, upperOf or sameAs")
         }
-        if let text: String = try object.optional("text") {
+        if sources[0] == "text" {
+            guard let text: String = try object.optional("text") else { throw object.problem("text", "expected a string, got null") }
             if object.has("repeat") { throw object.problem("repeat", "write the whole text instead of repeat") }
             return .payload(from: from, equals: .text(text))
         }
         let key = sources[0]
-        let other = try object.side(key)!
+        guard let other = try object.side(key) else { throw object.problem(key, "expected \"client\" or \"server\", got null") }
         guard other != from else { throw object.problem(key, "compare \(from)'s bytes with the other side's") }
         let times = try object.positive("repeat", what: "repeat count") ?? 1
         return .payload(from: from, equals: .transformOf(other, key == "upperOf" ? .upper : .same, repeat: times))

@@ -36,7 +36,7 @@ extension Experiment: Decodable {
                 throw object.problem(side, "the \(side) must \(opener) before using its socket; add \"\(opener)\"")
             }
             for (i, step) in steps.enumerated() where i < first && step.usesSocket {
-                throw SchemaProblem(codingPath: object.codingPath + [AnyKey(side), AnyKey(intValue: i)!],
+                throw SchemaProblem(codingPath: object.codingPath + [AnyKey(side), AnyKey(index: i)],
                                     message: "\(step.label) comes before \"\(opener)\"; the socket does not exist yet")
             }
         }
@@ -45,7 +45,7 @@ extension Experiment: Decodable {
                 guard case let .waitFor(name) = step.action else { continue }
                 if !other.contains(where: { $0.name == name }) {
                     let known = other.compactMap(\.name)
-                    throw SchemaProblem(codingPath: object.codingPath + [AnyKey(side), AnyKey(intValue: i)!, AnyKey("waitFor")],
+                    throw SchemaProblem(codingPath: object.codingPath + [AnyKey(side), AnyKey(index: i), AnyKey("waitFor")],
                                         message: "no \(side == "server" ? "client" : "server") step is named \"\(name)\"" +
                                             (known.isEmpty ? "; give that step a \"name\"" : "; named steps: \(known.joined(separator: ", "))"))
                 }
@@ -88,7 +88,7 @@ func pathKeys(_ path: String) -> [any CodingKey] {
     for part in path.split(separator: ".") {
         let pieces = part.split(separator: "[")
         keys.append(AnyKey(String(pieces[0])))
-        for index in pieces.dropFirst() { keys.append(AnyKey(intValue: Int(index.dropLast()) ?? 0)!) }
+        for index in pieces.dropFirst() { keys.append(AnyKey(index: Int(index.dropLast()) ?? 0)) }
     }
     return keys
 }

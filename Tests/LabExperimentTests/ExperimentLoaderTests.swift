@@ -58,6 +58,13 @@ import Testing
         #expect(Self.problem(text) == message)
     }
 
+    @Test(arguments: ["{\"data\": null, \"count\": 1}", "{\"payload\": null, \"text\": \"x\"}",
+                      "{\"payload\": \"client\", \"text\": null}", "{\"payload\": \"client\", \"upperOf\": null}"])
+    func nullWhereASideBelongsIsAnErrorNotACrash(expectation: String) {
+        let text = Self.valid.replacingOccurrences(of: "{\"handshake\": true}", with: expectation)
+        #expect(Self.problem(text)?.contains("got null") == true)
+    }
+
     @Test func aBarrierMustNameAStepOfTheOtherSide() {
         let text = Self.valid.replacingOccurrences(of: "\"connect\", ", with: "\"connect\", {\"waitFor\": \"ready\"}, ")
         #expect(Self.problem(text) == "FILE:5:37: client[1].waitFor: no server step is named \"ready\"; give that step a \"name\"")
