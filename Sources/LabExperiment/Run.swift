@@ -84,6 +84,7 @@ public enum Run {
         } catch {
             throw .harness("cannot start the capture: \(error)")
         }
+        phase("capture open")
         do {
             try session.fence(.start, within: .seconds(2))
         } catch {

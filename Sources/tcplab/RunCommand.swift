@@ -28,6 +28,9 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print only the summary line of each experiment.")
     var quiet = false
 
+    @Flag(help: "Print where each run's wall time went (namespace, capture start, experiment, teardown, writing).")
+    var timings = false
+
     func validate() throws {
         if names.isEmpty && !all { throw ValidationError("name an experiment (see `tcplab list`) or pass --all") }
         if !names.isEmpty && all { throw ValidationError("give experiment names or --all, not both") }
@@ -78,6 +81,7 @@ struct RunCommand: ParsableCommand {
             let packets = record.frames.enumerated().map { Packet.decode($1, number: $0 + 1, linkType: record.linkType) }
             let connections = ConversationAnalyzer.analyze(packets)
             let verdict = Verdict.judge(experiment, packets: packets, connections: connections, record: record)
+            let writeStart = ContinuousClock.now
             let keptPath = verdict.status == .passed || `repeat` == 1
                 ? tracePath : "\(out)/\(experiment.trace.dropLast(5))-run\(attempt)-\(verdict.status == .failed ? "failed" : "harness").pcap"
             do {
@@ -85,6 +89,10 @@ struct RunCommand: ParsableCommand {
             } catch {
                 complain(error.description)
                 throw ExitCode(73)
+            }
+            if timings {
+                let phases = record.phases + [("write", ContinuousClock.now - writeStart)]
+                print("\(experiment.name) timings: " + phases.map { "\($0.name) \(formatDuration($0.duration))" }.joined(separator: ", "))
             }
             if verdict.status == .passed { passed += 1 }
             if severity(verdict.exitCode) > severity(worst) { worst = verdict.exitCode }

@@ -67,4 +67,25 @@ import Testing
             #expect(attributes[.ownerAccountName] as? String == "nobody")
         }
     }
+
+    @Test(.enabled(if: getuid() == 0, "needs root to run an experiment"))
+    func aStuckStepFailsAtItsDeadlineNamingTheStep() throws {
+        let dir = try Repository.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let deadlock = """
+        {
+          "title": "both sides wait to read first",
+          "trace": "stuck.pcap",
+          "stepTimeout": "500ms",
+          "server": ["accept", {"recv": 1024}, "close"],
+          "client": ["connect", {"recv": 1024}, "close"],
+          "expect": [{"handshake": true}]
+        }
+        """
+        try deadlock.write(toFile: dir + "/stuck.json", atomically: true, encoding: .utf8)
+        let result = try execute(Repository.binary, ["run", "stuck", "--experiments", dir, "--out", dir])
+        #expect(result.status == 1)
+        #expect(result.output.contains("stuck in step 2 (recv 1024) for 500ms"), "\(result.output)")
+        #expect(FileManager.default.fileExists(atPath: dir + "/stuck.pcap"))
+    }
 }
