@@ -56,9 +56,12 @@ import Testing
     func anUnprivilegedUserRunsWithoutSudoOrGetsTheRemedy() throws {
         let dir = try Repository.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
+        // The checkout may sit under a folder `nobody` cannot enter, so give it its own copies.
         chmod(dir, 0o777)
-        let result = try execute("setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", Repository.binary,
-                                             "run", "experiment-1", "--experiments", Repository.experiments, "--out", dir])
+        try FileManager.default.copyItem(atPath: Repository.binary, toPath: dir + "/tcplab")
+        try FileManager.default.copyItem(atPath: Repository.experiments, toPath: dir + "/Experiments")
+        let result = try execute("setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", dir + "/tcplab",
+                                             "run", "experiment-1", "--experiments", dir + "/Experiments", "--out", dir])
         if result.status == 77 {
             #expect(result.error.contains("unprivileged user namespaces"))
         } else {
