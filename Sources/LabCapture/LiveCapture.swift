@@ -76,7 +76,7 @@ public final class LiveCapture {
                 throw .pcap(call: "pcap_next_ex", message: String(cString: pcap_geterr(handle)))
             }
             let h = header.pointee
-            let bytes = Array(UnsafeBufferPointer(start: data, count: Int(h.caplen)))
+            let bytes = Array(UnsafeBufferPointer(start: data, count: Int(h.caplen)))[...]
             // With nanosecond precision libpcap stores nanoseconds in tv_usec.
             let timestamp = Int64(h.ts.tv_sec) * 1_000_000_000 + Int64(h.ts.tv_usec)
             frames.append(CapturedFrame(timestamp: timestamp, originalLength: Int(h.len), bytes: bytes))

@@ -66,8 +66,8 @@ struct CaptureSession {
         for frame in try capture.readAvailable() {
             let packet = Packet.decode(frame, number: frames.count + 1, linkType: capture.linkType)
             if let ports = packet.udpPorts, ports.destination == fencePort {
-                if packet.udpPayload == Array("start".utf8) + token { startSeen = true }
-                if packet.udpPayload == Array("end".utf8) + token { endSeen = true }
+                if packet.udpPayload.elementsEqual(Array("start".utf8) + token) { startSeen = true }
+                if packet.udpPayload.elementsEqual(Array("end".utf8) + token) { endSeen = true }
                 continue
             }
             if packet.tcp == nil { continue }  // e.g. the ICMP a fence provokes: not the experiment's

@@ -90,7 +90,7 @@ struct ExpectationJudge {
             let start = Int(s.relativeSequence) - 1
             guard start <= bytes.count else { continue }  // a hole: stop where the stream is known
             let skip = bytes.count - start
-            if skip < s.length { bytes += s.segment.payload[skip...] }
+            if skip < s.length { bytes += s.segment.payload.dropFirst(skip) }
         }
         return bytes
     }

@@ -6,7 +6,7 @@ public enum Direction: String, Sendable, Codable, CaseIterable {
     public var other: Direction { self == .client ? .server : .client }
 }
 
-/// A TCP segment placed in its connection, with Wireshark's relative numbers.
+/// A TCP segment placed in its connection, with Wireshark's relative numbers and analysis.
 public struct AnalyzedSegment: Sendable {
     /// Index into the packet list the analysis was given.
     public var packetIndex: Int
@@ -21,16 +21,25 @@ public struct AnalyzedSegment: Sendable {
     public var relativeAcknowledgment: UInt32?
     /// The window after scaling, once the handshake said how; the raw field otherwise.
     public var window: Int
+    public var analysis: TCPAnalysis
 
     public var flags: TCPFlags { segment.flags }
     public var length: Int { segment.payload.count }
     public var isPureAck: Bool {
         length == 0 && flags.isDisjoint(with: [.syn, .fin, .rst]) && flags.contains(.ack)
     }
-    /// The relative sequence number just after this segment (SYN and FIN count one).
-    public var nextSequence: UInt32 {
-        relativeSequence &+ UInt32(length) &+ (flags.contains(.syn) ? 1 : 0) &+ (flags.contains(.fin) ? 1 : 0)
-    }
+}
+
+/// Per-direction counters, as tcptrace reports them.
+public struct DirectionStats: Sendable, Equatable, Codable {
+    public var packets = 0
+    public var dataPackets = 0
+    public var bytes = 0
+    public var pureAcks = 0
+    public var retransmissions = 0
+    public var syn = 0
+    public var fin = 0
+    public var rst = 0
 }
 
 public struct Connection: Sendable {
@@ -39,37 +48,61 @@ public struct Connection: Sendable {
     public var server: Endpoint
     /// True when the first segment seen was the client's SYN, so client and server are known.
     public var sawOpening: Bool
+    /// Every segment, when the analyzer was asked to keep them; empty when streaming.
     public var segments: [AnalyzedSegment]
+    public var clientStats = DirectionStats()
+    public var serverStats = DirectionStats()
+    /// Zeek's conn.log history: upper case for the client, lower for the server, each letter
+    /// the first time it happens (S/s SYN, H/h SYN-ACK, A/a pure ACK, D/d data, F/f FIN,
+    /// R/r RST, T/t retransmission, W/w zero window).
+    public var history = ""
+    public var firstTimestamp: Int64 = 0
+    public var lastTimestamp: Int64 = 0
 
     public func segments(from side: Direction) -> [AnalyzedSegment] { segments.filter { $0.from == side } }
 
     public func endpoint(_ side: Direction) -> Endpoint { side == .client ? client : server }
+
+    public func stats(_ side: Direction) -> DirectionStats { side == .client ? clientStats : serverStats }
 }
 
 /// Groups TCP packets into connections and numbers them the way Wireshark's packet-tcp.c
-/// does with relative sequence numbers on. Pure and streaming: state per flow, not per packet.
+/// does with relative sequence numbers on. Streaming: its memory grows with the number of
+/// connections, not packets, unless `retainSegments` keeps every segment for checking.
 public struct ConversationAnalyzer: Sendable {
     struct FlowKey: Hashable, Sendable {
-        var a: Endpoint
-        var b: Endpoint
-        init(_ x: Endpoint, _ y: Endpoint) {
-            (a, b) = "\(x)" < "\(y)" ? (x, y) : (y, x)
-        }
+        var low: Endpoint
+        var high: Endpoint
+        init(_ x: Endpoint, _ y: Endpoint) { (low, high) = x < y ? (x, y) : (y, x) }
+    }
+
+    struct Side: Sendable {
+        /// Raw sequence number that shows as relative 0.
+        var base: UInt32?
+        var windowShift: Int?
+        var lastFlags: TCPFlags = []
     }
 
     struct State: Sendable {
         var connection: Connection
-        var base: [Direction: UInt32] = [:]
-        var windowShift: [Direction: Int] = [:]
+        var client = Side()
+        var server = Side()
         /// The client SYN's window-scale option: nil before the SYN, `.some(nil)` when it had none.
         var clientWindowScale: UInt8?? = nil
         var finished = false
+        var sequence = TCPSequenceAnalyzer()
+
+        subscript(side: Direction) -> Side {
+            get { side == .client ? client : server }
+            set { if side == .client { client = newValue } else { server = newValue } }
+        }
     }
 
+    public let retainSegments: Bool
     private var states: [State] = []
     private var current: [FlowKey: Int] = [:]
 
-    public init() {}
+    public init(retainSegments: Bool = true) { self.retainSegments = retainSegments }
 
     public var connections: [Connection] { states.map(\.connection) }
 
@@ -81,42 +114,91 @@ public struct ConversationAnalyzer: Sendable {
         }
         let key = FlowKey(source, destination)
         let opening = tcp.flags.contains(.syn) && !tcp.flags.contains(.ack)
-        var stateIndex = current[key]
-        if let i = stateIndex, opening, states[i].finished || states[i].base[.client] != tcp.sequence,
-           states[i].connection.segments.contains(where: { !$0.flags.contains(.syn) }) {
-            stateIndex = nil  // a new SYN on a closed 4-tuple: the port numbers were reused
-        }
-        if stateIndex == nil {
-            let connection = Connection(index: states.count + 1, client: source, server: destination,
-                                        sawOpening: opening, segments: [])
-            states.append(State(connection: connection))
-            stateIndex = states.count - 1
-            current[key] = stateIndex
-        }
-        let i = stateIndex!
-        let from: Direction = states[i].connection.client == source ? .client : .server
-        var state = states[i]
-        if state.base[from] == nil || tcp.flags.contains(.syn) { state.base[from] = tcp.sequence }
-        if opening { state.clientWindowScale = .some(tcp.windowScale) }
-        if tcp.flags.contains([.syn, .ack]), let clientScale = state.clientWindowScale {
-            // Scaling applies only if both SYNs carried the option (RFC 7323 §2.2).
-            if let clientScale, let serverScale = tcp.windowScale {
-                state.windowShift = [.client: Int(min(clientScale, 14)), .server: Int(min(serverScale, 14))]
-            } else {
-                state.windowShift = [.client: 0, .server: 0]
+        var reused = false
+        var i: Int
+        if let existing = current[key] {
+            i = existing
+            if opening, states[i].finished || states[i].client.base != tcp.sequence,
+               states[i].connection.segments.isEmpty ? states[i].connection.clientStats.packets + states[i].connection.serverStats.packets > 1
+                                                    : states[i].connection.segments.contains(where: { !$0.flags.contains(.syn) }) {
+                // A new SYN on a finished 4-tuple: Wireshark's "Port numbers reused".
+                reused = true
+                i = startConnection(key: key, client: source, server: destination, opening: true, at: packet.timestamp)
             }
+        } else {
+            i = startConnection(key: key, client: source, server: destination, opening: opening, at: packet.timestamp)
         }
-        let relativeAck: UInt32? = tcp.flags.contains(.ack)
-            ? tcp.acknowledgment &- (state.base[from.other] ?? tcp.acknowledgment) : nil
-        let window = tcp.flags.contains(.syn) ? Int(tcp.window) : Int(tcp.window) << (state.windowShift[from] ?? 0)
+        let from: Direction = states[i].connection.client == source ? .client : .server
+        return record(tcp, packet: packet, index: index, state: i, from: from, reused: reused)
+    }
+
+    private mutating func startConnection(key: FlowKey, client: Endpoint, server: Endpoint, opening: Bool, at time: Int64) -> Int {
+        var connection = Connection(index: states.count + 1, client: client, server: server, sawOpening: opening, segments: [])
+        connection.firstTimestamp = time
+        states.append(State(connection: connection))
+        current[key] = states.count - 1
+        return states.count - 1
+    }
+
+    private mutating func record(_ tcp: TCPSegment, packet: Packet, index: Int, state i: Int, from: Direction,
+                                 reused: Bool) -> AnalyzedSegment {
+        let flags = tcp.flags
+        // Bases as Wireshark sets them: a SYN's own number, else one before the first number
+        // seen, so a capture that starts mid-stream still shows Seq=1 and Ack=1.
+        if flags.contains(.syn) { states[i][from].base = tcp.sequence }
+        else if states[i][from].base == nil { states[i][from].base = tcp.sequence &- 1 }
+        if flags.contains(.ack), !flags.contains(.syn), states[i][from.other].base == nil {
+            states[i][from.other].base = tcp.acknowledgment &- 1
+        }
+        if flags.contains(.syn) && !flags.contains(.ack) { states[i].clientWindowScale = .some(tcp.windowScale) }
+        if flags.contains([.syn, .ack]), let clientScale = states[i].clientWindowScale {
+            // Scaling applies only if both SYNs carried the option (RFC 7323 §2.2).
+            let both = clientScale.flatMap { c in tcp.windowScale.map { (Int(min(c, 14)), Int(min($0, 14))) } }
+            states[i].client.windowShift = both?.0 ?? 0
+            states[i].server.windowShift = both?.1 ?? 0
+        }
+        let side = states[i][from]
+        let window = flags.contains(.syn) ? Int(tcp.window) : Int(tcp.window) << (side.windowShift ?? 0)
+        var analysis = states[i].sequence.analyze(tcp, from: from, frameNumber: packet.number,
+                                                  timestamp: packet.timestamp, windowShift: side.windowShift)
+        if reused { analysis.flags.insert(.portsReused) }
         let analyzed = AnalyzedSegment(
             packetIndex: index, number: packet.number, timestamp: packet.timestamp,
-            connection: state.connection.index, from: from, segment: tcp,
-            relativeSequence: tcp.sequence &- state.base[from]!, relativeAcknowledgment: relativeAck, window: window)
-        state.connection.segments.append(analyzed)
-        if tcp.flags.contains(.rst) || tcp.flags.contains(.fin) { state.finished = true }
-        states[i] = state
+            connection: states[i].connection.index, from: from, segment: tcp,
+            relativeSequence: tcp.sequence &- (side.base ?? tcp.sequence),
+            relativeAcknowledgment: flags.contains(.ack) ? tcp.acknowledgment &- (states[i][from.other].base ?? tcp.acknowledgment) : nil,
+            window: window, analysis: analysis)
+        count(analyzed, in: &states[i].connection)
+        if retainSegments { states[i].connection.segments.append(analyzed) }
+        if flags.contains(.rst) || flags.contains(.fin) { states[i].finished = true }
+        states[i][from].lastFlags = flags
         return analyzed
+    }
+
+    private func count(_ s: AnalyzedSegment, in connection: inout Connection) {
+        var stats = connection.stats(s.from)
+        stats.packets += 1
+        if s.length > 0 { stats.dataPackets += 1; stats.bytes += s.length }
+        if s.isPureAck { stats.pureAcks += 1 }
+        if !s.analysis.flags.isDisjoint(with: [.retransmission, .fastRetransmission, .spuriousRetransmission]) { stats.retransmissions += 1 }
+        if s.flags.contains(.syn) { stats.syn += 1 }
+        if s.flags.contains(.fin) { stats.fin += 1 }
+        if s.flags.contains(.rst) { stats.rst += 1 }
+        if s.from == .client { connection.clientStats = stats } else { connection.serverStats = stats }
+        connection.lastTimestamp = s.timestamp
+
+        var letters: [Character] = []
+        if s.flags.contains(.syn) { letters.append(s.flags.contains(.ack) ? "h" : "s") }
+        if s.isPureAck { letters.append("a") }
+        if s.length > 0 { letters.append("d") }
+        if s.flags.contains(.fin) { letters.append("f") }
+        if s.flags.contains(.rst) { letters.append("r") }
+        if stats.retransmissions > 0, !s.analysis.flags.isDisjoint(with: [.retransmission, .fastRetransmission]) { letters.append("t") }
+        if s.analysis.flags.contains(.zeroWindow) { letters.append("w") }
+        for letter in letters {
+            let mark = s.from == .client ? Character(letter.uppercased()) : letter
+            if !connection.history.contains(mark) { connection.history.append(mark) }
+        }
     }
 
     public static func analyze(_ packets: [Packet]) -> [Connection] {
@@ -125,3 +207,4 @@ public struct ConversationAnalyzer: Sendable {
         return analyzer.connections
     }
 }
+

@@ -10,7 +10,7 @@ public struct Packet: Sendable {
     public var tcp: TCPSegment?
     /// UDP ports, kept so the capture can recognise its fence markers.
     public var udpPorts: (source: UInt16, destination: UInt16)?
-    public var udpPayload: [UInt8]
+    public var udpPayload: ArraySlice<UInt8>
     /// Why decoding stopped early (`[Malformed Packet]`), if it did.
     public var malformed: DecodeError?
 
@@ -30,7 +30,7 @@ public struct Packet: Sendable {
         var packet = Packet(number: number, timestamp: frame.timestamp, frameLength: frame.originalLength,
                             udpPayload: [])
         do throws(DecodeError) {
-            guard let (etherType, network) = try LinkLayer.network(frame.bytes[...], linkType: linkType) else { return packet }
+            guard let (etherType, network) = try LinkLayer.network(frame.bytes, linkType: linkType) else { return packet }
             try packet.decodeNetwork(etherType: etherType, network)
         } catch {
             packet.malformed = error
@@ -48,7 +48,7 @@ public struct Packet: Sendable {
             transport = ip.payload
         case 0x86dd:
             let ip = try IPv6Header.decode(bytes)
-            (source, destination, ipProtocol) = (.v6(ip.source), .v6(ip.destination), ip.nextHeader)
+            (source, destination, ipProtocol) = (ip.source, ip.destination, ip.nextHeader)
             guard let payload = ip.payload else { return }
             transport = payload
         default:
@@ -62,7 +62,7 @@ public struct Packet: Sendable {
             let sourcePort = try c.u16("srcport"), destinationPort = try c.u16("dstport")
             try c.skip(4, "length/checksum")
             udpPorts = (sourcePort, destinationPort)
-            udpPayload = Array(c.rest())
+            udpPayload = c.rest()
         default:
             return
         }
@@ -149,8 +149,8 @@ struct IPv4Header {
 }
 
 struct IPv6Header {
-    var source: [UInt8]
-    var destination: [UInt8]
+    var source: IPAddress
+    var destination: IPAddress
     /// The protocol after any extension headers.
     var nextHeader: UInt8
     /// Nil for a non-first fragment, which carries no transport header.
@@ -164,7 +164,7 @@ struct IPv6Header {
         let payloadLength = Int(try c.u16("plen"))
         var next = try c.u8("nxt")
         try c.skip(1, "hlim")
-        let source = Array(try c.take(16, "src")), destination = Array(try c.take(16, "dst"))
+        let source = try IPAddress.v6(c.take(16, "src")), destination = try IPAddress.v6(c.take(16, "dst"))
         var body = ByteCursor(try c.take(payloadLength, "payload"), layer: "ipv6")
         var firstFragment = true
         extensionHeaders: while true {

@@ -30,12 +30,17 @@ public struct CapturedFrame: Sendable, Equatable {
     /// Nanoseconds since the Unix epoch.
     public var timestamp: Int64
     public var originalLength: Int
-    public var bytes: [UInt8]
+    /// A slice, so frames read from a file share its buffer instead of each copying its bytes.
+    public var bytes: ArraySlice<UInt8>
 
-    public init(timestamp: Int64, originalLength: Int, bytes: [UInt8]) {
+    public init(timestamp: Int64, originalLength: Int, bytes: ArraySlice<UInt8>) {
         self.timestamp = timestamp
         self.originalLength = originalLength
         self.bytes = bytes
+    }
+
+    public init(timestamp: Int64, originalLength: Int, bytes: [UInt8]) {
+        self.init(timestamp: timestamp, originalLength: originalLength, bytes: bytes[...])
     }
 }
 
@@ -80,7 +85,7 @@ public struct PcapFile: Sendable {
             let data = try cursor.take(included, "packet data")
             let nanos = nanosecond ? fraction : fraction * 1000
             frames.append(CapturedFrame(timestamp: seconds * 1_000_000_000 + nanos,
-                                        originalLength: max(original, included), bytes: Array(data)))
+                                        originalLength: max(original, included), bytes: data))
         }
     }
 }

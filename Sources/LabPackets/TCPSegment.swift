@@ -63,7 +63,7 @@ public struct TCPSegment: Hashable, Sendable {
     public var options: [TCPOption]
     /// Set when the option list ended early or had a bad length; the header is still usable.
     public var optionsMalformed: Bool
-    public var payload: [UInt8]
+    public var payload: ArraySlice<UInt8>
 
     public var mss: UInt16? {
         for case let .maximumSegmentSize(v) in options { return v }
@@ -93,7 +93,7 @@ public struct TCPSegment: Hashable, Sendable {
             sourcePort: sourcePort, destinationPort: destinationPort, sequence: sequence,
             acknowledgment: acknowledgment, headerLength: headerLength,
             flags: TCPFlags(rawValue: offsetAndFlags & 0x01ff), window: window, urgentPointer: urgent,
-            options: options, optionsMalformed: malformed, payload: Array(c.rest()))
+            options: options, optionsMalformed: malformed, payload: c.rest())
     }
 
     static func parseOptions(_ bytes: ArraySlice<UInt8>) -> ([TCPOption], Bool) {

@@ -18,6 +18,9 @@ public struct SystemError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The symbolic name (`ECONNRESET`) where we know it, so experiments can name errors.
     public var symbol: String { Errno.symbol(for: errno) }
 
+    /// "No such file or directory", for messages that already name the file.
+    public static func describe(_ code: Int32) -> String { String(cString: strerror(code)) }
+
     public var isTimeout: Bool { errno == EAGAIN || errno == EWOULDBLOCK || errno == ETIMEDOUT }
 
     public var description: String {

@@ -103,6 +103,6 @@ import Testing
 
     @Test func formatsIPv6AsRFC5952() {
         let bytes: [UInt8] = [0x20, 0x01, 0x0d, 0xb8] + [UInt8](repeating: 0, count: 10) + [0, 1]
-        #expect(IPAddress.v6(bytes).description == "2001:db8::1")
+        #expect(IPAddress.v6(bytes[...]).description == "2001:db8::1")
     }
 }

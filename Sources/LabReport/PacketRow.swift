@@ -1,0 +1,100 @@
+import LabPackets
+
+/// One line of the packet list, built from a packet and its TCP analysis.
+public struct PacketRow: Sendable, Equatable, Codable {
+    public var number: Int
+    public var time: String
+    public var source: String
+    public var destination: String
+    public var protocolName: String
+    public var length: Int
+    public var info: String
+
+    public init(packet: Packet, segment: AnalyzedSegment?, origin: Int64) {
+        number = packet.number
+        time = Self.time(packet.timestamp - origin)
+        source = packet.source.map(String.init(describing:)) ?? ""
+        destination = packet.destination.map(String.init(describing:)) ?? ""
+        length = packet.frameLength
+        if let segment {
+            if let http = HTTPSummary.info(segment.segment) {
+                (protocolName, info) = ("HTTP", http)
+            } else {
+                (protocolName, info) = ("TCP", segment.analysis.infoPrefix + Self.tcpInfo(segment))
+            }
+        } else if let error = packet.malformed {
+            (protocolName, info) = (packet.ipProtocol == nil ? "Frame" : "TCP", "[Malformed Packet: \(error)]")
+        } else if let ports = packet.udpPorts {
+            (protocolName, info) = ("UDP", "\(ports.source) → \(ports.destination) Len=\(packet.udpPayload.count)")
+        } else {
+            protocolName = switch packet.ipProtocol {
+            case 1: "ICMP"
+            case 58: "ICMPv6"
+            case nil: "Frame"
+            default: "IP"
+            }
+            info = ""
+        }
+    }
+
+    /// Seconds with nine decimals, as tshark prints the relative time.
+    static func time(_ nanoseconds: Int64) -> String {
+        let sign = nanoseconds < 0 ? "-" : ""
+        let magnitude = nanoseconds.magnitude
+        let fraction = String(magnitude % 1_000_000_000)
+        return "\(sign)\(magnitude / 1_000_000_000).\(String(repeating: "0", count: 9 - fraction.count))\(fraction)"
+    }
+
+    /// The Info column of tshark 4.0 for a TCP segment, after any analysis prefix.
+    public static func tcpInfo(_ s: AnalyzedSegment) -> String {
+        let tcp = s.segment
+        var text = "\(tcp.sourcePort) → \(tcp.destinationPort) [\(tcp.flags.names.joined(separator: ", "))] Seq=\(s.relativeSequence)"
+        if let ack = s.relativeAcknowledgment { text += " Ack=\(ack)" }
+        text += " Win=\(s.window)"
+        if tcp.flags.contains(.urg) { text += " Urg=\(tcp.urgentPointer)" }
+        text += " Len=\(s.length)"
+        for option in tcp.options {
+            switch option {
+            case let .maximumSegmentSize(mss): text += " MSS=\(mss)"
+            case .sackPermitted: text += " SACK_PERM"
+            case let .timestamp(value, echo): text += " TSval=\(value) TSecr=\(echo)"
+            case let .windowScale(shift): text += " WS=\(1 << min(Int(shift), 14))"
+            case let .sack(blocks):
+                for b in blocks { text += " SLE=\(b.left &- (s.relativeAcknowledgment.map { tcp.acknowledgment &- $0 } ?? 0)) SRE=\(b.right &- (s.relativeAcknowledgment.map { tcp.acknowledgment &- $0 } ?? 0))" }
+            default: break
+            }
+        }
+        return text
+    }
+
+    /// Fixed columns, so rows can be printed as they are read.
+    public var line: String {
+        func pad(_ s: String, _ n: Int, right: Bool = false) -> String {
+            let fill = String(repeating: " ", count: max(0, n - s.count))
+            return right ? fill + s : s + fill
+        }
+        return "\(pad(String(number), 6, right: true)) \(pad(time, 12, right: true)) \(pad(source, 15)) \(pad(destination, 15)) \(pad(protocolName, 8)) \(pad(String(length), 6, right: true)) \(info)"
+    }
+
+    public static let header = "   No.         Time Source          Destination     Protocol Length Info"
+}
+
+/// The request or status line tshark shows for HTTP on its registered ports.
+enum HTTPSummary {
+    /// The TCP ports Wireshark 4.0's HTTP dissector registers by default.
+    static let ports: Set<UInt16> = [80, 3128, 3132, 5985, 8080, 8088, 11371, 1900, 2869, 2710]
+    static let methods = ["GET ", "POST ", "HEAD ", "PUT ", "DELETE ", "OPTIONS ", "PATCH ", "CONNECT ", "TRACE "]
+
+    static func info(_ tcp: TCPSegment) -> String? {
+        guard !tcp.payload.isEmpty, ports.contains(tcp.sourcePort) || ports.contains(tcp.destinationPort) else { return nil }
+        let head = tcp.payload.prefix(2048)
+        guard let end = head.firstIndex(of: 0x0d) ?? head.firstIndex(of: 0x0a) else { return nil }
+        let line = String(decoding: head[head.startIndex..<end], as: UTF8.self)
+        if methods.contains(where: line.hasPrefix), line.contains(" HTTP/1.") { return line + " " }
+        guard line.hasPrefix("HTTP/1.") else { return nil }
+        let headers = String(decoding: head, as: UTF8.self).split(separator: "\r\n")
+        let type = headers.first { $0.lowercased().hasPrefix("content-type:") }
+            .map { $0.dropFirst("content-type:".count).drop(while: { $0 == " " }) }
+        return type.map { "\(line)  (\($0))" } ?? line
+    }
+}

@@ -1,0 +1,29 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reads a file in large chunks with plain `read` calls, for streaming decoders.
+public final class FileReader {
+    public let path: String
+    private let fd: Int32
+
+    public init(path: String) throws(SystemError) {
+        self.path = path
+        fd = try valueOrErrno("open", path) { open(path, O_RDONLY | O_CLOEXEC) }
+        var info = stat()
+        if fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
+            _ = Glibc.close(fd)
+            throw SystemError(call: "open", subject: path, errno: EISDIR)
+        }
+    }
+
+    deinit { _ = Glibc.close(fd) }
+
+    /// The next chunk of at most `size` bytes; empty at end of file.
+    public func read(upTo size: Int = 4 << 20) throws(SystemError) -> [UInt8] {
+        var chunk = [UInt8](repeating: 0, count: size)
+        let n = try valueOrErrno("read", path) { chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, size) } }
+        chunk.removeSubrange(n...)
+        return chunk
+    }
+}

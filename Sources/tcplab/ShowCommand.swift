@@ -1,0 +1,97 @@
+import ArgumentParser
+import Foundation
+import LabCapture
+import LabPackets
+import LabReport
+import LabSystem
+
+struct ShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Print a capture's packet list as Wireshark does, with TCP analysis.",
+        discussion: "Reads pcap (µs/ns, either byte order) and pcapng; Ethernet, Linux cooked (SLL, SLL2), NULL/LOOP and RAW links.")
+
+    @Argument(help: "A .pcap or .pcapng file.")
+    var file: String
+
+    @Option(help: "Show only packets matching a BPF expression (`port 80`, `host 10.0.0.1`, `tcp[tcpflags] & tcp-rst != 0`) or the words syn, fin, rst, push, ack. The analysis still sees every packet.")
+    var filter: String?
+
+    @Flag(help: "Print one line per TCP connection: history, and per-direction counters.")
+    var conversations = false
+
+    @Flag(help: "Print the rows as a JSON array.")
+    var json = false
+
+    @Flag(help: "Decode and analyse every packet, print only the counts (for benchmarks).")
+    var countOnly = false
+
+    func run() throws {
+        var analyzer = ConversationAnalyzer(retainSegments: false)
+        var filters: [LinkType: PacketFilter] = [:]
+        var origin: Int64?
+        var output = OutputBuffer()
+        var count = 0, segments = 0
+        let listing = !countOnly && !conversations
+        if listing { output.append(json ? "[\n" : PacketRow.header + "\n") }
+        var firstRow = true
+        do {
+            try CaptureFileReader.read(file) { record in
+                count += 1
+                let packet = Packet.decode(record.frame, number: count, linkType: record.linkType)
+                let segment = analyzer.add(packet, index: count - 1)
+                if segment != nil { segments += 1 }
+                guard listing else { return }
+                if origin == nil { origin = packet.timestamp }
+                if let filter {
+                    if filters[record.linkType] == nil {
+                        filters[record.linkType] = try PacketFilter(filter, linkType: record.linkType)
+                    }
+                    guard filters[record.linkType]!.matches(record.frame) else { return }
+                }
+                let row = PacketRow(packet: packet, segment: segment, origin: origin ?? 0)
+                if json {
+                    output.append((firstRow ? "" : ",\n") + Self.encode(row))
+                    firstRow = false
+                } else {
+                    output.append(row.line + "\n")
+                }
+            }
+        } catch let error as CaptureFileError {
+            output.flush()
+            complain(error.description)
+            throw ExitCode(error.exitCode)
+        } catch let error as CaptureError {
+            output.flush()
+            complain(error.description)
+            throw ExitCode(64)
+        }
+        if listing && json { output.append("\n]\n") }
+        if countOnly {
+            output.append("\(count) packets, \(segments) TCP segments, \(analyzer.connections.count) connections\n")
+        }
+        if conversations { output.append(ConversationTable.render(analyzer.connections)) }
+        output.flush()
+    }
+
+    static func encode(_ row: PacketRow) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(row)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+}
+
+/// Collects output and writes it in large pieces: a million `print` calls cost more than the decoding.
+struct OutputBuffer {
+    private var text = ""
+
+    mutating func append(_ s: String) {
+        text += s
+        if text.utf8.count >= 1 << 20 { flush() }
+    }
+
+    mutating func flush() {
+        FileOutput.writeStandardOutput(text)
+        text = ""
+    }
+}
