@@ -56,6 +56,8 @@ public struct Connection: Sendable {
     /// the first time it happens (S/s SYN, H/h SYN-ACK, A/a pure ACK, D/d data, F/f FIN,
     /// R/r RST, T/t retransmission, W/w zero window).
     public var history = ""
+    var clientLetters: UInt32 = 0
+    var serverLetters: UInt32 = 0
     public var firstTimestamp: Int64 = 0
     public var lastTimestamp: Int64 = 0
 
@@ -142,40 +144,49 @@ public struct ConversationAnalyzer: Sendable {
 
     private mutating func record(_ tcp: TCPSegment, packet: Packet, index: Int, state i: Int, from: Direction,
                                  reused: Bool) -> AnalyzedSegment {
+        // One in-place access for the whole update: reading `states[i]` piecemeal would copy
+        // the connection's state for every packet.
+        let retain = retainSegments
+        return Self.update(&states[i], with: tcp, packet: packet, index: index, from: from, reused: reused, retain: retain)
+    }
+
+    private static func update(_ state: inout State, with tcp: TCPSegment, packet: Packet, index: Int, from: Direction,
+                               reused: Bool, retain: Bool) -> AnalyzedSegment {
         let flags = tcp.flags
         // Bases as Wireshark sets them: a SYN's own number, else one before the first number
         // seen, so a capture that starts mid-stream still shows Seq=1 and Ack=1.
-        if flags.contains(.syn) { states[i][from].base = tcp.sequence }
-        else if states[i][from].base == nil { states[i][from].base = tcp.sequence &- 1 }
-        if flags.contains(.ack), !flags.contains(.syn), states[i][from.other].base == nil {
-            states[i][from.other].base = tcp.acknowledgment &- 1
+        if flags.contains(.syn) { state[from].base = tcp.sequence }
+        else if state[from].base == nil { state[from].base = tcp.sequence &- 1 }
+        if flags.contains(.ack), !flags.contains(.syn), state[from.other].base == nil {
+            state[from.other].base = tcp.acknowledgment &- 1
         }
-        if flags.contains(.syn) && !flags.contains(.ack) { states[i].clientWindowScale = .some(tcp.windowScale) }
-        if flags.contains([.syn, .ack]), let clientScale = states[i].clientWindowScale {
+        if flags.contains(.syn) && !flags.contains(.ack) { state.clientWindowScale = .some(tcp.windowScale) }
+        if flags.contains([.syn, .ack]), let clientScale = state.clientWindowScale {
             // Scaling applies only if both SYNs carried the option (RFC 7323 §2.2).
             let both = clientScale.flatMap { c in tcp.windowScale.map { (Int(min(c, 14)), Int(min($0, 14))) } }
-            states[i].client.windowShift = both?.0 ?? 0
-            states[i].server.windowShift = both?.1 ?? 0
+            state.client.windowShift = both?.0 ?? 0
+            state.server.windowShift = both?.1 ?? 0
         }
-        let side = states[i][from]
+        let side = state[from]
         let window = flags.contains(.syn) ? Int(tcp.window) : Int(tcp.window) << (side.windowShift ?? 0)
-        var analysis = states[i].sequence.analyze(tcp, from: from, frameNumber: packet.number,
-                                                  timestamp: packet.timestamp, windowShift: side.windowShift)
+        var analysis = state.sequence.analyze(tcp, from: from, frameNumber: packet.number,
+                                              timestamp: packet.timestamp, windowShift: side.windowShift)
         if reused { analysis.flags.insert(.portsReused) }
+        let otherBase = state[from.other].base
         let analyzed = AnalyzedSegment(
             packetIndex: index, number: packet.number, timestamp: packet.timestamp,
-            connection: states[i].connection.index, from: from, segment: tcp,
+            connection: state.connection.index, from: from, segment: tcp,
             relativeSequence: tcp.sequence &- (side.base ?? tcp.sequence),
-            relativeAcknowledgment: flags.contains(.ack) ? tcp.acknowledgment &- (states[i][from.other].base ?? tcp.acknowledgment) : nil,
+            relativeAcknowledgment: flags.contains(.ack) ? tcp.acknowledgment &- (otherBase ?? tcp.acknowledgment) : nil,
             window: window, analysis: analysis)
-        count(analyzed, in: &states[i].connection)
-        if retainSegments { states[i].connection.segments.append(analyzed) }
-        if flags.contains(.rst) || flags.contains(.fin) { states[i].finished = true }
-        states[i][from].lastFlags = flags
+        count(analyzed, in: &state.connection)
+        if retain { state.connection.segments.append(analyzed) }
+        if flags.contains(.rst) || flags.contains(.fin) { state.finished = true }
+        state[from].lastFlags = flags
         return analyzed
     }
 
-    private func count(_ s: AnalyzedSegment, in connection: inout Connection) {
+    private static func count(_ s: AnalyzedSegment, in connection: inout Connection) {
         var stats = connection.stats(s.from)
         stats.packets += 1
         if s.length > 0 { stats.dataPackets += 1; stats.bytes += s.length }
@@ -187,18 +198,26 @@ public struct ConversationAnalyzer: Sendable {
         if s.from == .client { connection.clientStats = stats } else { connection.serverStats = stats }
         connection.lastTimestamp = s.timestamp
 
-        var letters: [Character] = []
-        if s.flags.contains(.syn) { letters.append(s.flags.contains(.ack) ? "h" : "s") }
-        if s.isPureAck { letters.append("a") }
-        if s.length > 0 { letters.append("d") }
-        if s.flags.contains(.fin) { letters.append("f") }
-        if s.flags.contains(.rst) { letters.append("r") }
-        if stats.retransmissions > 0, !s.analysis.flags.isDisjoint(with: [.retransmission, .fastRetransmission]) { letters.append("t") }
-        if s.analysis.flags.contains(.zeroWindow) { letters.append("w") }
-        for letter in letters {
-            let mark = s.from == .client ? Character(letter.uppercased()) : letter
-            if !connection.history.contains(mark) { connection.history.append(mark) }
+        // Letters already written, one bit per letter and side: cheaper than searching the string.
+        func mark(_ letter: UInt8) {
+            let bit: UInt32 = 1 << UInt32(letter - 0x61)
+            if s.from == .client {
+                guard connection.clientLetters & bit == 0 else { return }
+                connection.clientLetters |= bit
+                connection.history.append(Character(Unicode.Scalar(letter - 0x20)))
+            } else {
+                guard connection.serverLetters & bit == 0 else { return }
+                connection.serverLetters |= bit
+                connection.history.append(Character(Unicode.Scalar(letter)))
+            }
         }
+        if s.flags.contains(.syn) { mark(s.flags.contains(.ack) ? 0x68 : 0x73) }  // h, s
+        if s.isPureAck { mark(0x61) }  // a
+        if s.length > 0 { mark(0x64) }  // d
+        if s.flags.contains(.fin) { mark(0x66) }  // f
+        if s.flags.contains(.rst) { mark(0x72) }  // r
+        if !s.analysis.flags.isDisjoint(with: [.retransmission, .fastRetransmission]) { mark(0x74) }  // t
+        if s.analysis.flags.contains(.zeroWindow) { mark(0x77) }  // w
     }
 
     public static func analyze(_ packets: [Packet]) -> [Connection] {

@@ -60,10 +60,15 @@ public struct TCPSegment: Hashable, Sendable {
     public var flags: TCPFlags
     public var window: UInt16
     public var urgentPointer: UInt16
-    public var options: [TCPOption]
-    /// Set when the option list ended early or had a bad length; the header is still usable.
-    public var optionsMalformed: Bool
+    /// The raw option bytes; `options` parses them on demand, since most uses (counting,
+    /// sequence analysis) never need them and parsing every packet's would cost an allocation.
+    public var optionBytes: ArraySlice<UInt8>
     public var payload: ArraySlice<UInt8>
+
+    public var options: [TCPOption] { Self.parseOptions(optionBytes).0 }
+
+    /// Set when the option list ended early or had a bad length; the header is still usable.
+    public var optionsMalformed: Bool { Self.parseOptions(optionBytes).1 }
 
     public var mss: UInt16? {
         for case let .maximumSegmentSize(v) in options { return v }
@@ -88,16 +93,16 @@ public struct TCPSegment: Hashable, Sendable {
         _ = try c.u16("checksum")
         let urgent = try c.u16("urgent_pointer")
         let optionBytes = try c.take(headerLength - 20, "options")
-        let (options, malformed) = parseOptions(optionBytes)
         return TCPSegment(
             sourcePort: sourcePort, destinationPort: destinationPort, sequence: sequence,
             acknowledgment: acknowledgment, headerLength: headerLength,
             flags: TCPFlags(rawValue: offsetAndFlags & 0x01ff), window: window, urgentPointer: urgent,
-            options: options, optionsMalformed: malformed, payload: c.rest())
+            optionBytes: optionBytes, payload: c.rest())
     }
 
     static func parseOptions(_ bytes: ArraySlice<UInt8>) -> ([TCPOption], Bool) {
         var options: [TCPOption] = []
+        options.reserveCapacity(6)
         var i = bytes.startIndex
         while i < bytes.endIndex {
             let kind = bytes[i]

@@ -71,6 +71,11 @@ public struct TCPSequenceAnalyzer: Sendable {
     /// Once known, a shift is kept when later calls pass nil. The receiver's shift is the one last
     /// passed for that side, so pass it on the SYN/ACK too. `frameNumber` is 1-based; `timestamp`
     /// is nanoseconds. The segment length is the payload's byte count.
+    ///
+    /// Wireshark instead learns the shifts from the SYN options itself, including from half a
+    /// handshake (a SYN whose SYN/ACK was not captured, or the reverse) and from SYN/ACKs in the
+    /// middle of a connection. Where the caller does not know a shift that Wireshark would have
+    /// guessed, only Window Full can differ.
     public mutating func analyze(_ segment: TCPSegment, from: Direction, frameNumber: Int, timestamp: Int64,
                                  windowShift: Int?) -> TCPAnalysis {
         let observed = Observed(segment, frame: frameNumber, time: timestamp)
@@ -78,7 +83,7 @@ public struct TCPSequenceAnalyzer: Sendable {
         recordBaseSequences(observed, from: from)
         if let shift = Self.normalized(windowShift) { self[side: from].windowShift = shift }
 
-        var pass = Pass(fwd: self[side: from], rev: self[side: from.other], segment: observed,
+        var pass = Pass(fwd: takeFlow(from), rev: takeFlow(from.other), segment: observed,
                         firstRTT: firstRTT, result: TCPAnalysis(flags: reused))
         pass.run()
         self[side: from] = pass.fwd
@@ -86,6 +91,14 @@ public struct TCPSequenceAnalyzer: Sendable {
 
         noteHandshake(observed, from: from)
         return pass.result
+    }
+
+    /// Moves a flow out, leaving a blank, so the pass holds the only reference to its segment
+    /// list and appends to it in place instead of copying it.
+    private mutating func takeFlow(_ side: Direction) -> Flow {
+        let flow = self[side: side]
+        self[side: side] = Flow()
+        return flow
     }
 
     /// Maps the caller's shift onto the flow's: see `analyze`.
@@ -114,8 +127,8 @@ public struct TCPSequenceAnalyzer: Sendable {
         return .portsReused
     }
 
-    /// The first segment of a side fixes its base: the SYN's ISN, or one below a later segment's
-    /// number; the first ACK from the other side fixes this side's base if still unknown.
+    /// A side's first segment fixes its base: the ISN if it is a SYN, one below its sequence number
+    /// otherwise; failing that, the other side's first ACK number minus one does.
     private mutating func recordBaseSequences(_ s: Observed, from: Direction) {
         if self[side: from].baseSequence == nil {
             self[side: from].baseSequence = s.flags.contains(.syn) ? s.seq : s.seq &- 1

@@ -21,9 +21,17 @@ public final class FileReader {
 
     /// The next chunk of at most `size` bytes; empty at end of file.
     public func read(upTo size: Int = 4 << 20) throws(SystemError) -> [UInt8] {
-        var chunk = [UInt8](repeating: 0, count: size)
-        let n = try valueOrErrno("read", path) { chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, size) } }
-        chunk.removeSubrange(n...)
+        var failure: SystemError?
+        // Uninitialised capacity: zeroing 4 MiB per chunk would cost as much as reading it.
+        let chunk = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            do throws(SystemError) {
+                count = try valueOrErrno("read", path) { Glibc.read(fd, buffer.baseAddress, size) }
+            } catch {
+                failure = error
+                count = 0
+            }
+        }
+        if let failure { throw failure }
         return chunk
     }
 }

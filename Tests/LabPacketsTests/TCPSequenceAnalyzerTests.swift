@@ -25,8 +25,8 @@ private struct Session {
         let segment = TCPSegment(
             sourcePort: side == .client ? 40000 : 12345, destinationPort: side == .client ? 12345 : 40000,
             sequence: isn &+ seq, acknowledgment: ack.map { peerISN &+ $0 } ?? 0, headerLength: 20,
-            flags: ack == nil ? flags : flags.union(.ack), window: window, urgentPointer: 0, options: [],
-            optionsMalformed: false, payload: .init(repeating: 0x61, count: bytes))
+            flags: ack == nil ? flags : flags.union(.ack), window: window, urgentPointer: 0, optionBytes: [],
+            payload: .init(repeating: 0x61, count: bytes))
         return analyzer.analyze(segment, from: side, frameNumber: frame, timestamp: now, windowShift: shift[side])
     }
 
@@ -132,6 +132,17 @@ private struct Session {
     @Test func resendingMoreThan20msAfterTheDuplicatesIsAPlainRetransmission() {
         var (s, _) = sessionWithThreeDuplicateAcks()
         #expect(s.send(.client, seq: 101, ack: 1, bytes: 100, after: 25 * ms).flags == .retransmission)
+    }
+
+    @Test func afterAnAckedUnseenReportAResendCountsAsFast() {
+        // Wireshark quirk: the report leaves the receiver's duplicate-ACK count at (guint32)-1,
+        // which passes the "two or more duplicate ACKs" test. tshark 4.0.17 agrees.
+        var s = Session()
+        _ = s.handshake()
+        s.send(.client, seq: 1, ack: 1, bytes: 100)
+        #expect(s.send(.server, seq: 1, ack: 301, bytes: 50, after: ms).flags == .ackedUnseen)
+        let resent = s.send(.server, seq: 1, ack: 301, bytes: 50, after: ms)
+        #expect(resent.flags == .fastRetransmission)
     }
 
     @Test func resendingAcknowledgedDataIsASpuriousRetransmission() {
@@ -247,6 +258,19 @@ private struct Session {
         #expect(s.send(.client, seq: 1, ack: 1, bytes: 10).flags == [])
     }
 
+    @Test(arguments: [(9_999, TCPAnalysisFlags.duplicateAck), (10_000, .lostSegment)])
+    func pastTenThousandUnackedSegmentsAFINNoLongerCounts(segments: Int, afterFIN: TCPAnalysisFlags) {
+        // Wireshark stops listing unacked segments at 10,000 and only then skips the FIN's extra
+        // sequence number, so the ACK after it looks like it follows a gap instead of repeating
+        // the last ACK (tshark agrees).
+        var s = Session()
+        _ = s.handshake()
+        for i in 0..<UInt32(segments) { s.send(.client, seq: 1 + i, ack: 1, bytes: 1) }
+        let fin = UInt32(segments) + 1
+        s.send(.client, seq: fin, ack: 1, .fin)
+        #expect(s.send(.client, seq: fin + 1, ack: 1).flags == afterFIN)
+    }
+
     @Test func severalFlagsPrintInTsharksOrder() {
         let flags: TCPAnalysisFlags = [.zeroWindow, .lostSegment, .windowFull, .retransmission, .portsReused]
         #expect(TCPAnalysis(flags: flags).infoPrefix
@@ -293,8 +317,8 @@ private struct Session {
             let segment = TCPSegment(
                 sourcePort: 1, destinationPort: 2, sequence: number(), acknowledgment: number(), headerLength: 20,
                 flags: TCPFlags(rawValue: UInt16(truncatingIfNeeded: random.next()) & 0x1ff),
-                window: UInt16(truncatingIfNeeded: random.next() % 3), urgentPointer: 0, options: [],
-                optionsMalformed: false, payload: .init(repeating: 0, count: Int(random.next() % 3)))
+                window: UInt16(truncatingIfNeeded: random.next() % 3), urgentPointer: 0, optionBytes: [],
+                payload: .init(repeating: 0, count: Int(random.next() % 3)))
             let shifts: [Int?] = [nil, -2, -1, 0, 7, 14, 99, Int.min, Int.max]
             let result = analyzer.analyze(segment, from: random.next() % 2 == 0 ? .client : .server, frameNumber: frame,
                                           timestamp: Int64(bitPattern: random.next()),
