@@ -24,7 +24,7 @@ public struct AnalyzedSegment: Sendable {
     public var analysis: TCPAnalysis
 
     public var flags: TCPFlags { segment.flags }
-    public var length: Int { segment.payload.count }
+    public var length: Int { segment.payloadLength }
     public var isPureAck: Bool {
         length == 0 && flags.isDisjoint(with: [.syn, .fin, .rst]) && flags.contains(.ack)
     }

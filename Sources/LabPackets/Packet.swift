@@ -31,32 +31,35 @@ public struct Packet: Sendable {
                             udpPayload: [])
         do throws(DecodeError) {
             guard let (etherType, network) = try LinkLayer.network(frame.bytes, linkType: linkType) else { return packet }
-            try packet.decodeNetwork(etherType: etherType, network)
+            try packet.decodeNetwork(etherType: etherType, network, snapped: frame.bytes.count < frame.originalLength)
         } catch {
             packet.malformed = error
         }
         return packet
     }
 
-    private mutating func decodeNetwork(etherType: UInt16, _ bytes: ArraySlice<UInt8>) throws(DecodeError) {
+    /// `snapped` says the capture kept only the start of the frame, so an IP length beyond the
+    /// captured bytes is expected, not a malformed packet.
+    private mutating func decodeNetwork(etherType: UInt16, _ bytes: ArraySlice<UInt8>, snapped: Bool) throws(DecodeError) {
         let transport: ArraySlice<UInt8>
+        let claimed: Int
         switch etherType {
         case 0x0800:
-            let ip = try IPv4Header.decode(bytes)
+            let ip = try IPv4Header.decode(bytes, snapped: snapped)
             (source, destination, ipProtocol) = (.v4(ip.source), .v4(ip.destination), ip.protocolNumber)
             guard ip.fragmentOffset == 0 else { return }  // later fragments carry no transport header
-            transport = ip.payload
+            (transport, claimed) = (ip.payload, ip.payloadLength)
         case 0x86dd:
-            let ip = try IPv6Header.decode(bytes)
+            let ip = try IPv6Header.decode(bytes, snapped: snapped)
             (source, destination, ipProtocol) = (ip.source, ip.destination, ip.nextHeader)
             guard let payload = ip.payload else { return }
-            transport = payload
+            (transport, claimed) = (payload, ip.payloadLength)
         default:
             return
         }
         switch ipProtocol {
         case 6:
-            tcp = try TCPSegment.decode(transport)
+            tcp = try TCPSegment.decode(transport, claimedLength: claimed)
         case 17:
             var c = ByteCursor(transport, layer: "udp")
             let sourcePort = try c.u16("srcport"), destinationPort = try c.u16("dstport")
@@ -120,8 +123,10 @@ struct IPv4Header {
     var protocolNumber: UInt8
     var fragmentOffset: Int
     var payload: ArraySlice<UInt8>
+    /// The payload's length by the header, which exceeds `payload.count` in a snapped frame.
+    var payloadLength: Int
 
-    static func decode(_ bytes: ArraySlice<UInt8>) throws(DecodeError) -> IPv4Header {
+    static func decode(_ bytes: ArraySlice<UInt8>, snapped: Bool) throws(DecodeError) -> IPv4Header {
         var c = ByteCursor(bytes, layer: "ip")
         let versionIHL = try c.u8("version/ihl")
         guard versionIHL >> 4 == 4 else { throw c.invalid("version", "\(versionIHL >> 4), expected 4") }
@@ -138,13 +143,13 @@ struct IPv4Header {
         let source = try c.u32("src"), destination = try c.u32("dst")
         try c.skip(headerLength - 20, "options")
         // Ethernet pads short frames: the IP length, not the frame, says where the payload ends.
-        let payloadLength = min(totalLength - headerLength, c.remaining)
-        guard totalLength - headerLength <= c.remaining else {
-            throw .truncated(layer: "ip", field: "payload", offset: c.position, needed: totalLength - headerLength - c.remaining)
+        let claimed = totalLength - headerLength
+        guard claimed <= c.remaining || snapped else {
+            throw .truncated(layer: "ip", field: "payload", offset: c.position, needed: claimed - c.remaining)
         }
-        let payload = try c.take(payloadLength, "payload")
+        let payload = try c.take(min(claimed, c.remaining), "payload")
         return IPv4Header(source: source, destination: destination, protocolNumber: protocolNumber,
-                          fragmentOffset: Int(fragment & 0x1fff), payload: payload)
+                          fragmentOffset: Int(fragment & 0x1fff), payload: payload, payloadLength: claimed)
     }
 }
 
@@ -155,8 +160,10 @@ struct IPv6Header {
     var nextHeader: UInt8
     /// Nil for a non-first fragment, which carries no transport header.
     var payload: ArraySlice<UInt8>?
+    /// The transport payload's length by the header, after extension headers.
+    var payloadLength: Int
 
-    static func decode(_ bytes: ArraySlice<UInt8>) throws(DecodeError) -> IPv6Header {
+    static func decode(_ bytes: ArraySlice<UInt8>, snapped: Bool) throws(DecodeError) -> IPv6Header {
         var c = ByteCursor(bytes, layer: "ipv6")
         let version = try c.u8("version")
         guard version >> 4 == 6 else { throw c.invalid("version", "\(version >> 4), expected 6") }
@@ -165,7 +172,10 @@ struct IPv6Header {
         var next = try c.u8("nxt")
         try c.skip(1, "hlim")
         let source = try IPAddress.v6(c.take(16, "src")), destination = try IPAddress.v6(c.take(16, "dst"))
-        var body = ByteCursor(try c.take(payloadLength, "payload"), layer: "ipv6")
+        guard payloadLength <= c.remaining || snapped else {
+            throw .truncated(layer: "ipv6", field: "payload", offset: c.position, needed: payloadLength - c.remaining)
+        }
+        var body = ByteCursor(try c.take(min(payloadLength, c.remaining), "payload"), layer: "ipv6")
         var firstFragment = true
         extensionHeaders: while true {
             switch next {
@@ -187,7 +197,8 @@ struct IPv6Header {
                 break extensionHeaders
             }
         }
+        let headers = body.position
         return IPv6Header(source: source, destination: destination, nextHeader: next,
-                          payload: firstFragment ? body.rest() : nil)
+                          payload: firstFragment ? body.rest() : nil, payloadLength: payloadLength - headers)
     }
 }

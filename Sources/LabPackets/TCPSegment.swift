@@ -63,7 +63,10 @@ public struct TCPSegment: Hashable, Sendable {
     /// The raw option bytes; `options` parses them on demand, since most uses (counting,
     /// sequence analysis) never need them and parsing every packet's would cost an allocation.
     public var optionBytes: ArraySlice<UInt8>
+    /// The payload bytes the capture kept; fewer than `payloadLength` when the snaplen cut the frame.
     public var payload: ArraySlice<UInt8>
+    /// The segment's length as the IP header gives it (Wireshark's tcp.len).
+    public var payloadLength: Int
 
     public var options: [TCPOption] { Self.parseOptions(optionBytes).0 }
 
@@ -80,7 +83,9 @@ public struct TCPSegment: Hashable, Sendable {
         return nil
     }
 
-    static func decode(_ bytes: ArraySlice<UInt8>) throws(DecodeError) -> TCPSegment {
+    /// Decodes a segment whose IP payload is `claimedLength` bytes long, of which `bytes` were
+    /// captured (fewer when the capture's snaplen cut the frame).
+    static func decode(_ bytes: ArraySlice<UInt8>, claimedLength: Int) throws(DecodeError) -> TCPSegment {
         var c = ByteCursor(bytes, layer: "tcp")
         let sourcePort = try c.u16("srcport")
         let destinationPort = try c.u16("dstport")
@@ -93,11 +98,14 @@ public struct TCPSegment: Hashable, Sendable {
         _ = try c.u16("checksum")
         let urgent = try c.u16("urgent_pointer")
         let optionBytes = try c.take(headerLength - 20, "options")
+        guard claimedLength >= headerLength else {
+            throw c.invalid("hdr_len", "header of \(headerLength) bytes is longer than the \(claimedLength)-byte IP payload")
+        }
         return TCPSegment(
             sourcePort: sourcePort, destinationPort: destinationPort, sequence: sequence,
             acknowledgment: acknowledgment, headerLength: headerLength,
             flags: TCPFlags(rawValue: offsetAndFlags & 0x01ff), window: window, urgentPointer: urgent,
-            optionBytes: optionBytes, payload: c.rest())
+            optionBytes: optionBytes, payload: c.rest(), payloadLength: claimedLength - headerLength)
     }
 
     static func parseOptions(_ bytes: ArraySlice<UInt8>) -> ([TCPOption], Bool) {

@@ -70,7 +70,7 @@ public struct TCPSequenceAnalyzer: Sendable {
     /// "no scaling", which the check treats alike; shifts above 14 count as 14, as RFC 7323 says.
     /// Once known, a shift is kept when later calls pass nil. The receiver's shift is the one last
     /// passed for that side, so pass it on the SYN/ACK too. `frameNumber` is 1-based; `timestamp`
-    /// is nanoseconds. The segment length is the payload's byte count.
+    /// is nanoseconds. The segment length is `payloadLength`, which the IP header gives even when the capture kept fewer bytes.
     ///
     /// Wireshark instead learns the shifts from the SYN options itself, including from half a
     /// handshake (a SYN whose SYN/ACK was not captured, or the reverse) and from SYN/ACKs in the
@@ -166,7 +166,7 @@ extension TCPSequenceAnalyzer {
         init(_ segment: TCPSegment, frame: Int, time: Int64) {
             seq = segment.sequence
             ack = segment.acknowledgment
-            length = UInt32(truncatingIfNeeded: segment.payload.count)
+            length = UInt32(truncatingIfNeeded: segment.payloadLength)
             flags = segment.flags
             window = UInt32(segment.window)
             self.frame = frame

@@ -26,7 +26,7 @@ public struct TeardownTracker: Sendable {
         var flow = flows[s.connection] ?? Flow()
         if tcp.flags.contains(.rst) { flow.reset = true }
         if tcp.flags.contains(.fin) {
-            flow.finEnd[s.from] = tcp.sequence &+ UInt32(tcp.payload.count) &+ 1
+            flow.finEnd[s.from] = tcp.sequence &+ UInt32(tcp.payloadLength) &+ 1
         }
         if tcp.flags.contains(.ack), let end = flow.finEnd[s.from.other],
            Int32(bitPattern: tcp.acknowledgment &- end) >= 0 {

@@ -9,8 +9,8 @@ public struct PacketList {
     public init(packets: [Packet], connections: [Connection]) {
         var analyzed: [Int: AnalyzedSegment] = [:]
         for c in connections { for s in c.segments { analyzed[s.number] = s } }
-        let origin = packets.first?.timestamp ?? 0
-        rows = packets.map { PacketRow(packet: $0, segment: analyzed[$0.number], origin: origin) }
+        var builder = PacketRowBuilder()
+        rows = packets.map { builder.row($0, analyzed[$0.number]) }
     }
 
     public func render() -> String {

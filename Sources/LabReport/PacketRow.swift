@@ -1,5 +1,18 @@
 import LabPackets
 
+/// Builds rows in file order, keeping what HTTP needs across segments.
+public struct PacketRowBuilder {
+    private var origin: Int64?
+    private var http = HTTPTracker()
+
+    public init() {}
+
+    public mutating func row(_ packet: Packet, _ segment: AnalyzedSegment?) -> PacketRow {
+        if origin == nil { origin = packet.timestamp }
+        return PacketRow(packet: packet, segment: segment, origin: origin!, http: &http)
+    }
+}
+
 /// One line of the packet list, built from a packet and its TCP analysis.
 public struct PacketRow: Sendable, Equatable, Codable {
     public var number: Int
@@ -10,15 +23,21 @@ public struct PacketRow: Sendable, Equatable, Codable {
     public var length: Int
     public var info: String
 
+    /// A row on its own; HTTP responses spread over several segments need `PacketRowBuilder`.
     public init(packet: Packet, segment: AnalyzedSegment?, origin: Int64) {
+        var http = HTTPTracker()
+        self.init(packet: packet, segment: segment, origin: origin, http: &http)
+    }
+
+    init(packet: Packet, segment: AnalyzedSegment?, origin: Int64, http: inout HTTPTracker) {
         number = packet.number
         time = Self.time(packet.timestamp - origin)
         source = packet.source.map(String.init(describing:)) ?? ""
         destination = packet.destination.map(String.init(describing:)) ?? ""
         length = packet.frameLength
         if let segment {
-            if let http = HTTPSummary.info(segment.segment) {
-                (protocolName, info) = ("HTTP", http)
+            if let (name, text) = http.summary(segment) {
+                (protocolName, info) = (name, text)
             } else {
                 (protocolName, info) = ("TCP", segment.analysis.infoPrefix + Self.tcpInfo(segment))
             }
@@ -79,22 +98,3 @@ public struct PacketRow: Sendable, Equatable, Codable {
     public static let header = "   No.         Time Source          Destination     Protocol Length Info"
 }
 
-/// The request or status line tshark shows for HTTP on its registered ports.
-enum HTTPSummary {
-    /// The TCP ports Wireshark 4.0's HTTP dissector registers by default.
-    static let ports: Set<UInt16> = [80, 3128, 3132, 5985, 8080, 8088, 11371, 1900, 2869, 2710]
-    static let methods = ["GET ", "POST ", "HEAD ", "PUT ", "DELETE ", "OPTIONS ", "PATCH ", "CONNECT ", "TRACE "]
-
-    static func info(_ tcp: TCPSegment) -> String? {
-        guard !tcp.payload.isEmpty, ports.contains(tcp.sourcePort) || ports.contains(tcp.destinationPort) else { return nil }
-        let head = tcp.payload.prefix(2048)
-        guard let end = head.firstIndex(of: 0x0d) ?? head.firstIndex(of: 0x0a) else { return nil }
-        let line = String(decoding: head[head.startIndex..<end], as: UTF8.self)
-        if methods.contains(where: line.hasPrefix), line.contains(" HTTP/1.") { return line + " " }
-        guard line.hasPrefix("HTTP/1.") else { return nil }
-        let headers = String(decoding: head, as: UTF8.self).split(separator: "\r\n")
-        let type = headers.first { $0.lowercased().hasPrefix("content-type:") }
-            .map { $0.dropFirst("content-type:".count).drop(while: { $0 == " " }) }
-        return type.map { "\(line)  (\($0))" } ?? line
-    }
-}

@@ -29,7 +29,7 @@ struct ShowCommand: ParsableCommand {
     func run() throws {
         var analyzer = ConversationAnalyzer(retainSegments: false)
         var filters: [LinkType: PacketFilter] = [:]
-        var origin: Int64?
+        var rows = PacketRowBuilder()
         var output = OutputBuffer()
         var count = 0, segments = 0
         let listing = !countOnly && !conversations
@@ -42,14 +42,13 @@ struct ShowCommand: ParsableCommand {
                 let segment = analyzer.add(packet, index: count - 1)
                 if segment != nil { segments += 1 }
                 guard listing else { return }
-                if origin == nil { origin = packet.timestamp }
                 if let filter {
                     if filters[record.linkType] == nil {
                         filters[record.linkType] = try PacketFilter(filter, linkType: record.linkType)
                     }
                     guard filters[record.linkType]!.matches(record.frame) else { return }
                 }
-                let row = PacketRow(packet: packet, segment: segment, origin: origin ?? 0)
+                let row = rows.row(packet, segment)
                 if json {
                     output.append((firstRow ? "" : ",\n") + Self.encode(row))
                     firstRow = false

@@ -7,7 +7,7 @@ import Testing
 /// Compares our Info column with tshark 4.0's, packet by packet, on a corpus of real captures
 /// (SLL, SLL2, pcapng, IPv6, retransmissions, HTTP, …) whose tshark output is stored beside them.
 @Suite struct TsharkInfoTests {
-    static let corpus = Repository.root + "/Tests/Fixtures/corpus"
+    static let corpus = Repository.root + "/Tests/IntegrationTests/Fixtures/corpus"
 
     static var oracles: [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: corpus)) ?? [])
@@ -27,19 +27,18 @@ import Testing
         var analyzer = ConversationAnalyzer(retainSegments: false)
         var rows: [Int: PacketRow] = [:]
         var number = 0
-        var origin: Int64?
+        var builder = PacketRowBuilder()
         try? CaptureFileReader.read(path) { record in
             number += 1
             let packet = Packet.decode(record.frame, number: number, linkType: record.linkType)
             let segment = analyzer.add(packet, index: number - 1)
-            if origin == nil { origin = packet.timestamp }
-            rows[number] = PacketRow(packet: packet, segment: segment, origin: origin!)
+            rows[number] = builder.row(packet, segment)
         }
         return rows
     }
 
     @Test func infoMatchesTsharkForAtLeast99PercentOfTCPPackets() throws {
-        #expect(Self.oracles.count >= 8, "the corpus is missing; run Tests/Fixtures/make_corpus.sh")
+        #expect(Self.oracles.count >= 8, "the corpus is missing; run Tests/IntegrationTests/Fixtures/make_corpus.sh")
         var compared = 0
         var mismatches: [Mismatch] = []
         for oracle in Self.oracles {

@@ -26,7 +26,7 @@ private struct Session {
             sourcePort: side == .client ? 40000 : 12345, destinationPort: side == .client ? 12345 : 40000,
             sequence: isn &+ seq, acknowledgment: ack.map { peerISN &+ $0 } ?? 0, headerLength: 20,
             flags: ack == nil ? flags : flags.union(.ack), window: window, urgentPointer: 0, optionBytes: [],
-            payload: .init(repeating: 0x61, count: bytes))
+            payload: .init(repeating: 0x61, count: bytes), payloadLength: bytes)
         return analyzer.analyze(segment, from: side, frameNumber: frame, timestamp: now, windowShift: shift[side])
     }
 
@@ -314,11 +314,12 @@ private struct Session {
             func number() -> UInt32 {
                 random.next() % 4 == 0 ? interesting[Int(random.next() % 5)] : UInt32(truncatingIfNeeded: random.next() % 64)
             }
+            let size = Int(random.next() % 3)
             let segment = TCPSegment(
                 sourcePort: 1, destinationPort: 2, sequence: number(), acknowledgment: number(), headerLength: 20,
                 flags: TCPFlags(rawValue: UInt16(truncatingIfNeeded: random.next()) & 0x1ff),
                 window: UInt16(truncatingIfNeeded: random.next() % 3), urgentPointer: 0, optionBytes: [],
-                payload: .init(repeating: 0, count: Int(random.next() % 3)))
+                payload: .init(repeating: 0, count: size), payloadLength: size)
             let shifts: [Int?] = [nil, -2, -1, 0, 7, 14, 99, Int.min, Int.max]
             let result = analyzer.analyze(segment, from: random.next() % 2 == 0 ? .client : .server, frameNumber: frame,
                                           timestamp: Int64(bitPattern: random.next()),
