@@ -4,7 +4,7 @@ RELEASE := .build/release/tcplab
 DEBUG   := .build/debug/tcplab
 APT     := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends
 
-.PHONY: deps test-deps build experiments test unit-tests lint-schema clean
+.PHONY: deps test-deps build experiments test clean fuzz bench bench-show
 .DEFAULT_GOAL := experiment-2
 
 # libpcap's headers are needed to build. As root we install them; otherwise we say how.
@@ -46,3 +46,16 @@ test: test-deps
 
 clean:
 	rm -rf .build traces
+
+# libFuzzer on the capture reader, decoder, analysis and Info column. FUZZ_SECONDS=600 for the 10-minute run.
+FUZZ_SECONDS ?= 60
+FUZZ_DIR := .build/fuzz
+fuzz:
+	mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/crashes
+	cp Tests/IntegrationTests/Fixtures/corpus/*.pcap* $(FUZZ_DIR)/corpus/ 2>/dev/null || true
+	cp Tests/IntegrationTests/Fixtures/fuzz-regressions/* $(FUZZ_DIR)/corpus/ 2>/dev/null || true
+	swiftc -module-name LabPackets -parse-as-library -O -sanitize=fuzzer,address \
+	  Sources/LabPackets/*.swift Sources/LabReport/PacketRow.swift Sources/LabReport/HTTPTracker.swift \
+	  Fuzz/CaptureFuzzer.swift -o $(FUZZ_DIR)/capture-fuzzer
+	$(FUZZ_DIR)/capture-fuzzer $(FUZZ_DIR)/corpus -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	  -artifact_prefix=$(FUZZ_DIR)/crashes/ -print_final_stats=1

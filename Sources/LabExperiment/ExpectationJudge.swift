@@ -83,6 +83,28 @@ struct ExpectationJudge {
         }
     }
 
+    /// Every byte each side sent appears in the capture: no segment is missing before a later one.
+    func completeness() -> Outcome {
+        var holes: [String] = []
+        var packets: [Int] = []
+        for c in connections {
+            var next: [Direction: UInt32] = [:]
+            for s in c.segments {
+                let end = s.relativeSequence &+ UInt32(s.length) &+ (s.flags.contains(.syn) ? 1 : 0) &+ (s.flags.contains(.fin) ? 1 : 0)
+                if let expected = next[s.from], Int32(bitPattern: s.relativeSequence &- expected) > 0, !s.flags.contains(.rst) {
+                    let missing = s.relativeSequence &- expected
+                    let prefix = connections.count > 1 ? "connection \(c.index): " : ""
+                    holes.append("\(prefix)\(s.from) bytes \(expected)–\(s.relativeSequence &- 1) (\(missing) bytes) were not captured; packet \(s.number) continues at Seq=\(s.relativeSequence)")
+                    packets.append(s.number)
+                }
+                if let seen = next[s.from], Int32(bitPattern: end &- seen) <= 0 { continue }
+                next[s.from] = end
+            }
+        }
+        return Outcome(expectation: "every segment of the conversation was captured", path: "capture",
+                       passed: holes.isEmpty, detail: holes.isEmpty ? "no gaps" : holes.joined(separator: "; "), packets: packets)
+    }
+
     /// One side's bytes in sequence order, each byte once even if retransmitted.
     func stream(_ c: Connection, _ side: Direction) -> [UInt8] {
         var bytes: [UInt8] = []

@@ -54,7 +54,10 @@ public struct Verdict: Sendable {
         }
         let failures = record?.endpoints.compactMap(\.failure) ?? []
         let judge = ExpectationJudge(connections: connections)
-        return Verdict(outcomes: experiment.expectations.map(judge.judge), captureProblems: problems,
-                       endpointFailures: failures)
+        var outcomes = experiment.expectations.map(judge.judge)
+        // A foreign capture has no fences or drop counter to vouch for it, so its holes are
+        // judged like an expectation: a missing segment is named, not just felt in the sizes.
+        if record == nil { outcomes.append(judge.completeness()) }
+        return Verdict(outcomes: outcomes, captureProblems: problems, endpointFailures: failures)
     }
 }

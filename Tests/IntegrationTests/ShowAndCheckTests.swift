@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+
+/// `tcplab show` and `tcplab check` on captures made elsewhere: a student's `tshark -i any`
+/// trace (pcapng, Linux cooked v2, with an unrelated UDP packet) and broken files.
+@Suite struct ShowAndCheckTests {
+    static let fixtures = Repository.root + "/Tests/IntegrationTests/Fixtures"
+    static let studentTrace = fixtures + "/student/experiment-2-any.pcapng"
+
+    @Test func aStudentsAnyDeviceTraceOfExperiment2Passes() throws {
+        let result = try execute(Repository.binary, ["check", Self.studentTrace, "--experiment", "experiment-2",
+                                                     "--experiments", Repository.experiments])
+        #expect(result.status == 0, "\(result.output)\(result.error)")
+        #expect(result.output.contains("experiment-2: passed (12/12 expectations held)"))
+    }
+
+    @Test func theSameTraceWithAServerSegmentCutOutFailsNamingTheMissingChunk() throws {
+        let dir = try Repository.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // Frame 10 is the server's third 5-byte piece (Seq=11).
+        let cut = try execute("editcap", ["-r", Self.studentTrace, dir + "/cut.pcapng", "1-9", "11-17"])
+        #expect(cut.status == 0, "\(cut.error)")
+        let result = try execute(Repository.binary, ["check", dir + "/cut.pcapng", "--experiment", "experiment-2",
+                                                     "--experiments", Repository.experiments])
+        #expect(result.status == 1)
+        #expect(result.output.contains("actual:   server bytes 11–15 (5 bytes) were not captured; packet 11 continues at Seq=16"))
+        #expect(result.output.contains("actual:   saw 3 (5, 5, 5), 15 bytes"))
+    }
+
+    @Test func checkCanBeToldWhichSideIsTheClient() throws {
+        let result = try execute(Repository.binary, ["check", Self.studentTrace, "--experiment", "experiment-2",
+                                                     "--experiments", Repository.experiments, "--client", "127.0.0.1:55008"])
+        #expect(result.status == 0, "\(result.output)\(result.error)")
+        let wrong = try execute(Repository.binary, ["check", Self.studentTrace, "--experiment", "experiment-2",
+                                                    "--experiments", Repository.experiments, "--client", "not-an-endpoint"])
+        #expect(wrong.status == 64)
+    }
+
+    @Test func showPrintsTheRowsItCouldReadThenSaysWhereATruncatedFileEnds() throws {
+        let result = try execute(Repository.binary, ["show", Self.fixtures + "/corpus/truncated.pcap"])
+        #expect(result.status == 65)
+        #expect(result.output.split(separator: "\n").count == 39)  // header + 38 whole packets
+        #expect(result.error.hasPrefix("tcplab: \(Self.fixtures)/corpus/truncated.pcap: pcap.record: truncated at byte"))
+    }
+
+    @Test func showRejectsAMissingFileAndAFileThatIsNotACapture() throws {
+        let missing = try execute(Repository.binary, ["show", "/nonexistent.pcap"])
+        #expect(missing.status == 66)
+        #expect(missing.error == "tcplab: /nonexistent.pcap: No such file or directory\n")
+        let notCapture = try execute(Repository.binary, ["show", Repository.root + "/README.md"])
+        #expect(notCapture.status == 65)
+        #expect(notCapture.error.contains("is neither pcap nor pcapng"))
+    }
+
+    @Test func showFiltersWithBPFButKeepsFrameNumbersAndAnalysis() throws {
+        let result = try execute(Repository.binary, ["show", Self.studentTrace, "--filter", "fin"])
+        #expect(result.status == 0)
+        let rows = result.output.split(separator: "\n").dropFirst()
+        #expect(rows.count == 2)
+        #expect(rows.first?.hasPrefix("    14 ") == true)
+        let bad = try execute(Repository.binary, ["show", Self.studentTrace, "--filter", "port port"])
+        #expect(bad.status == 64)
+    }
+
+    @Test func showSummarisesConversationsAndWritesJSON() throws {
+        let conversations = try execute(Repository.binary, ["show", Self.studentTrace, "--conversations"])
+        #expect(conversations.output.contains("ShADadFf"))
+        let json = try execute(Repository.binary, ["show", Self.studentTrace, "--json"])
+        let rows = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [[String: Any]]
+        #expect(rows?.count == 17)
+        #expect(rows?.last?["protocolName"] as? String == "UDP")
+    }
+}
