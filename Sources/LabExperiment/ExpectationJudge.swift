@@ -76,7 +76,7 @@ struct ExpectationJudge {
         case let .gap(fromRef, toRef, window):
             guard let a = resolve(fromRef, in: c) else { return outcome(false, "there is no \(fromRef)") }
             guard let b = resolve(toRef, in: c) else { return outcome(false, "there is no \(toRef)") }
-            let gap = Duration.nanoseconds(b.timestamp - a.timestamp)
+            let gap = Duration.nanoseconds(elapsed(from: a.timestamp, to: b.timestamp))
             let (low, high) = window.bounds
             return outcome(gap >= low && gap <= high,
                            "packets \(a.number) → \(b.number): \(formatDuration(gap))", [a.number, b.number])

@@ -25,6 +25,13 @@ public struct LinkType: RawRepresentable, Hashable, Sendable, CustomStringConver
     }
 }
 
+/// `later - earlier` in nanoseconds, saturating: a corrupt file's timestamps can be anything,
+/// and an elapsed time must never trap.
+public func elapsed(from earlier: Int64, to later: Int64) -> Int64 {
+    let (difference, overflow) = later.subtractingReportingOverflow(earlier)
+    return overflow ? (later < earlier ? .min : .max) : difference
+}
+
 /// One captured frame: when, how long on the wire, and the bytes kept.
 public struct CapturedFrame: Sendable, Equatable {
     /// Nanoseconds since the Unix epoch.

@@ -8,7 +8,7 @@ public enum ConversationTable {
         for c in connections {
             let a = c.clientStats, b = c.serverStats
             let pair = "\(c.client) → \(c.server)"
-            let duration = PacketRow.time(c.lastTimestamp - c.firstTimestamp)
+            let duration = PacketRow.time(elapsed(from: c.firstTimestamp, to: c.lastTimestamp))
             let columns = [
                 pad(String(c.index), 3, right: true), pad(pair, 47), pad(c.history.isEmpty ? "-" : c.history, 12),
                 pad("\(a.packets)/\(b.packets)", 9, right: true), pad("\(a.dataPackets)/\(b.dataPackets)", 12, right: true),

@@ -31,7 +31,7 @@ public struct PacketRow: Sendable, Equatable, Codable {
 
     init(packet: Packet, segment: AnalyzedSegment?, origin: Int64, http: inout HTTPTracker) {
         number = packet.number
-        time = Self.time(packet.timestamp - origin)
+        time = Self.time(elapsed(from: origin, to: packet.timestamp))
         source = packet.source.map(String.init(describing:)) ?? ""
         destination = packet.destination.map(String.init(describing:)) ?? ""
         length = packet.frameLength
