@@ -59,3 +59,9 @@ fuzz:
 	  Fuzz/CaptureFuzzer.swift -o $(FUZZ_DIR)/capture-fuzzer
 	$(FUZZ_DIR)/capture-fuzzer $(FUZZ_DIR)/corpus -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
 	  -artifact_prefix=$(FUZZ_DIR)/crashes/ -print_final_stats=1
+
+# Decode + analysis throughput against tshark and tcpdump on a generated 1M-packet capture.
+bench-show: build
+	python3 Benchmarks/bench_show.py
+
+bench: bench-show

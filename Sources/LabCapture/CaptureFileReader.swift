@@ -32,10 +32,11 @@ public enum CaptureFileReader {
         do { file = try FileReader(path: path) } catch { throw CaptureFileError.unreadable(path: path, error) }
         var parser = CaptureParser()
         while true {
-            let chunk: [UInt8]
-            do { chunk = try file.read() } catch { throw CaptureFileError.unreadable(path: path, error) }
-            if chunk.isEmpty { break }
-            parser.append(chunk)
+            // Read straight into the parser's buffer: no chunk is copied on its way in.
+            let added: Int
+            do { added = try parser.refill(capacity: 4 << 20) { (space) throws(SystemError) in try file.read(into: space) } }
+            catch { throw CaptureFileError.unreadable(path: path, error) }
+            if added == 0 { break }
             do {
                 while let record = try parser.next() { try body(record) }
             } catch let error as DecodeError {

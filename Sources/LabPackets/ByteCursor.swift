@@ -41,27 +41,37 @@ public struct ByteCursor {
     }
 
     public mutating func skip(_ count: Int, _ field: String) throws(DecodeError) {
-        _ = try take(count, field)
+        try need(count, field)
+        offset += count
+    }
+
+    // The fixed-size reads index the bytes directly instead of slicing them: a slice would
+    // retain and release the buffer for every field of every packet.
+    @inline(__always)
+    private func need(_ count: Int, _ field: String) throws(DecodeError) {
+        guard count >= 0, count <= remaining else {
+            throw .truncated(layer: layer, field: field, offset: position, needed: count - remaining)
+        }
     }
 
     public mutating func u8(_ field: String) throws(DecodeError) -> UInt8 {
-        try take(1, field).first!
+        try need(1, field)
+        defer { offset += 1 }
+        return bytes[offset]
     }
 
     public mutating func u16(_ field: String, littleEndian: Bool = false) throws(DecodeError) -> UInt16 {
-        let b = try take(2, field)
-        let hi = UInt16(b[b.startIndex]), lo = UInt16(b[b.startIndex + 1])
+        try need(2, field)
+        defer { offset += 2 }
+        let hi = UInt16(bytes[offset]), lo = UInt16(bytes[offset + 1])
         return littleEndian ? (lo << 8 | hi) : (hi << 8 | lo)
     }
 
     public mutating func u32(_ field: String, littleEndian: Bool = false) throws(DecodeError) -> UInt32 {
-        let b = try take(4, field)
-        var value: UInt32 = 0
-        for i in 0..<4 {
-            let byte = UInt32(b[b.startIndex + (littleEndian ? 3 - i : i)])
-            value = value << 8 | byte
-        }
-        return value
+        try need(4, field)
+        defer { offset += 4 }
+        let b0 = UInt32(bytes[offset]), b1 = UInt32(bytes[offset + 1]), b2 = UInt32(bytes[offset + 2]), b3 = UInt32(bytes[offset + 3])
+        return littleEndian ? (b3 << 24 | b2 << 16 | b1 << 8 | b0) : (b0 << 24 | b1 << 16 | b2 << 8 | b3)
     }
 
     public mutating func rest() -> ArraySlice<UInt8> {

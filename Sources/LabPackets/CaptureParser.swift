@@ -45,14 +45,40 @@ public struct CaptureParser: Sendable {
     public var linkType: LinkType? { interfaces.first?.linkType }
 
     public mutating func append(_ chunk: [UInt8]) {
-        if offset == buffer.count {
-            consumed += buffer.count
-            buffer = chunk
-        } else {
-            consumed += offset
-            buffer = Array(buffer[offset...]) + chunk
+        chunk.withUnsafeBytes { bytes in
+            refill(capacity: bytes.count) { space in
+                space.copyMemory(from: bytes)
+                return bytes.count
+            }
         }
+    }
+
+    /// Starts a new buffer holding the unread tail of the old one, then lets `read` fill up to
+    /// `capacity` more bytes straight after it; returns how many it read. A fresh buffer each
+    /// time, because the frames already handed out still point into the old one.
+    @discardableResult
+    public mutating func refill<E: Error>(capacity: Int, _ read: (UnsafeMutableRawBufferPointer) throws(E) -> Int) throws(E) -> Int {
+        let tail = buffer.count - offset
+        var added = 0
+        var failure: E?
+        let next = [UInt8](unsafeUninitializedCapacity: tail + capacity) { space, count in
+            if tail > 0 {
+                buffer.withUnsafeBufferPointer { old in
+                    _ = space.initialize(from: old[offset...])
+                }
+            }
+            do throws(E) {
+                added = try read(UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(space)[tail...]))
+            } catch {
+                failure = error
+            }
+            count = tail + max(0, min(added, capacity))
+        }
+        if let failure { throw failure }
+        consumed += offset
+        buffer = next
         offset = 0
+        return added
     }
 
     /// The next record, or nil when the bytes so far end on a record boundary or mid-record

@@ -60,13 +60,43 @@ public struct TCPSegment: Hashable, Sendable {
     public var flags: TCPFlags
     public var window: UInt16
     public var urgentPointer: UInt16
-    /// The raw option bytes; `options` parses them on demand, since most uses (counting,
-    /// sequence analysis) never need them and parsing every packet's would cost an allocation.
-    public var optionBytes: ArraySlice<UInt8>
-    /// The payload bytes the capture kept; fewer than `payloadLength` when the snaplen cut the frame.
-    public var payload: ArraySlice<UInt8>
+    /// The captured bytes from the start of the header: one slice, so copying a segment
+    /// retains one buffer reference, not one per part.
+    public var bytes: ArraySlice<UInt8>
     /// The segment's length as the IP header gives it (Wireshark's tcp.len).
     public var payloadLength: Int
+
+    /// The raw option bytes; `options` parses them on demand, since most uses (counting,
+    /// sequence analysis) never need them and parsing every packet's would cost an allocation.
+    public var optionBytes: ArraySlice<UInt8> { bytes.dropFirst(20).prefix(headerLength - 20) }
+
+    /// The payload bytes the capture kept; fewer than `payloadLength` when the snaplen cut the frame.
+    public var payload: ArraySlice<UInt8> { bytes.dropFirst(headerLength) }
+
+    /// A segment built field by field (tests, tools): the header is zero-filled in `bytes`.
+    public init(sourcePort: UInt16, destinationPort: UInt16, sequence: UInt32, acknowledgment: UInt32,
+                headerLength: Int, flags: TCPFlags, window: UInt16, urgentPointer: UInt16,
+                optionBytes: ArraySlice<UInt8>, payload: ArraySlice<UInt8>, payloadLength: Int) {
+        let header = max(20, 20 + optionBytes.count)
+        self.init(sourcePort: sourcePort, destinationPort: destinationPort, sequence: sequence,
+                  acknowledgment: acknowledgment, headerLength: header, flags: flags, window: window,
+                  urgentPointer: urgentPointer,
+                  bytes: ([UInt8](repeating: 0, count: 20) + optionBytes + payload)[...], payloadLength: payloadLength)
+    }
+
+    init(sourcePort: UInt16, destinationPort: UInt16, sequence: UInt32, acknowledgment: UInt32, headerLength: Int,
+         flags: TCPFlags, window: UInt16, urgentPointer: UInt16, bytes: ArraySlice<UInt8>, payloadLength: Int) {
+        self.sourcePort = sourcePort
+        self.destinationPort = destinationPort
+        self.sequence = sequence
+        self.acknowledgment = acknowledgment
+        self.headerLength = headerLength
+        self.flags = flags
+        self.window = window
+        self.urgentPointer = urgentPointer
+        self.bytes = bytes
+        self.payloadLength = payloadLength
+    }
 
     public var options: [TCPOption] { Self.parseOptions(optionBytes).0 }
 
@@ -97,7 +127,7 @@ public struct TCPSegment: Hashable, Sendable {
         let window = try c.u16("window_size")
         _ = try c.u16("checksum")
         let urgent = try c.u16("urgent_pointer")
-        let optionBytes = try c.take(headerLength - 20, "options")
+        try c.skip(headerLength - 20, "options")
         guard claimedLength >= headerLength else {
             throw c.invalid("hdr_len", "header of \(headerLength) bytes is longer than the \(claimedLength)-byte IP payload")
         }
@@ -105,7 +135,7 @@ public struct TCPSegment: Hashable, Sendable {
             sourcePort: sourcePort, destinationPort: destinationPort, sequence: sequence,
             acknowledgment: acknowledgment, headerLength: headerLength,
             flags: TCPFlags(rawValue: offsetAndFlags & 0x01ff), window: window, urgentPointer: urgent,
-            optionBytes: optionBytes, payload: c.rest(), payloadLength: claimedLength - headerLength)
+            bytes: bytes, payloadLength: claimedLength - headerLength)
     }
 
     static func parseOptions(_ bytes: ArraySlice<UInt8>) -> ([TCPOption], Bool) {

@@ -83,22 +83,25 @@ public struct TCPSequenceAnalyzer: Sendable {
         recordBaseSequences(observed, from: from)
         if let shift = Self.normalized(windowShift) { self[side: from].windowShift = shift }
 
-        var pass = Pass(fwd: takeFlow(from), rev: takeFlow(from.other), segment: observed,
-                        firstRTT: firstRTT, result: TCPAnalysis(flags: reused))
+        var pass = Pass(fwd: Flow(), rev: Flow(), segment: observed, firstRTT: firstRTT, result: TCPAnalysis(flags: reused))
+        lendFlows(to: &pass, from: from)
         pass.run()
-        self[side: from] = pass.fwd
-        self[side: from.other] = pass.rev
+        lendFlows(to: &pass, from: from)  // swapping again gives them back
 
         noteHandshake(observed, from: from)
         return pass.result
     }
 
-    /// Moves a flow out, leaving a blank, so the pass holds the only reference to its segment
-    /// list and appends to it in place instead of copying it.
-    private mutating func takeFlow(_ side: Direction) -> Flow {
-        let flow = self[side: side]
-        self[side: side] = Flow()
-        return flow
+    /// Swaps the two flows with the pass's, so the pass works on them in place: copying a flow
+    /// would retain its segment list and copy it on the first append, for every packet.
+    private mutating func lendFlows(to pass: inout Pass, from: Direction) {
+        if from == .client {
+            swap(&client, &pass.fwd)
+            swap(&server, &pass.rev)
+        } else {
+            swap(&server, &pass.fwd)
+            swap(&client, &pass.rev)
+        }
     }
 
     /// Maps the caller's shift onto the flow's: see `analyze`.

@@ -19,6 +19,11 @@ public final class FileReader {
 
     deinit { _ = Glibc.close(fd) }
 
+    /// One `read` into `buffer`; returns the byte count, 0 at end of file.
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(SystemError) -> Int {
+        try valueOrErrno("read", path) { Glibc.read(fd, buffer.baseAddress, buffer.count) }
+    }
+
     /// The next chunk of at most `size` bytes; empty at end of file.
     public func read(upTo size: Int = 4 << 20) throws(SystemError) -> [UInt8] {
         var failure: SystemError?

@@ -70,4 +70,13 @@ import Testing
         #expect(rows?.count == 17)
         #expect(rows?.last?["protocolName"] as? String == "UDP")
     }
+
+    /// Inputs the fuzzer once crashed on: each must now give rows or one clear error.
+    @Test(arguments: ((try? FileManager.default.contentsOfDirectory(atPath: fixtures + "/fuzz-regressions")) ?? []).sorted())
+    func formerFuzzerCrashesAreHandled(name: String) throws {
+        for options in [[], ["--conversations"], ["--json"]] {
+            let result = try execute(Repository.binary, ["show", Self.fixtures + "/fuzz-regressions/" + name] + options)
+            #expect([0, 65].contains(result.status), "\(name) \(options): exit \(result.status) \(result.error)")
+        }
+    }
 }
