@@ -76,6 +76,20 @@ public struct ConversationAnalyzer: Sendable {
         var low: Endpoint
         var high: Endpoint
         init(_ x: Endpoint, _ y: Endpoint) { (low, high) = x < y ? (x, y) : (y, x) }
+
+        /// Hashes the raw numbers: the synthesized hash walks the enums case by case.
+        func hash(into hasher: inout Hasher) {
+            Self.combine(low, into: &hasher)
+            Self.combine(high, into: &hasher)
+        }
+
+        private static func combine(_ endpoint: Endpoint, into hasher: inout Hasher) {
+            switch endpoint.address {
+            case let .v4(a): hasher.combine(UInt64(a))
+            case let .v6(h, l): hasher.combine(h); hasher.combine(l)
+            }
+            hasher.combine(endpoint.port)
+        }
     }
 
     struct Side: Sendable {
@@ -95,8 +109,8 @@ public struct ConversationAnalyzer: Sendable {
         var sequence = TCPSequenceAnalyzer()
 
         subscript(side: Direction) -> Side {
-            get { side == .client ? client : server }
-            set { if side == .client { client = newValue } else { server = newValue } }
+            _read { if side == .client { yield client } else { yield server } }
+            _modify { if side == .client { yield &client } else { yield &server } }
         }
     }
 

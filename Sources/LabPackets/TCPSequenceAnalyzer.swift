@@ -59,9 +59,11 @@ public struct TCPSequenceAnalyzer: Sendable {
 
     public init() {}
 
+    /// Borrowing and in-place accessors: a plain get/set would copy the flow, and retain its
+    /// segment list, on every read of one field.
     private subscript(side side: Direction) -> Flow {
-        get { side == .client ? client : server }
-        set { if side == .client { client = newValue } else { server = newValue } }
+        _read { if side == .client { yield client } else { yield server } }
+        _modify { if side == .client { yield &client } else { yield &server } }
     }
 
     /// `from` is the sender's side; `windowShift` is the sender's window-scale shift once the handshake
