@@ -1,6 +1,5 @@
 /// Why a capture or packet could not be decoded: the layer, the field and where.
-/// Indirect, so a packet that carries no error pays one pointer for the field, not the strings.
-public indirect enum DecodeError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum DecodeError: Error, Equatable, Sendable, CustomStringConvertible {
     case truncated(layer: String, field: String, offset: Int, needed: Int)
     case invalid(layer: String, field: String, offset: Int, detail: String)
 
