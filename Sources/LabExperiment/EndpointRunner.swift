@@ -9,6 +9,7 @@ struct EndpointRunner {
     let stepTimeout: Duration
     let events: Events
     let origin: ContinuousClock.Instant
+    let directory: String
 
     private var socket: TCPSocket?
     private var listener: TCPSocket?
@@ -19,6 +20,7 @@ struct EndpointRunner {
         steps = side == .server ? experiment.server : experiment.client
         port = experiment.port
         stepTimeout = experiment.stepTimeout
+        directory = experiment.directory
         self.events = events
         self.origin = origin
     }
@@ -36,7 +38,8 @@ struct EndpointRunner {
         }
         if side == .server {
             do {
-                listener = try TCPSocket.listen(port: port)
+                let listener = try TCPSocket.listen(port: port)
+                self.listener = listener
                 events.postListening()
             } catch {
                 record.failure = "server could not listen: \(error)"
@@ -151,6 +154,22 @@ struct EndpointRunner {
             record.unreadAtClose = try? s.unreadByteCount()
             socket = nil
             try s.close()
+        case let .serveHTTP(root, idle):
+            guard let listener else { throw StepFailure(message: "only the server serves") }
+            let site = try StaticSite(root: root.hasPrefix("/") ? root : directory + "/" + root)
+            events.stopAcceptingWhenClientFinishes(listener)
+            let tally = HTTPServer(site: site, idleTimeout: idle).serve(listener, acceptTimeout: stepTimeout)
+            record.note = "\(tally.connections) connection(s); responses " +
+                tally.responses.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: ", ")
+        case let .fetch(path):
+            switch events.waitUntilListening(timeout: stepTimeout) {
+            case .posted: break
+            case .peerFinished: throw StepFailure(message: "the server stopped before it listened")
+            case .timedOut: throw StepFailure(message: "the server did not listen within \(formatDuration(stepTimeout))")
+            }
+            let result = try HTTPFetch.fetch(path: path, port: port, timeout: stepTimeout)
+            record.bytesIn = result.bodyBytes
+            record.note = "\(result.status), \(result.bodyBytes) body bytes"
         }
     }
 }

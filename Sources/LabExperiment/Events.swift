@@ -1,5 +1,6 @@
 import Foundation
 import LabPackets
+import LabSystem
 
 /// The barrier between the two endpoints: named steps each side has finished, and
 /// which sides have stopped. A wait blocks on a condition variable, never on a sleep.
@@ -8,6 +9,7 @@ final class Events: @unchecked Sendable {
     private let condition = NSCondition()
     private var posted: Set<String> = []
     private var listening = false
+    private var listener: TCPSocket?
     private var finished: Set<Direction> = []
 
     enum WaitResult { case posted, peerFinished, timedOut }
@@ -16,7 +18,26 @@ final class Events: @unchecked Sendable {
 
     func postListening() { update { listening = true } }
 
-    func finish(_ side: Direction) { update { finished.insert(side) } }
+    /// Shuts `socket` down once the client is done (now, if it already is). That wakes an
+    /// `accept` blocked on it: how a server that accepts in a loop learns the run is over.
+    /// Only such servers ask; a one-connection server must still accept a finished client.
+    func stopAcceptingWhenClientFinishes(_ socket: TCPSocket) {
+        var done = false
+        update {
+            listener = socket
+            done = finished.contains(.client)
+        }
+        if done { try? socket.shutdown(.both) }
+    }
+
+    func finish(_ side: Direction) {
+        var toShut: TCPSocket?
+        update {
+            finished.insert(side)
+            if side == .client { toShut = listener }
+        }
+        try? toShut?.shutdown(.both)
+    }
 
     var finishedCount: Int {
         condition.lock()

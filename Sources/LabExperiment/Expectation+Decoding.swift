@@ -1,7 +1,8 @@
 import LabPackets
+import LabSystem
 
 extension Expectation: Decodable {
-    static let kindKeys = ["handshake", "connections", "data", "payload", "segment", "finOrder", "rst", "gap"]
+    static let kindKeys = ["handshake", "connections", "data", "payload", "segment", "finOrder", "rst", "gap", "request", "response"]
 
     public init(from decoder: any Decoder) throws {
         let object = try decoder.container(keyedBy: AnyKey.self)
@@ -29,8 +30,27 @@ extension Expectation: Decodable {
         case "connections":
             guard let n = try object.positive(key, what: "connection count") else { throw object.problem(key, "expected a count") }
             kind = .connections(n)
+        case "request":
+            let line: String = try object.decode(String.self, forKey: AnyKey(key))
+            guard line.split(separator: " ").count == 3 else {
+                throw object.problem(key, "expected a request line such as \"GET / HTTP/1.1\", got \"\(line)\"")
+            }
+            kind = .request(line)
+        case "response":
+            allowed += ["file"]
+            let status = try object.decode(Int.self, forKey: AnyKey(key))
+            guard (100...599).contains(status) else { throw object.problem(key, "expected an HTTP status from 100 to 599, got \(status)") }
+            var body: [UInt8]?
+            let name: String? = try object.optional("file")
+            if let name {
+                let directory = decoder.userInfo[Experiment.directoryKey] as? String ?? "."
+                let path = name.hasPrefix("/") ? name : directory + "/" + name
+                guard let bytes = try? FileSystem.contents(of: path) else { throw object.problem("file", "cannot read \(path)") }
+                body = bytes
+            }
+            kind = .response(status: status, body: body, bodyName: name)
         case "data":
-            allowed += ["sizes", "count", "total"]
+            allowed += ["sizes", "count", "total", "mss"]
             kind = try Self.decodeData(object)
         case "payload":
             allowed += ["text", "upperOf", "sameAs", "repeat"]
@@ -99,10 +119,14 @@ extension Expectation: Decodable {
         if let sizes, let total, sizes.reduce(0, +) != total {
             throw object.problem("total", "contradicts sizes: \(total) bytes, but sizes add up to \(sizes.reduce(0, +))")
         }
-        guard sizes != nil || count != nil || total != nil else {
-            throw object.problem("data", "say what to check: sizes, count or total")
+        let mss: Int? = try object.positive("mss", what: "segment size")
+        if let mss, let sizes, sizes.dropLast().contains(where: { $0 != mss }) || (sizes.last ?? 0) > mss {
+            throw object.problem("mss", "contradicts sizes: not all but the last are \(mss) bytes")
         }
-        return .data(from: from, sizes: sizes, count: count, total: total)
+        guard sizes != nil || count != nil || total != nil || mss != nil else {
+            throw object.problem("data", "say what to check: sizes, count, total or mss")
+        }
+        return .data(from: from, sizes: sizes, count: count, total: total, mss: mss)
     }
 
     static func decodePayload(_ object: Object) throws -> Kind {

@@ -54,9 +54,15 @@ public struct Expectation: Sendable {
         case handshake
         case connections(Int)
         /// The sizes of one side's data segments (pure ACKs are never counted).
-        case data(from: Direction, sizes: [Int]?, count: Int?, total: Int?)
+        /// `mss`: every segment but the last is exactly this size, the last at most that.
+        case data(from: Direction, sizes: [Int]?, count: Int?, total: Int?, mss: Int?)
         case payload(from: Direction, equals: Payload)
         case segment(SegmentReference, flags: TCPFlags?, seq: UInt32?, ack: UInt32?, len: Int?)
+        /// The connection's first request line, as the client sent it.
+        case request(String)
+        /// The connection's response: its status, and a body of exactly these bytes when given
+        /// (Content-Length must agree).
+        case response(status: Int, body: [UInt8]?, bodyName: String?)
         /// The sides that send FIN, in order; empty means no FIN at all.
         case finOrder([Direction])
         /// The side that sends RST; nil means no RST from anyone.

@@ -31,10 +31,11 @@ struct ExpectationJudge {
                 && first[2].relativeAcknowledgment == 1 && first[2].relativeSequence == 1
             return outcome(ok, ok ? "SYN, SYN-ACK, ACK" : "the connection opens with \(shape.joined(separator: "; "))",
                            first.map(\.number))
-        case let .data(side, sizes, count, total):
+        case let .data(side, sizes, count, total, mss):
             let data = c.segments(from: side).filter { $0.length > 0 }
             let seen = data.map(\.length)
             var ok = true
+            if let mss, seen.dropLast().contains(where: { $0 != mss }) || (seen.last ?? 0) > mss { ok = false }
             if let sizes, sizes != seen { ok = false }
             if let count, count != seen.count { ok = false }
             if let total, total != seen.reduce(0, +) { ok = false }
@@ -62,6 +63,13 @@ struct ExpectationJudge {
             if let len, len != s.length { ok = false }
             let ackText = s.relativeAcknowledgment.map { " Ack=\($0)" } ?? ""
             return outcome(ok, "packet \(s.number): [\(s.flags.names.joined(separator: ","))] Seq=\(s.relativeSequence)\(ackText) Len=\(s.length)", [s.number])
+        case let .request(line):
+            let stream = stream(c, .client)
+            let first = stream.firstIndex(of: 0x0d).map { String(decoding: stream[..<$0], as: UTF8.self) } ?? "(no request line)"
+            let packet = c.segments(from: .client).first { $0.length > 0 }.map { [$0.number] } ?? []
+            return outcome(first == line, "saw \"\(first)\"\(packet.isEmpty ? "" : " in packet \(packet[0])")", packet)
+        case let .response(status, body, _):
+            return judgeResponse(c, status: status, body: body, outcome: outcome)
         case let .finOrder(expected):
             var order: [AnalyzedSegment] = []
             for s in c.segments where s.flags.contains(.fin) && !order.contains(where: { $0.from == s.from }) { order.append(s) }
@@ -81,6 +89,24 @@ struct ExpectationJudge {
             return outcome(gap >= low && gap <= high,
                            "packets \(a.number) → \(b.number): \(formatDuration(gap))", [a.number, b.number])
         }
+    }
+
+    func judgeResponse(_ c: Connection, status: Int, body: [UInt8]?, outcome: (Bool, String, [Int]) -> Outcome) -> Outcome {
+        let bytes = stream(c, .server)
+        let packets = c.segments(from: .server).filter { $0.length > 0 }.map(\.number)
+        guard let end = HTTPServer.headEnd(bytes) else { return outcome(false, "no complete response head from the server", packets) }
+        let lines = String(decoding: bytes[..<end], as: UTF8.self).split(separator: "\r\n")
+        let seenStatus = lines.first.flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") } ?? 0
+        let length = lines.dropFirst().first { $0.lowercased().hasPrefix("content-length:") }
+            .flatMap { Int($0.dropFirst(15).filter { $0 != " " }) }
+        let seenBody = Array(bytes[(end + 4)...])
+        var ok = seenStatus == status
+        var detail = "status \(seenStatus), Content-Length \(length.map(String.init) ?? "missing"), \(seenBody.count) body bytes"
+        if let body {
+            ok = ok && length == body.count && seenBody == body
+            if seenBody != body { detail += " (the body differs from the file's \(body.count) bytes)" }
+        }
+        return outcome(ok, detail + " — packets \(packets.map(String.init).joined(separator: ", "))", packets)
     }
 
     /// Every byte each side sent appears in the capture: no segment is missing before a later one.
@@ -144,8 +170,9 @@ struct ExpectationJudge {
         switch kind {
         case .handshake: return "3-way handshake: client SYN, server SYN-ACK, client ACK"
         case let .connections(n): return "\(n) connection(s)"
-        case let .data(side, sizes, count, total):
+        case let .data(side, sizes, count, total, mss):
             var parts: [String] = []
+            if let mss { parts.append("all but the last \(mss) bytes (one MSS)") }
             if let sizes {
                 let same = Set(sizes).count == 1
                 parts.append(same ? "\(sizes.count) segment(s) of \(sizes[0]) bytes" : "segments of \(sizes.map(String.init).joined(separator: ", ")) bytes")
@@ -169,6 +196,9 @@ struct ExpectationJudge {
         case let .finOrder(sides):
             return sides.isEmpty ? "no FIN from either side" : "FIN order: \(sides.map(\.rawValue).joined(separator: ", then "))" + (sides.count == 1 ? " only" : "")
         case let .rst(side): return side.map { "RST sent by the \($0)" } ?? "no RST"
+        case let .request(line): return "request \"\(line)\""
+        case let .response(status, body, name):
+            return "response \(status)" + (body.map { " carrying \(name ?? "the file") (\($0.count) bytes)" } ?? "")
         case let .gap(a, b, window): return "\(a) → \(b): \(window)"
         }
     }

@@ -1,6 +1,10 @@
 import LabPackets
+import LabSystem
 
 extension Experiment: Decodable {
+    /// Where the loader tells the decoder which folder the file is in.
+    static let directoryKey = CodingUserInfoKey(rawValue: "tcplab.directory")!
+
     static let keys = ["$schema", "title", "lab", "trace", "port", "link", "server", "client", "expect", "stepTimeout"]
 
     public init(from decoder: any Decoder) throws {
@@ -24,15 +28,30 @@ extension Experiment: Decodable {
         client = try object.required("client", context: "an experiment")
         expectations = try object.required("expect", context: "an experiment")
         stepTimeout = try object.duration("stepTimeout") ?? .seconds(15)
+        directory = decoder.userInfo[Self.directoryKey] as? String ?? "."
         try validate(object)
+        try checkWebRoots(object)
     }
 
     /// Checks that need the whole file: each side opens its socket, every barrier names a
     /// step of the other side, and no two expectations contradict each other.
     private func validate(_ object: Object) throws {
         for (side, steps, opener) in [("server", server, "accept"), ("client", client, "connect")] {
-            let first = steps.firstIndex { if case .accept = $0.action { true } else if case .connect = $0.action { true } else { false } }
-            guard let first, steps[first].label == opener else {
+            let opens = { (step: Step) -> Bool in
+                switch step.action {
+                case .accept, .connect, .serveHTTP, .fetch: true
+                default: false
+                }
+            }
+            let first = steps.firstIndex(where: opens)
+            let matches = first.map { i -> Bool in
+                switch steps[i].action {
+                case .accept, .serveHTTP: side == "server"
+                case .connect, .fetch: side == "client"
+                default: false
+                }
+            } ?? false
+            guard let first, matches else {
                 throw object.problem(side, "the \(side) must \(opener) before using its socket; add \"\(opener)\"")
             }
             for (i, step) in steps.enumerated() where i < first && step.usesSocket {
@@ -52,6 +71,18 @@ extension Experiment: Decodable {
             }
         }
         try validateExpectations(object)
+    }
+
+    /// A web root must exist when the file is loaded, not when the server first needs it.
+    func checkWebRoots(_ object: Object) throws {
+        for (i, step) in server.enumerated() {
+            guard case let .serveHTTP(root, _) = step.action else { continue }
+            let path = root.hasPrefix("/") ? root : directory + "/" + root
+            if !FileSystem.isDirectory(path) {
+                throw SchemaProblem(codingPath: object.codingPath + [AnyKey("server"), AnyKey(index: i), AnyKey("serveHTTP"), AnyKey("root")],
+                                    message: "no web root at \(path)")
+            }
+        }
     }
 
     private func validateExpectations(_ object: Object) throws {

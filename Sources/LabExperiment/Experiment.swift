@@ -16,6 +16,8 @@ public struct Experiment: Sendable {
     public var expectations: [Expectation]
     /// The longest any single blocking step may take before the run fails as stuck.
     public var stepTimeout: Duration
+    /// The folder the experiment file is in; relative paths in it (a web root) start here.
+    public var directory = "."
 
     /// The time the experiment spends on purpose (its sleeps), which is not harness overhead.
     public var scriptedDuration: Duration {
@@ -78,6 +80,12 @@ public struct Step: Sendable {
         case waitFor(String)
         case shutdown(String)
         case close
+        /// Part 2's file server: serves `root` until the client is done, one thread per
+        /// connection, closing a connection after `idleTimeout` without a request.
+        case serveHTTP(root: String, idleTimeout: Duration)
+        /// Part 2's browser: GET `path` on a new connection, read the response, wait for the
+        /// server to close, close.
+        case fetch(String)
     }
 
     /// A short text naming the step in messages: `recv 1024`, `sleep 5s`.
@@ -96,6 +104,8 @@ public struct Step: Sendable {
         case let .waitFor(n): "wait for \(n)"
         case let .shutdown(h): "shutdown \(h)"
         case .close: "close"
+        case let .serveHTTP(root, idle): "serve \(root) over HTTP (idle timeout \(formatDuration(idle)))"
+        case let .fetch(path): "GET \(path)"
         }
     }
 }

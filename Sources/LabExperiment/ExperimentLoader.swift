@@ -64,7 +64,9 @@ public struct ExperimentLoader: Sendable {
             throw .malformed(path: path, location: error.location, key: "", problem: error.message)
         }
         do {
-            var experiment = try JSONDecoder().decode(Experiment.self, from: data)
+            let decoder = JSONDecoder()
+            decoder.userInfo[Experiment.directoryKey] = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            var experiment = try decoder.decode(Experiment.self, from: data)
             experiment.name = name ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
             return experiment
         } catch let problem as SchemaProblem {

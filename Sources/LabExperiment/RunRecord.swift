@@ -16,6 +16,8 @@ public struct StepRecord: Sendable {
     public var errorExpected = false
     /// Bytes still unread when this step closed the socket: a non-zero count means RST.
     public var unreadAtClose: Int?
+    /// What the step observed, in words (an HTTP status, a server's tally).
+    public var note: String?
 }
 
 public struct EndpointRecord: Sendable {

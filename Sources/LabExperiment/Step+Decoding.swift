@@ -3,7 +3,7 @@ import LabSystem
 
 extension Step: Decodable {
     static let actionKeys = ["accept", "connect", "close", "send", "sendBack", "recv", "recvUntil",
-                             "echoLoop", "sleep", "setsockopt", "waitFor", "shutdown"]
+                             "echoLoop", "sleep", "setsockopt", "waitFor", "shutdown", "serveHTTP", "fetch"]
     static let options = ["TCP_NODELAY", "TCP_CORK", "TCP_QUICKACK", "TCP_MAXSEG"]
 
     public init(from decoder: any Decoder) throws {
@@ -75,6 +75,17 @@ extension Step: Decodable {
             action = .setOption(option, try object.required("value", context: "setsockopt"))
         case "waitFor":
             action = .waitFor(try object.required("waitFor", context: "waitFor"))
+        case "serveHTTP":
+            let site = try object.nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey("serveHTTP"))
+            try site.rejectUnknownKeys(allowed: ["root", "idleTimeout"], context: "serveHTTP")
+            action = .serveHTTP(root: try site.required("root", context: "serveHTTP"),
+                                idleTimeout: try site.duration("idleTimeout") ?? .seconds(1))
+        case "fetch":
+            let path: String = try object.required("fetch", context: "fetch")
+            guard path.hasPrefix("/"), !path.contains(" ") else {
+                throw object.problem("fetch", "expected a path such as \"/favicon.ico\", got \"\(path)\"")
+            }
+            action = .fetch(path)
         default:  // shutdown
             let how: String = try object.required("shutdown", context: "shutdown")
             guard ["read", "write", "both"].contains(how) else {

@@ -47,6 +47,12 @@ struct HTTPTracker {
         return response(line, head: head, segment: s, key: key)
     }
 
+    /// What tshark names a body: the dissector's name where it has one for the media type
+    /// (checked against tshark 4.0), else the media type itself.
+    static func bodyName(_ type: String) -> String {
+        ["image/jpeg": "JPEG JFIF image"][type.lowercased()] ?? type
+    }
+
     private mutating func response(_ line: String, head: ArraySlice<UInt8>, segment s: AnalyzedSegment,
                                    key: Key) -> (String, String) {
         let wasHead = heads[s.connection]?.isEmpty == false ? heads[s.connection]!.removeFirst() : false
@@ -66,7 +72,7 @@ struct HTTPTracker {
         }
         let status = Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
         if wasHead || (100..<200).contains(status) || status == 204 || status == 304 { length = 0 }
-        let summary = length > 0 ? type.map { "\(line)  (\($0))" } ?? line : line + " "
+        let summary = length > 0 ? type.map { "\(line)  (\(Self.bodyName($0)))" } ?? line : line + " "
         let remaining = headerLength + length - s.length
         guard remaining > 0 else { return ("HTTP", summary) }
         pending[key] = Pending(summary: summary, remaining: remaining)

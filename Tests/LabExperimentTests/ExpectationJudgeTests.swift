@@ -16,12 +16,12 @@ import Testing
     }
 
     @Test func exactSegmentSizesPass() {
-        #expect(judge(.data(from: .server, sizes: [5, 5, 5, 5], count: nil, total: nil)).passed)
-        #expect(judge(.data(from: .client, sizes: [20], count: 1, total: 20)).passed)
+        #expect(judge(.data(from: .server, sizes: [5, 5, 5, 5], count: nil, total: nil, mss: nil)).passed)
+        #expect(judge(.data(from: .client, sizes: [20], count: 1, total: 20, mss: nil)).passed)
     }
 
     @Test func wrongSizesFailNamingWhatWasSeenAndWhere() {
-        let outcome = judge(.data(from: .server, sizes: [6, 6, 6, 2], count: nil, total: nil))
+        let outcome = judge(.data(from: .server, sizes: [6, 6, 6, 2], count: nil, total: nil, mss: nil))
         #expect(!outcome.passed)
         #expect(outcome.expectation == "server→client data: segments of 6, 6, 6, 2 bytes")
         #expect(outcome.detail == "saw 4 (5, 5, 5, 5), 20 bytes — packets 5, 6, 7, 8")

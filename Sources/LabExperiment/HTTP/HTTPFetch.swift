@@ -1,0 +1,64 @@
+import LabSystem
+
+/// The in-process browser: one resource per connection, as the lab's trace shows. It sends
+/// the headers a browser sends, reads the response by Content-Length, then keeps the
+/// connection open until the server closes it, and closes its side after.
+enum HTTPFetch {
+    struct Result {
+        var status: Int
+        var bodyBytes: Int
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func request(path: String, port: UInt16) -> [UInt8] {
+        let lines = [
+            "GET \(path) HTTP/1.1",
+            "Host: 127.0.0.1:\(port)",
+            "Connection: keep-alive",
+            "User-Agent: Mozilla/5.0 (X11; Linux x86_64) tcplab/0.1",
+            "Accept: \(path.hasSuffix(".ico") || path.hasSuffix(".jpg") ? "image/avif,image/webp,image/*,*/*;q=0.8" : "text/html,application/xhtml+xml,*/*;q=0.8")",
+            "Accept-Encoding: identity",
+            "Accept-Language: en-US,en;q=0.9",
+        ]
+        return Array((lines.joined(separator: "\r\n") + "\r\n\r\n").utf8)
+    }
+
+    static func fetch(path: String, port: UInt16, timeout: Duration) throws -> Result {
+        let socket = try TCPSocket.connect(port: port, timeout: timeout)
+        defer { try? socket.close() }
+        try socket.setTimeout(timeout)
+        try socket.sendAll(request(path: path, port: port))
+        var bytes: [UInt8] = []
+        var headEnd: Int?
+        while headEnd == nil {
+            let chunk = try socket.receive(upTo: 65536)
+            guard !chunk.isEmpty else { throw Failure(description: "the server closed before the response headers ended") }
+            bytes += chunk
+            headEnd = HTTPServer.headEnd(bytes)
+            if bytes.count > 65536 && headEnd == nil { throw Failure(description: "response headers over 64 KiB") }
+        }
+        let head = String(decoding: bytes[..<headEnd!], as: UTF8.self)
+        let lines = head.split(separator: "\r\n")
+        guard let statusLine = lines.first, statusLine.hasPrefix("HTTP/1."),
+              let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "") else {
+            throw Failure(description: "not an HTTP response: \(head.prefix(40))")
+        }
+        let length = lines.dropFirst().first { $0.lowercased().hasPrefix("content-length:") }
+            .flatMap { Int($0.dropFirst(15).filter { $0 != " " }) } ?? 0
+        var body = bytes.count - (headEnd! + 4)
+        while body < length {
+            let chunk = try socket.receive(upTo: 65536)
+            guard !chunk.isEmpty else { throw Failure(description: "the server closed after \(body) of \(length) body bytes") }
+            body += chunk.count
+        }
+        // Like a browser, hold the connection until the server's idle timeout closes it.
+        while true {
+            let chunk = try socket.receive(upTo: 65536)
+            if chunk.isEmpty { break }
+        }
+        return Result(status: status, bodyBytes: body)
+    }
+}

@@ -1,0 +1,42 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public enum FileSystem {
+    /// The canonical absolute path, every symlink resolved. The corresponding C function is `realpath`.
+    public static func realPath(_ path: String) throws(SystemError) -> String {
+        guard let resolved = realpath(path, nil) else { throw SystemError(call: "realpath", subject: path, errno: errno) }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    public static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
+    }
+
+    public static func isRegularFile(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
+    }
+
+    /// The whole file, read with `read` calls.
+    public static func contents(of path: String) throws(SystemError) -> [UInt8] {
+        let reader = try FileReader(path: path)
+        var bytes: [UInt8] = []
+        while true {
+            let chunk = try reader.read(upTo: 1 << 20)
+            if chunk.isEmpty { return bytes }
+            bytes += chunk
+        }
+    }
+}
+
+public enum WallClock {
+    /// Seconds since the Unix epoch (CLOCK_REALTIME), for HTTP Date headers.
+    public static func secondsSinceEpoch() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec)
+    }
+}
