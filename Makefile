@@ -42,6 +42,7 @@ experiments: build
 test: test-deps
 	$(SWIFT) build
 	python3 Tests/schema_check.py
+	python3 Tests/http_security_check.py $(DEBUG)
 	TCPLAB=$(CURDIR)/$(DEBUG) $(SWIFT) test
 
 clean:

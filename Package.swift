@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "LabTestSupport", dependencies: ["LabPackets"], path: "Tests/LabTestSupport"),
         .testTarget(name: "LabPacketsTests", dependencies: ["LabPackets", "LabTestSupport"]),
         .testTarget(name: "LabExperimentTests", dependencies: ["LabExperiment", "LabPackets", "LabReport", "LabTestSupport"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["LabExperiment", "LabPackets", "LabCapture", "LabReport"],
+        .testTarget(name: "IntegrationTests", dependencies: ["LabExperiment", "LabPackets", "LabCapture", "LabReport", "LabSystem"],
                     exclude: ["Fixtures"]),
     ]
 )

@@ -2,8 +2,10 @@
 """Validates every Experiments/*.json against Experiments/experiment.schema.json.
 
 Run from anywhere, without arguments:  python3 Tests/schema_check.py
-Also checks that deliberately broken variants of a shipped experiment are rejected,
-so a schema that accepts everything cannot pass. Exits 1 on any failure.
+Also checks that deliberately broken variants of shipped experiments are rejected,
+so a schema that accepts everything cannot pass, and that a few unusual but valid
+variants are accepted, so a schema that is too strict cannot pass either.
+Exits 1 on any failure.
 """
 import copy
 import json
@@ -17,12 +19,21 @@ EXPERIMENTS = ROOT / "Experiments"
 SCHEMA = EXPERIMENTS / "experiment.schema.json"
 
 
+# The Part 2 (HTTP) experiment the serveHTTP/fetch/request/response variants start from.
+HTTP_BASE = "experiment-61.json"
+
+
+def changed(valid, change):
+    """A deep copy of `valid` with `change` applied to it."""
+    doc = copy.deepcopy(valid)
+    change(doc)
+    return doc
+
+
 def broken_variants(valid):
     """(description, document) pairs the schema must reject, each one change away from `valid`."""
     def variant(change):
-        doc = copy.deepcopy(valid)
-        change(doc)
-        return doc
+        return changed(valid, change)
 
     return [
         ("unknown top-level key", variant(lambda d: d.update(titel="t"))),
@@ -40,6 +51,66 @@ def broken_variants(valid):
         ("netem delay on the link", variant(lambda d: d.update(link={"delay": "10ms"}))),
         ("fence port 9", variant(lambda d: d.update(port=9))),
         ("trace with a folder", variant(lambda d: d.update(trace="traces/trace0.pcap"))),
+        ("data with mss 0", variant(lambda d: d["expect"].append({"data": "server", "mss": 0}))),
+        ("data with a negative mss", variant(lambda d: d["expect"].append({"data": "client", "count": 4, "mss": -5}))),
+        ("data with nothing to check", variant(lambda d: d["expect"].append({"data": "server", "why": "x"}))),
+        ("file on a data expectation", variant(lambda d: d["expect"].append({"data": "server", "mss": 5, "file": "www/index.html"}))),
+    ]
+
+
+def broken_http_variants(valid):
+    """Broken variants of the Part 2 experiment: serveHTTP, fetch, request and response."""
+    def variant(change):
+        return changed(valid, change)
+
+    def set_step(side, index, step):
+        return lambda d: d[side].__setitem__(index, step)
+
+    return [
+        ("fetch without a leading slash", variant(set_step("client", 0, {"fetch": "favicon.ico"}))),
+        ("fetch of a path with a space", variant(set_step("client", 1, {"fetch": "/fav icon.ico"}))),
+        ("fetch of an empty path", variant(set_step("client", 0, {"fetch": ""}))),
+        ("fetch of a number", variant(set_step("client", 0, {"fetch": 1}))),
+        ("bare \"fetch\" step", variant(set_step("client", 0, "fetch"))),
+        ("fetch with an unknown option", variant(set_step("client", 0, {"fetch": "/", "repeat": 2}))),
+        ("fetch and connect in one step", variant(set_step("client", 0, {"fetch": "/", "connect": True}))),
+        ("serveHTTP without root", variant(lambda d: d["server"].append({"serveHTTP": {"idleTimeout": "1s"}}))),
+        ("serveHTTP with a root that is not a string", variant(lambda d: d["server"].append({"serveHTTP": {"root": 1}}))),
+        ("serveHTTP with a bare folder name", variant(lambda d: d["server"].append({"serveHTTP": "www"}))),
+        ("serveHTTP with an unknown key", variant(lambda d: d["server"].append({"serveHTTP": {"root": "www", "idle": "1s"}}))),
+        ("serveHTTP with a step name inside", variant(lambda d: d["server"].append({"serveHTTP": {"root": "www", "name": "up"}}))),
+        ("serveHTTP with a bad idleTimeout", variant(lambda d: d["server"].append({"serveHTTP": {"root": "www", "idleTimeout": "1"}}))),
+        ("serveHTTP with an unknown step option", variant(lambda d: d["server"].append({"serveHTTP": {"root": "www"}, "repeat": 2}))),
+        ("server that neither accepts nor serves", variant(lambda d: d.update(server=[{"sleep": "1s"}]))),
+        ("client that neither connects nor fetches", variant(lambda d: d.update(client=[{"sleep": "1s"}]))),
+        ("response status 999", variant(lambda d: d["expect"].append({"response": 999}))),
+        ("response status 99", variant(lambda d: d["expect"].append({"response": 99}))),
+        ("response status as text", variant(lambda d: d["expect"].append({"response": "200"}))),
+        ("response with a file that is not a string", variant(lambda d: d["expect"].append({"response": 200, "file": True}))),
+        ("response with an unknown key", variant(lambda d: d["expect"].append({"response": 200, "body": "hi"}))),
+        ("request line of two words", variant(lambda d: d["expect"].append({"request": "GET /"}))),
+        ("request line of four words", variant(lambda d: d["expect"].append({"request": "GET / HTTP/1.1 x"}))),
+        ("empty request line", variant(lambda d: d["expect"].append({"request": ""}))),
+        ("request with a file", variant(lambda d: d["expect"].append({"request": "GET / HTTP/1.1", "file": "www/index.html"}))),
+        ("request and response in one expectation", variant(lambda d: d["expect"].append({"request": "GET / HTTP/1.1", "response": 200}))),
+        ("response on connection 0", variant(lambda d: d["expect"].append({"response": 200, "connection": 0}))),
+    ]
+
+
+def valid_http_variants(valid):
+    """Unusual but valid variants of the Part 2 experiment, which the schema must accept."""
+    def variant(change):
+        return changed(valid, change)
+
+    return [
+        ("serveHTTP without idleTimeout", variant(lambda d: d["server"].__setitem__(0, {"serveHTTP": {"root": "www"}}))),
+        ("named serveHTTP step after a sleep", variant(lambda d: d.update(
+            server=[{"sleep": "10ms"}, {"serveHTTP": {"root": "www", "idleTimeout": "500ms"}, "name": "serving"}]))),
+        ("fetch with a query and expectError", variant(lambda d: d["client"].append({"fetch": "/index.html?x=1", "expectError": "ECONNRESET"}))),
+        ("data with only mss", variant(lambda d: d["expect"].append({"data": "server", "mss": 1448, "connection": 2}))),
+        ("data with sizes and mss", variant(lambda d: d["expect"].append({"data": "server", "sizes": [1448, 1448, 3], "mss": 1448}))),
+        ("response 404 without a file", variant(lambda d: d["expect"].append({"response": 404, "why": "no such file"}))),
+        ("server last data in a segment check", variant(lambda d: d["expect"].append({"segment": "server last data", "flags": "PSH,ACK"}))),
     ]
 
 
@@ -68,18 +139,38 @@ def main():
             documents[path.name] = doc
             print(f"ok   {path.name}")
 
-    if not documents:
-        print("FAIL no valid experiment to derive broken variants from")
-        failed += 1
-    else:
-        base = documents[min(documents)]
-        for what, doc in broken_variants(base):
+    def expect_rejected(variants):
+        nonlocal passed, failed
+        for what, doc in variants:
             if validator.is_valid(doc):
                 failed += 1
                 print(f"FAIL broken variant accepted: {what}")
             else:
                 passed += 1
                 print(f"ok   broken variant rejected: {what}")
+
+    def expect_accepted(variants):
+        nonlocal passed, failed
+        for what, doc in variants:
+            errors = list(validator.iter_errors(doc))
+            if errors:
+                failed += 1
+                print(f"FAIL valid variant rejected: {what}: " + "; ".join(e.message for e in errors))
+            else:
+                passed += 1
+                print(f"ok   valid variant accepted: {what}")
+
+    if not documents:
+        print("FAIL no valid experiment to derive broken variants from")
+        failed += 1
+    else:
+        expect_rejected(broken_variants(documents[min(documents)]))
+    if HTTP_BASE not in documents:
+        print(f"FAIL {HTTP_BASE} is missing or invalid, so the HTTP variants cannot be checked")
+        failed += 1
+    else:
+        expect_rejected(broken_http_variants(documents[HTTP_BASE]))
+        expect_accepted(valid_http_variants(documents[HTTP_BASE]))
 
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0

@@ -32,7 +32,7 @@ extension Expectation: Decodable {
             kind = .connections(n)
         case "request":
             let line: String = try object.decode(String.self, forKey: AnyKey(key))
-            guard line.split(separator: " ").count == 3 else {
+            guard line.split(separator: " ", omittingEmptySubsequences: false).count == 3 else {
                 throw object.problem(key, "expected a request line such as \"GET / HTTP/1.1\", got \"\(line)\"")
             }
             kind = .request(line)

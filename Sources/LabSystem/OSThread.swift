@@ -33,5 +33,8 @@ public final class OSThread: @unchecked Sendable {
 
     public func join() { pthread_join(handle, nil) }
 
+    /// Lets the thread's resources go when it ends, for threads nobody will join.
+    public func detach() { pthread_detach(handle) }
+
     public static var currentID: Int32 { clinux_gettid() }
 }

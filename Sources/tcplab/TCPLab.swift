@@ -11,7 +11,7 @@ struct TCPLab: ParsableCommand {
         incomplete, internal error); 77 no permission to capture.
         """,
         version: "0.1.0",
-        subcommands: [List.self, RunCommand.self, ShowCommand.self, CheckCommand.self, Validate.self]
+        subcommands: [List.self, RunCommand.self, ShowCommand.self, CheckCommand.self, ServeCommand.self, Validate.self]
     )
 }
 

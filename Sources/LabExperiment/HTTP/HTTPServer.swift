@@ -23,8 +23,10 @@ public struct HTTPServer: Sendable {
     }
 
     /// Accepts until `accept` fails (the listener was shut down), then waits for every
-    /// connection thread. `acceptTimeout` bounds each wait for a new connection.
-    public func serve(_ listener: TCPSocket, acceptTimeout: Duration?) -> Tally {
+    /// connection thread. `acceptTimeout` bounds each wait for a new connection. A server that
+    /// runs until interrupted (`tcplab serve`) passes `joinConnections: false`, so finished
+    /// connection threads are released at once instead of being kept for a final join.
+    public func serve(_ listener: TCPSocket, acceptTimeout: Duration?, joinConnections: Bool = true) -> Tally {
         let tally = Mutex(Tally())
         var threads: [OSThread] = []
         while true {
@@ -37,7 +39,7 @@ public struct HTTPServer: Sendable {
             tally.withLock { $0.connections += 1 }
             let server = self
             if let thread = try? OSThread.spawn({ server.handle(connection, tally: tally) }) {
-                threads.append(thread)
+                if joinConnections { threads.append(thread) } else { thread.detach() }
             } else {
                 try? connection.close()
             }
