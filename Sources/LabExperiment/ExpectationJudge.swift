@@ -7,20 +7,24 @@ struct ExpectationJudge {
 
     func judge(_ e: Expectation) -> Outcome {
         let what = describe(e.kind)
-        func outcome(_ passed: Bool, _ detail: String, _ packets: [Int] = []) -> Outcome {
+        func outcome(_ passed: Bool, _ detail: String, _ packets: [Int]) -> Outcome {
             Outcome(expectation: e.connection == 1 ? what : "connection \(e.connection): \(what)", path: e.path,
                     passed: passed, detail: detail, packets: packets)
         }
         if case let .connections(n) = e.kind {
-            return outcome(connections.count == n, "saw \(connections.count) connection(s)")
+            return outcome(connections.count == n, "saw \(connections.count) connection(s)", [])
         }
         guard e.connection <= connections.count else {
-            return outcome(false, "there is no connection \(e.connection); saw \(connections.count)")
+            return outcome(false, "there is no connection \(e.connection); saw \(connections.count)", [])
         }
-        let c = connections[e.connection - 1]
-        switch e.kind {
-        case .connections:
-            fatalError("handled above")
+        return judge(e.kind, on: connections[e.connection - 1], outcome: outcome)
+    }
+
+    /// The expectations about one connection.
+    private func judge(_ kind: Expectation.Kind, on c: Connection, outcome: (Bool, String, [Int]) -> Outcome) -> Outcome {
+        switch kind {
+        case let .connections(n):
+            return outcome(connections.count == n, "saw \(connections.count) connection(s)", [])
         case .handshake:
             let first = Array(c.segments.prefix(3))
             let shape = first.map { "\($0.from) \($0.flags.names.joined(separator: ","))" }
@@ -51,11 +55,11 @@ struct ExpectationJudge {
             case let .transformOf(other, transform, times):
                 expected = Array(repeating: transform.apply(stream(c, other)), count: times).flatMap { $0 }
             }
-            if actual == expected { return outcome(true, "\(actual.count) bytes match") }
+            if actual == expected { return outcome(true, "\(actual.count) bytes match", []) }
             let at = zip(actual, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(actual.count, expected.count)
-            return outcome(false, "differs at byte \(at + 1): expected \(snippet(expected, at)), saw \(snippet(actual, at)) (\(expected.count) vs \(actual.count) bytes)")
+            return outcome(false, "differs at byte \(at + 1): expected \(snippet(expected, at)), saw \(snippet(actual, at)) (\(expected.count) vs \(actual.count) bytes)", [])
         case let .segment(ref, flags, seq, ack, len):
-            guard let s = resolve(ref, in: c) else { return outcome(false, "there is no \(ref)") }
+            guard let s = resolve(ref, in: c) else { return outcome(false, "there is no \(ref)", []) }
             var ok = true
             if let flags, flags != s.flags { ok = false }
             if let seq, seq != s.relativeSequence { ok = false }
@@ -82,8 +86,8 @@ struct ExpectationJudge {
             let text = resets.isEmpty ? "no RST" : resets.map { "RST from the \($0.from) (packet \($0.number))" }.joined(separator: ", ")
             return outcome(ok, "saw \(text)", resets.map(\.number))
         case let .gap(fromRef, toRef, window):
-            guard let a = resolve(fromRef, in: c) else { return outcome(false, "there is no \(fromRef)") }
-            guard let b = resolve(toRef, in: c) else { return outcome(false, "there is no \(toRef)") }
+            guard let a = resolve(fromRef, in: c) else { return outcome(false, "there is no \(fromRef)", []) }
+            guard let b = resolve(toRef, in: c) else { return outcome(false, "there is no \(toRef)", []) }
             let gap = Duration.nanoseconds(elapsed(from: a.timestamp, to: b.timestamp))
             let (low, high) = window.bounds
             return outcome(gap >= low && gap <= high,

@@ -96,7 +96,6 @@ public struct ConversationAnalyzer: Sendable {
         /// Raw sequence number that shows as relative 0.
         var base: UInt32?
         var windowShift: Int?
-        var lastFlags: TCPFlags = []
     }
 
     struct State: Sendable {
@@ -106,6 +105,8 @@ public struct ConversationAnalyzer: Sendable {
         /// The client SYN's window-scale option: nil before the SYN, `.some(nil)` when it had none.
         var clientWindowScale: UInt8?? = nil
         var finished = false
+        /// True once a segment without SYN was seen.
+        var pastHandshake = false
         var sequence = TCPSequenceAnalyzer()
 
         subscript(side: Direction) -> Side {
@@ -134,9 +135,9 @@ public struct ConversationAnalyzer: Sendable {
         var i: Int
         if let existing = current[key] {
             i = existing
-            if opening, states[i].finished || states[i].client.base != tcp.sequence,
-               states[i].connection.segments.isEmpty ? states[i].connection.clientStats.packets + states[i].connection.serverStats.packets > 1
-                                                    : states[i].connection.segments.contains(where: { !$0.flags.contains(.syn) }) {
+            // A SYN that is neither the first nor a retransmission of it, on a 4-tuple past its
+            // handshake, opens a new connection: Wireshark's "Port numbers reused".
+            if opening, states[i].pastHandshake, states[i].finished || states[i].client.base != tcp.sequence {
                 // A new SYN on a finished 4-tuple: Wireshark's "Port numbers reused".
                 reused = true
                 i = startConnection(key: key, client: source, server: destination, opening: true, at: packet.timestamp)
@@ -196,7 +197,7 @@ public struct ConversationAnalyzer: Sendable {
         count(analyzed, in: &state.connection)
         if retain { state.connection.segments.append(analyzed) }
         if flags.contains(.rst) || flags.contains(.fin) { state.finished = true }
-        state[from].lastFlags = flags
+        if !flags.contains(.syn) { state.pastHandshake = true }
         return analyzed
     }
 

@@ -12,7 +12,7 @@ public struct TeardownTracker: Sendable {
     }
 
     private var flows: [Int: Flow] = [:]
-    private var analyzer = ConversationAnalyzer()
+    private var analyzer = ConversationAnalyzer(retainSegments: false)
 
     public init() {}
 
