@@ -158,7 +158,9 @@ struct EndpointRunner {
             guard let listener else { throw StepFailure(message: "only the server serves") }
             let site = try StaticSite(root: root.hasPrefix("/") ? root : directory + "/" + root)
             events.stopAcceptingWhenClientFinishes(listener)
-            let tally = HTTPServer(site: site, idleTimeout: idle).serve(listener, acceptTimeout: stepTimeout)
+            let events = self.events
+            let tally = HTTPServer(site: site, idleTimeout: idle, activity: { events.record($0) })
+                .serve(listener, acceptTimeout: stepTimeout)
             record.note = "\(tally.connections) connection(s); responses " +
                 tally.responses.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: ", ")
         case let .fetch(path):
@@ -170,6 +172,14 @@ struct EndpointRunner {
             let result = try HTTPFetch.fetch(path: path, port: port, timeout: stepTimeout)
             record.bytesIn = result.bodyBytes
             record.note = "\(result.status), \(result.bodyBytes) body bytes"
+        case let .browse(paths, responses):
+            switch events.waitUntilListening(timeout: stepTimeout) {
+            case .posted: break
+            case .peerFinished: throw StepFailure(message: "the server stopped before it listened")
+            case .timedOut: throw StepFailure(message: "the server did not listen within \(formatDuration(stepTimeout))")
+            }
+            try Browser.visit(paths, responses: responses, port: port, events: events, timeout: stepTimeout)
+            record.note = "chromium visited \(paths.joined(separator: ", "))"
         }
     }
 }

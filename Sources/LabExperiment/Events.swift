@@ -10,6 +10,8 @@ final class Events: @unchecked Sendable {
     private var posted: Set<String> = []
     private var listening = false
     private var listener: TCPSocket?
+    private var openConnections = 0
+    private var responses = 0
     private var finished: Set<Direction> = []
 
     enum WaitResult { case posted, peerFinished, timedOut }
@@ -17,6 +19,22 @@ final class Events: @unchecked Sendable {
     func post(_ name: String) { update { posted.insert(name) } }
 
     func postListening() { update { listening = true } }
+
+    func record(_ activity: HTTPServer.Activity) {
+        update {
+            switch activity {
+            case .opened: openConnections += 1
+            case .closed: openConnections -= 1
+            case .responded: responses += 1
+            }
+        }
+    }
+
+    /// Waits until the server has sent `responses` responses and closed every connection:
+    /// how the harness knows a real browser's page load is over, without guessing a delay.
+    func waitForQuietServer(responses wanted: Int, timeout: Duration) -> WaitResult {
+        wait(timeout: timeout, until: { responses >= wanted && openConnections == 0 }, peerGone: { finished.contains(.server) })
+    }
 
     /// Shuts `socket` down once the client is done (now, if it already is). That wakes an
     /// `accept` blocked on it: how a server that accepts in a loop learns the run is over.

@@ -2,7 +2,8 @@ import LabPackets
 import LabSystem
 
 extension Expectation: Decodable {
-    static let kindKeys = ["handshake", "connections", "data", "payload", "segment", "finOrder", "rst", "gap", "request", "response"]
+    static let kindKeys = ["handshake", "connections", "data", "payload", "segment", "finOrder", "rst", "gap", "request", "response",
+                           "requests", "responses", "responseSegments"]
 
     public init(from decoder: any Decoder) throws {
         let object = try decoder.container(keyedBy: AnyKey.self)
@@ -10,7 +11,7 @@ extension Expectation: Decodable {
         let present = Self.kindKeys.filter(object.has)
         guard present.count == 1, let key = present.first else {
             if present.isEmpty {
-                let unknown = object.keyNames.first { !["connection", "why"].contains($0) }
+                let unknown = object.keyNames.first { !["connection", "why", "clients"].contains($0) }
                 if let unknown, let guess = closest(to: unknown, in: Self.kindKeys) {
                     throw object.problem(unknown, "unknown expectation '\(unknown)' (did you mean '\(guess)'?)", atKey: true)
                 }
@@ -18,9 +19,19 @@ extension Expectation: Decodable {
             }
             throw object.problem(present[1], "one expectation checks one thing, but this one has \(present.joined(separator: " and "))", atKey: true)
         }
-        connection = try object.positive("connection", what: "connection number") ?? 1
+        if (try? object.decode(String.self, forKey: AnyKey("connection"))) == "each" {
+            connection = Self.eachWithData
+        } else {
+            connection = try object.positive("connection", what: "connection number") ?? 1
+        }
         why = try object.optional("why")
-        var allowed = [key, "connection", "why"]
+        if let only: [String] = try object.optional("clients") {
+            guard !only.isEmpty, only.allSatisfy(["inprocess", "browser"].contains) else {
+                throw object.problem("clients", "expected a list of \"inprocess\" and \"browser\", got \(only)")
+            }
+            clients = only
+        }
+        var allowed = [key, "connection", "why", "clients"]
         switch key {
         case "handshake":
             guard try object.decode(Bool.self, forKey: AnyKey(key)) else {
@@ -30,6 +41,15 @@ extension Expectation: Decodable {
         case "connections":
             guard let n = try object.positive(key, what: "connection count") else { throw object.problem(key, "expected a count") }
             kind = .connections(n)
+        case "responseSegments":
+            allowed += ["for", "mss"]
+            guard let count = try object.positive(key, what: "segment count") else { throw object.problem(key, "expected a count") }
+            let request: String = try object.required("for", context: "responseSegments")
+            kind = .responseSegments(request: request, count: count, mss: try object.positive("mss", what: "segment size"))
+        case "requests":
+            kind = .requests(try object.decode([String].self, forKey: AnyKey(key)))
+        case "responses":
+            kind = .statuses(try object.decode([Int].self, forKey: AnyKey(key)))
         case "request":
             let line: String = try object.decode(String.self, forKey: AnyKey(key))
             guard line.split(separator: " ", omittingEmptySubsequences: false).count == 3 else {

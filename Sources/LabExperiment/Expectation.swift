@@ -63,6 +63,13 @@ public struct Expectation: Sendable {
         /// The connection's response: its status, and a body of exactly these bytes when given
         /// (Content-Length must agree).
         case response(status: Int, body: [UInt8]?, bodyName: String?)
+        /// The server's data segments that carry the response to `request` (found on whichever
+        /// connection it was sent): how many, and that all but the last are `mss` bytes.
+        case responseSegments(request: String, count: Int, mss: Int?)
+        /// Every request line of the trace, across connections, in the order sent.
+        case requests([String])
+        /// Every response status of the trace, across connections, in the order sent.
+        case statuses([Int])
         /// The sides that send FIN, in order; empty means no FIN at all.
         case finOrder([Direction])
         /// The side that sends RST; nil means no RST from anyone.
@@ -77,12 +84,17 @@ public struct Expectation: Sendable {
     }
 
     public var kind: Kind
-    /// Which connection, 1-based, in order of appearance.
+    /// Which connection, 1-based, in order of appearance; `Expectation.eachWithData` for every
+    /// connection that carried data (a browser opens and reuses connections as it likes).
     public var connection: Int
+
+    public static let eachWithData = 0
     /// Where it is in the file (`expect[3]`), so a failure can point there.
     public var path: String
     /// The lab's reason for the pattern, for students reading the verdict.
     public var why: String?
+    /// The clients it applies to: "inprocess", "browser" (both unless the file says otherwise).
+    public var clients: [String] = ["inprocess", "browser"]
 }
 
 /// A timing window. `about` uses packetdrill's tolerance: the larger of 4 ms and 12.5 %.

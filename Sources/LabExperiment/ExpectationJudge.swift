@@ -11,8 +11,30 @@ struct ExpectationJudge {
             Outcome(expectation: e.connection == 1 ? what : "connection \(e.connection): \(what)", path: e.path,
                     passed: passed, detail: detail, packets: packets)
         }
-        if case let .connections(n) = e.kind {
+        switch e.kind {
+        case let .connections(n):
             return outcome(connections.count == n, "saw \(connections.count) connection(s)", [])
+        case let .requests(lines):
+            let seen = heads(.client)
+            return outcome(seen.map(\.line) == lines, "saw " + (seen.isEmpty ? "none" : seen.map { "\"\($0.line)\" (packet \($0.packet))" }.joined(separator: ", ")),
+                           seen.map(\.packet))
+        case let .statuses(codes):
+            let seen = heads(.server).map { ($0.packet, Int($0.line.split(separator: " ").dropFirst().first ?? "") ?? 0) }
+            return outcome(seen.map(\.1) == codes, "saw " + (seen.isEmpty ? "none" : seen.map { "\($0.1) (packet \($0.0))" }.joined(separator: ", ")),
+                           seen.map(\.0))
+        case let .responseSegments(request, count, mss):
+            return responseSegments(request, count: count, mss: mss, outcome: outcome)
+        default:
+            break
+        }
+        if e.connection == Expectation.eachWithData {
+            let carrying = connections.filter { $0.segments.contains { $0.length > 0 } }
+            let results = carrying.map { c in (c, judge(e.kind, on: c, outcome: { Outcome(expectation: "", path: "", passed: $0, detail: $1, packets: $2) })) }
+            let failed = results.filter { !$0.1.passed }
+            let detail = failed.isEmpty ? "held on all \(carrying.count) connection(s) with data"
+                : failed.map { "connection \($0.0.index): \($0.1.detail)" }.joined(separator: "; ")
+            return Outcome(expectation: "every connection with data: \(what)", path: e.path, passed: failed.isEmpty && !carrying.isEmpty,
+                           detail: detail, packets: failed.flatMap(\.1.packets))
         }
         guard e.connection <= connections.count else {
             return outcome(false, "there is no connection \(e.connection); saw \(connections.count)", [])
@@ -23,8 +45,8 @@ struct ExpectationJudge {
     /// The expectations about one connection.
     private func judge(_ kind: Expectation.Kind, on c: Connection, outcome: (Bool, String, [Int]) -> Outcome) -> Outcome {
         switch kind {
-        case let .connections(n):
-            return outcome(connections.count == n, "saw \(connections.count) connection(s)", [])
+        case .connections, .requests, .statuses, .responseSegments:
+            return outcome(false, "applies to the whole trace, not to one connection", [])
         case .handshake:
             let first = Array(c.segments.prefix(3))
             let shape = first.map { "\($0.from) \($0.flags.names.joined(separator: ","))" }
@@ -93,6 +115,59 @@ struct ExpectationJudge {
             return outcome(gap >= low && gap <= high,
                            "packets \(a.number) → \(b.number): \(formatDuration(gap))", [a.number, b.number])
         }
+    }
+
+    /// Finds the connection and the response that answer `request`, and counts the server's
+    /// data segments overlapping that response's bytes.
+    func responseSegments(_ request: String, count: Int, mss: Int?, outcome: (Bool, String, [Int]) -> Outcome) -> Outcome {
+        for c in connections {
+            let requests = Self.heads(in: stream(c, .client), server: false).map(\.line)
+            guard let ordinal = requests.firstIndex(of: request) else { continue }
+            let responses = Self.heads(in: stream(c, .server), server: true)
+            guard ordinal < responses.count else { return outcome(false, "no response to \"\(request)\" on connection \(c.index)", []) }
+            let range = responses[ordinal].range
+            let segments = c.segments(from: .server).filter { s in
+                let start = Int(s.relativeSequence) - 1
+                return s.length > 0 && start < range.upperBound && start + s.length > range.lowerBound
+            }
+            let sizes = segments.map(\.length)
+            let ok = sizes.count == count && (mss.map { m in !sizes.dropLast().contains { $0 != m } && (sizes.last ?? 0) <= m } ?? true)
+            return outcome(ok, "connection \(c.index): \(sizes.count) segment(s) (\(sizes.map(String.init).joined(separator: ", "))) — packets \(segments.map { String($0.number) }.joined(separator: ", "))",
+                           segments.map(\.number))
+        }
+        return outcome(false, "no connection carries \"\(request)\"", [])
+    }
+
+    /// The HTTP heads in one direction's stream: first line, and the byte range of the whole
+    /// message (head plus a Content-Length body for responses).
+    static func heads(in bytes: [UInt8], server: Bool) -> [(line: String, range: Range<Int>)] {
+        var found: [(String, Range<Int>)] = []
+        var offset = 0
+        while offset < bytes.count, let end = HTTPServer.headEnd(Array(bytes[offset...])) {
+            let head = bytes[offset..<(offset + end)]
+            let first = head.firstIndex(of: 0x0d).map { String(decoding: head[head.startIndex..<$0], as: UTF8.self) } ?? ""
+            var next = offset + end + 4
+            if server {
+                next += String(decoding: head, as: UTF8.self).split(separator: "\r\n")
+                    .first { $0.lowercased().hasPrefix("content-length:") }.flatMap { Int($0.dropFirst(15).filter { $0 != " " }) } ?? 0
+            }
+            found.append((first, offset..<min(next, bytes.count)))
+            offset = next
+        }
+        return found
+    }
+
+    /// Every HTTP head one side sent, over all connections in time order.
+    func heads(_ side: Direction) -> [(packet: Int, line: String)] {
+        var found: [(time: Int64, packet: Int, line: String)] = []
+        for c in connections {
+            let segments = c.segments(from: side).filter { $0.length > 0 }
+            for head in Self.heads(in: stream(c, side), server: side == .server) {
+                guard let s = segments.first(where: { Int($0.relativeSequence) - 1 + $0.length > head.range.lowerBound }) else { continue }
+                found.append((s.timestamp, s.number, head.line))
+            }
+        }
+        return found.sorted { ($0.time, $0.packet) < ($1.time, $1.packet) }.map { (packet: $0.packet, line: $0.line) }
     }
 
     func judgeResponse(_ c: Connection, status: Int, body: [UInt8]?, outcome: (Bool, String, [Int]) -> Outcome) -> Outcome {
@@ -201,6 +276,10 @@ struct ExpectationJudge {
             return sides.isEmpty ? "no FIN from either side" : "FIN order: \(sides.map(\.rawValue).joined(separator: ", then "))" + (sides.count == 1 ? " only" : "")
         case let .rst(side): return side.map { "RST sent by the \($0)" } ?? "no RST"
         case let .request(line): return "request \"\(line)\""
+        case let .responseSegments(request, count, mss):
+            return "the response to \"\(request)\" leaves in \(count) segment(s)" + (mss.map { ", all but the last \($0) bytes (one MSS)" } ?? "")
+        case let .requests(lines): return "requests in order: " + lines.map { "\"\($0)\"" }.joined(separator: ", ")
+        case let .statuses(codes): return "response statuses in order: " + codes.map(String.init).joined(separator: ", ")
         case let .response(status, body, name):
             return "response \(status)" + (body.map { " carrying \(name ?? "the file") (\($0.count) bytes)" } ?? "")
         case let .gap(a, b, window): return "\(a) → \(b): \(window)"

@@ -5,7 +5,7 @@ extension Experiment: Decodable {
     /// Where the loader tells the decoder which folder the file is in.
     static let directoryKey = CodingUserInfoKey(rawValue: "tcplab.directory")!
 
-    static let keys = ["$schema", "title", "lab", "trace", "port", "link", "server", "client", "expect", "stepTimeout"]
+    static let keys = ["$schema", "title", "lab", "trace", "port", "link", "server", "client", "browser", "expect", "stepTimeout"]
 
     public init(from decoder: any Decoder) throws {
         let object = try decoder.container(keyedBy: AnyKey.self)
@@ -29,6 +29,16 @@ extension Experiment: Decodable {
         expectations = try object.required("expect", context: "an experiment")
         stepTimeout = try object.duration("stepTimeout") ?? .seconds(15)
         directory = decoder.userInfo[Self.directoryKey] as? String ?? "."
+        if object.has("browser") {
+            let visit = try object.nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey("browser"))
+            try visit.rejectUnknownKeys(allowed: ["visit", "responses"], context: "browser")
+            let paths: [String] = try visit.required("visit", context: "browser")
+            let responses: [Int] = try visit.required("responses", context: "browser")
+            guard !paths.isEmpty, paths.count == responses.count, paths.allSatisfy({ $0.hasPrefix("/") }) else {
+                throw visit.problem("visit", "expected paths such as [\"/\"], one count in \"responses\" for each")
+            }
+            browser = BrowserVisit(paths: paths, responses: responses)
+        }
         try validate(object)
         try checkWebRoots(object)
     }

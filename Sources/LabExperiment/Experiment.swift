@@ -18,6 +18,30 @@ public struct Experiment: Sendable {
     public var stepTimeout: Duration
     /// The folder the experiment file is in; relative paths in it (a web root) start here.
     public var directory = "."
+    /// What a real browser visits with `--client browser`, and the responses each visit ends with.
+    public var browser: BrowserVisit?
+
+    public struct BrowserVisit: Sendable {
+        public var paths: [String]
+        public var responses: [Int]
+    }
+
+    /// The experiment as a real browser does it: its client steps replaced by one `browse`,
+    /// and only the expectations that hold for a browser.
+    public func withBrowserClient() -> Experiment? {
+        guard let browser else { return nil }
+        var copy = self
+        copy.client = [Step(action: .browse(browser.paths, responses: browser.responses), name: nil, expectError: nil)]
+        copy.expectations = expectations.filter { $0.clients.contains("browser") }
+        return copy
+    }
+
+    /// The experiment with its own in-process client: the expectations marked for it.
+    public func withInProcessClient() -> Experiment {
+        var copy = self
+        copy.expectations = expectations.filter { $0.clients.contains("inprocess") }
+        return copy
+    }
 
     /// The time the experiment spends on purpose (its sleeps), which is not harness overhead.
     public var scriptedDuration: Duration {
@@ -86,6 +110,9 @@ public struct Step: Sendable {
         /// Part 2's browser: GET `path` on a new connection, read the response, wait for the
         /// server to close, close.
         case fetch(String)
+        /// A real headless Chromium in the run's namespace opens each path in turn; each visit
+        /// ends when the server has sent `responses` responses in all and closed every connection.
+        case browse([String], responses: [Int])
     }
 
     /// A short text naming the step in messages: `recv 1024`, `sleep 5s`.
@@ -106,6 +133,7 @@ public struct Step: Sendable {
         case .close: "close"
         case let .serveHTTP(root, idle): "serve \(root) over HTTP (idle timeout \(formatDuration(idle)))"
         case let .fetch(path): "GET \(path)"
+        case let .browse(paths, _): "chromium \(paths.joined(separator: " then "))"
         }
     }
 }

@@ -33,7 +33,7 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         let loaded: Experiment
-        do { loaded = try ExperimentLoader(directory: options.experiments).load(experiment) } catch {
+        do { loaded = try ExperimentLoader(directory: options.experiments).load(experiment).withInProcessClient() } catch {
             complain(error.description)
             throw ExitCode(error.exitCode)
         }

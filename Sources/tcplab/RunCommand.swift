@@ -25,6 +25,11 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Run each experiment this many times and print the pass count.")
     var `repeat`: Int = 1
 
+    enum Client: String, ExpressibleByArgument, CaseIterable { case inprocess, browser }
+
+    @Option(help: "Who plays the client in Part 2: the in-process browser-like client, or headless Chromium (the expectations marked for it).")
+    var client: Client = .inprocess
+
     @Flag(help: "Print only the summary line of each experiment.")
     var quiet = false
 
@@ -39,12 +44,22 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let loader = ExperimentLoader(directory: options.experiments)
-        let experiments: [Experiment]
+        var experiments: [Experiment]
         do {
             experiments = try (all ? loader.names() : names).map(loader.load)
         } catch {
             complain(error.description)
             throw ExitCode(error.exitCode)
+        }
+        if client == .browser {
+            let browserless = experiments.filter { $0.browser == nil }.map(\.name)
+            if !browserless.isEmpty {
+                complain("--client browser needs a \"browser\" section, which \(browserless.joined(separator: ", ")) lacks")
+                throw ExitCode(64)
+            }
+            experiments = experiments.compactMap { $0.withBrowserClient() }
+        } else {
+            experiments = experiments.map { $0.withInProcessClient() }
         }
         if case let .unavailable(reason) = CapturePrivilege.startup {
             complain("cannot capture without root: \(reason); run as root, or enable unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1)")

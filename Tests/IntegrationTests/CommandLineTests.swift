@@ -91,4 +91,16 @@ import Testing
         #expect(result.output.contains("stuck in step 2 (recv 1024) for 500ms"), "\(result.output)")
         #expect(FileManager.default.fileExists(atPath: dir + "/stuck.pcap"))
     }
+
+    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium"),
+                   "needs root and Debian's chromium"))
+    func headlessChromiumMeetsTheExpectationsMarkedForTheBrowser() throws {
+        let dir = try Repository.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let result = try execute(Repository.binary, ["run", "experiment-61", "experiment-62", "--client", "browser",
+                                                     "--experiments", Repository.experiments, "--out", dir, "--quiet"])
+        #expect(result.status == 0, "\(result.output)\(result.error)")
+        #expect(result.output.contains("experiment-61: passed (4/4 expectations held)"))
+        #expect(result.output.contains("experiment-62: passed (5/5 expectations held)"))
+    }
 }

@@ -11,7 +11,7 @@ import Testing
 struct ExperimentTraceTests {
     @Test(arguments: Repository.experimentNames)
     func experimentPassesAndTsharkSeesTheSameSegments(name: String) throws {
-        let experiment = try ExperimentLoader(directory: Repository.experiments).load(name)
+        let experiment = try ExperimentLoader(directory: Repository.experiments).load(name).withInProcessClient()
         let record = try Run.perform(experiment)
         let packets = record.frames.enumerated().map { Packet.decode($1, number: $0 + 1, linkType: record.linkType) }
         let connections = ConversationAnalyzer.analyze(packets)

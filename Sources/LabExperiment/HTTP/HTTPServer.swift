@@ -9,11 +9,21 @@ public struct HTTPServer: Sendable {
     public let idleTimeout: Duration
     /// Bounds a request that has started to arrive.
     public let requestTimeout: Duration
+    /// Told when a connection opens or closes and when a response goes out.
+    let activity: (@Sendable (Activity) -> Void)?
+
+    public enum Activity: Sendable { case opened, closed, responded }
 
     public init(site: StaticSite, idleTimeout: Duration, requestTimeout: Duration = .seconds(10)) {
+        self.init(site: site, idleTimeout: idleTimeout, requestTimeout: requestTimeout, activity: nil)
+    }
+
+    init(site: StaticSite, idleTimeout: Duration, requestTimeout: Duration = .seconds(10),
+         activity: (@Sendable (Activity) -> Void)?) {
         self.site = site
         self.idleTimeout = idleTimeout
         self.requestTimeout = requestTimeout
+        self.activity = activity
     }
 
     /// What the server did, for the run record.
@@ -37,6 +47,7 @@ public struct HTTPServer: Sendable {
                 break
             }
             tally.withLock { $0.connections += 1 }
+            activity?(.opened)
             let server = self
             if let thread = try? OSThread.spawn({ server.handle(connection, tally: tally) }) {
                 if joinConnections { threads.append(thread) } else { thread.detach() }
@@ -50,7 +61,10 @@ public struct HTTPServer: Sendable {
 
     /// One connection: requests until the client is idle past the timeout, closes, or errs.
     func handle(_ socket: TCPSocket, tally: borrowing Mutex<Tally>) {
-        defer { try? socket.close() }
+        defer {
+            try? socket.close()
+            activity?(.closed)
+        }
         var pending: [UInt8] = []
         while true {
             guard let (head, rest) = readHead(socket, buffered: pending) else { return }
@@ -58,6 +72,7 @@ public struct HTTPServer: Sendable {
             let (status, response, keepAlive) = respond(to: head)
             tally.withLock { $0.responses[status, default: 0] += 1 }
             do { try socket.sendAll(response) } catch { return }
+            activity?(.responded)
             if !keepAlive { return }
         }
     }

@@ -1,0 +1,40 @@
+import Foundation
+import LabSystem
+
+/// Debian's headless Chromium as the lab's browser. It runs from the client's thread, so it
+/// lives in the run's network namespace and can reach nothing but the run's own server.
+enum Browser {
+    static let candidates = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Opens each path in turn with one profile (so the second visit finds the favicon
+    /// cached, as the lab's browser did). A visit ends when the server has sent the
+    /// responses expected so far and closed every connection after its idle timeout; then
+    /// the browser is stopped.
+    static func visit(_ paths: [String], responses: [Int], port: UInt16, events: Events, timeout: Duration) throws {
+        guard let program = candidates.first(where: FileManager.default.isExecutableFile(atPath:)) else {
+            throw Failure(description: "no chromium found (apt-get install chromium)")
+        }
+        let profile = NSTemporaryDirectory() + "tcplab-chromium-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: profile) }
+        var expected = 0
+        for (path, count) in zip(paths, responses) {
+            expected += count
+            let browser = try ChildProcess.spawn(program, [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--user-data-dir=\(profile)",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "http://127.0.0.1:\(port)\(path)",
+            ])
+            let outcome = events.waitForQuietServer(responses: expected, timeout: timeout)
+            browser.terminate()
+            switch outcome {
+            case .posted: continue
+            case .peerFinished: throw Failure(description: "the server stopped during the visit to \(path)")
+            case .timedOut: throw Failure(description: "the visit to \(path) did not end within \(formatDuration(timeout)) (\(expected) responses expected)")
+            }
+        }
+    }
+}
