@@ -19,7 +19,8 @@ EXPERIMENTS = ROOT / "Experiments"
 SCHEMA = EXPERIMENTS / "experiment.schema.json"
 
 
-# The Part 2 (HTTP) experiment the serveHTTP/fetch/request/response variants start from.
+# The Part 2 (HTTP) experiment the serveHTTP/fetch/request/response variants start from,
+# and the browser/clients/"each"/requests/responses/responseSegments variants too.
 HTTP_BASE = "experiment-61.json"
 
 
@@ -114,6 +115,73 @@ def valid_http_variants(valid):
     ]
 
 
+def broken_browser_variants(valid):
+    """Broken variants of the Part 2 experiment: the browser section, clients, connection "each"
+    and the whole-trace checks requests, responses and responseSegments.
+
+    A browser section whose visit and responses lists differ in length is not among them: the
+    schema cannot compare the lengths of two lists (tcplab itself rejects it)."""
+    def variant(change):
+        return changed(valid, change)
+
+    def browser(section):
+        return lambda d: d.update(browser=section)
+
+    def expect(expectation):
+        return lambda d: d["expect"].append(expectation)
+
+    return [
+        ("browser without responses", variant(browser({"visit": ["/"]}))),
+        ("browser without visit", variant(browser({"responses": [2]}))),
+        ("browser with an unknown key", variant(browser({"visit": ["/"], "responses": [2], "wait": "1s"}))),
+        ("browser visiting nothing", variant(browser({"visit": [], "responses": []}))),
+        ("browser visit without a leading slash", variant(browser({"visit": ["back1.jpg"], "responses": [2]}))),
+        ("browser visit as a bare string", variant(browser({"visit": "/", "responses": [2]}))),
+        ("browser expecting 0 responses", variant(browser({"visit": ["/"], "responses": [0]}))),
+        ("browser responses as text", variant(browser({"visit": ["/"], "responses": ["2"]}))),
+        ("browser as a list of paths", variant(browser(["/"]))),
+        ("clients [\"firefox\"]", variant(expect({"rst": "none", "clients": ["firefox"]}))),
+        ("empty clients list", variant(expect({"rst": "none", "clients": []}))),
+        ("clients as a bare string", variant(expect({"rst": "none", "clients": "browser"}))),
+        ("clients with a capital", variant(expect({"rst": "none", "clients": ["Browser"]}))),
+        ("connection \"all\"", variant(expect({"rst": "none", "connection": "all"}))),
+        ("connection \"1\" as text", variant(expect({"handshake": True, "connection": "1"}))),
+        ("connection -1", variant(expect({"finOrder": ["server", "client"], "connection": -1}))),
+        ("responseSegments without for", variant(expect({"responseSegments": 11, "mss": 1448}))),
+        ("responseSegments 0", variant(expect({"responseSegments": 0, "for": "GET / HTTP/1.1"}))),
+        ("responseSegments with mss 0", variant(expect({"responseSegments": 11, "for": "GET / HTTP/1.1", "mss": 0}))),
+        ("responseSegments for a number", variant(expect({"responseSegments": 11, "for": 1}))),
+        ("responseSegments with a file", variant(expect({"responseSegments": 1, "for": "GET / HTTP/1.1", "file": "www/index.html"}))),
+        ("for without responseSegments", variant(expect({"response": 200, "for": "GET / HTTP/1.1"}))),
+        ("requests as a single line", variant(expect({"requests": "GET / HTTP/1.1"}))),
+        ("requests of numbers", variant(expect({"requests": [200]}))),
+        ("responses status 999", variant(expect({"responses": [200, 999]}))),
+        ("responses status as text", variant(expect({"responses": ["200"]}))),
+        ("requests and responses in one expectation", variant(expect({"requests": ["GET / HTTP/1.1"], "responses": [200]}))),
+        ("responseSegments and response in one expectation", variant(expect({"responseSegments": 1, "for": "GET / HTTP/1.1", "response": 200}))),
+    ]
+
+
+def valid_browser_variants(valid):
+    """Unusual but valid uses of the browser section, clients, "each" and the whole-trace checks."""
+    def variant(change):
+        return changed(valid, change)
+
+    def expect(expectation):
+        return lambda d: d["expect"].append(expectation)
+
+    return [
+        ("no browser section", variant(lambda d: d.pop("browser"))),
+        ("browser visit with a query", variant(lambda d: d.update(browser={"visit": ["/index.html?x=1", "/"], "responses": [1, 1]}))),
+        ("clients browser only", variant(expect({"rst": "none", "clients": ["browser"]}))),
+        ("connection \"each\" on a handshake", variant(expect({"handshake": True, "connection": "each"}))),
+        ("connection \"each\" on a data check", variant(expect({"data": "server", "mss": 1448, "connection": "each", "clients": ["browser"]}))),
+        ("responseSegments without mss", variant(expect({"responseSegments": 1, "for": "GET / HTTP/1.1", "why": "one small page"}))),
+        ("no requests at all", variant(expect({"requests": []}))),
+        ("responses with a 404", variant(expect({"responses": [200, 404], "clients": ["inprocess"]}))),
+    ]
+
+
 def main():
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
     Draft202012Validator.check_schema(schema)
@@ -171,6 +239,8 @@ def main():
     else:
         expect_rejected(broken_http_variants(documents[HTTP_BASE]))
         expect_accepted(valid_http_variants(documents[HTTP_BASE]))
+        expect_rejected(broken_browser_variants(documents[HTTP_BASE]))
+        expect_accepted(valid_browser_variants(documents[HTTP_BASE]))
 
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0

@@ -49,7 +49,11 @@ extension Expectation: Decodable {
         case "requests":
             kind = .requests(try object.decode([String].self, forKey: AnyKey(key)))
         case "responses":
-            kind = .statuses(try object.decode([Int].self, forKey: AnyKey(key)))
+            let codes = try object.decode([Int].self, forKey: AnyKey(key))
+            if let bad = codes.first(where: { !(100...599).contains($0) }) {
+                throw object.problem(key, "expected HTTP statuses from 100 to 599, got \(bad)")
+            }
+            kind = .statuses(codes)
         case "request":
             let line: String = try object.decode(String.self, forKey: AnyKey(key))
             guard line.split(separator: " ", omittingEmptySubsequences: false).count == 3 else {

@@ -34,7 +34,8 @@ extension Experiment: Decodable {
             try visit.rejectUnknownKeys(allowed: ["visit", "responses"], context: "browser")
             let paths: [String] = try visit.required("visit", context: "browser")
             let responses: [Int] = try visit.required("responses", context: "browser")
-            guard !paths.isEmpty, paths.count == responses.count, paths.allSatisfy({ $0.hasPrefix("/") }) else {
+            guard !paths.isEmpty, paths.count == responses.count, paths.allSatisfy({ $0.hasPrefix("/") }),
+                  responses.allSatisfy({ $0 >= 1 }) else {
                 throw visit.problem("visit", "expected paths such as [\"/\"], one count in \"responses\" for each")
             }
             browser = BrowserVisit(paths: paths, responses: responses)
