@@ -1,8 +1,6 @@
 import CPcap
 import LabPackets
-#if canImport(Glibc)
-import Glibc
-#endif
+import LabSystem
 
 /// Writes frames as a classic pcap file through libpcap's dumper. The file appears under
 /// its name only when complete: it is written to a temporary name beside it, then renamed.
@@ -13,7 +11,7 @@ public enum PcapWriter {
             Int32(linkType.rawValue), Int32(snapLength), UInt32(PCAP_TSTAMP_PRECISION_NANO))
         else { throw .write(path: path, message: "pcap_open_dead failed") }
         defer { pcap_close(dead) }
-        let temporary = path + ".partial-\(getpid())"
+        let temporary = FileSystem.temporaryName(for: path)
         guard let dumper = pcap_dump_open(dead, temporary) else {
             throw .write(path: path, message: String(cString: pcap_geterr(dead)))
         }
@@ -27,17 +25,17 @@ public enum PcapWriter {
                 pcap_dump(UnsafeMutableRawPointer(dumper).assumingMemoryBound(to: UInt8.self), &header, bytes.baseAddress)
             }
         }
-        let flushed = pcap_dump_flush(dumper)
-        let fileError = ferror(pcap_dump_file(dumper))
+        let flushed = pcap_dump_flush(dumper)  // -1 when a buffered write failed (disk full, …)
         pcap_dump_close(dumper)
-        guard flushed == 0, fileError == 0 else {
-            unlink(temporary)
-            throw .write(path: path, message: "write failed: \(String(cString: strerror(errno)))")
+        guard flushed == 0 else {
+            FileSystem.remove(temporary)
+            throw .write(path: path, message: "writing the trace failed")
         }
-        guard rename(temporary, path) == 0 else {
-            let message = String(cString: strerror(errno))
-            unlink(temporary)
-            throw .write(path: path, message: "rename failed: \(message)")
+        do {
+            try FileSystem.rename(temporary, to: path)
+        } catch {
+            FileSystem.remove(temporary)
+            throw .write(path: path, message: "\(error)")
         }
     }
 }

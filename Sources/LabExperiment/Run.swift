@@ -69,7 +69,7 @@ public enum Run {
             if let mtu = experiment.link.mtu { try Interface.setMTU("lo", mtu) }
             if !experiment.link.offloads { try Interface.setOffloads("lo", enabled: false) }
         } catch {
-            if error.errno == EPERM { throw .permission("cannot create a network namespace: \(error); \(RunError.remedy)") }
+            if error.isPermissionDenied { throw .permission("cannot create a network namespace: \(error); \(RunError.remedy)") }
             throw .harness("cannot set up the network namespace: \(error)")
         }
         phase("namespace")
@@ -144,7 +144,3 @@ public enum Run {
             duplicateFrames: session.duplicates, endpoints: endpoints, phases: phases)
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif

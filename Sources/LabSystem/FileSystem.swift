@@ -10,6 +10,16 @@ public enum FileSystem {
         return String(cString: resolved)
     }
 
+    /// A name beside `path` for writing before the final rename: same folder, so the rename is atomic.
+    public static func temporaryName(for path: String) -> String { path + ".partial-\(getpid())" }
+
+    /// Moves `from` onto `to` in one step. The corresponding C function is `rename`.
+    public static func rename(_ from: String, to: String) throws(SystemError) {
+        _ = try valueOrErrno("rename", "\(from) → \(to)", retryOnInterrupt: false) { Glibc.rename(from, to) }
+    }
+
+    public static func remove(_ path: String) { unlink(path) }
+
     public static func isDirectory(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR

@@ -21,6 +21,8 @@ public struct SystemError: Error, Equatable, Sendable, CustomStringConvertible {
     /// "No such file or directory", for messages that already name the file.
     public static func describe(_ code: Int32) -> String { String(cString: strerror(code)) }
 
+    public var isPermissionDenied: Bool { errno == EPERM || errno == EACCES }
+
     public var isTimeout: Bool { errno == EAGAIN || errno == EWOULDBLOCK || errno == ETIMEDOUT }
 
     public var description: String {
