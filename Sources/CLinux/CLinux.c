@@ -6,6 +6,7 @@
 #include <linux/ethtool.h>
 #include <linux/sockios.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -72,3 +73,52 @@ int clinux_interface_set_offloads(const char *name, int enabled) {
 }
 
 void clinux_line_buffer_stdout(void) { setvbuf(stdout, NULL, _IOLBF, 0); }
+
+enum { max_tracked = 64, max_path = 4096 };
+static volatile pid_t tracked_groups[max_tracked];
+static char tracked_paths[max_tracked][max_path];
+static volatile sig_atomic_t tracked_path_used[max_tracked];
+
+static void interrupt_cleanup(int sig) {
+    for (int i = 0; i < max_tracked; i++) {
+        if (tracked_groups[i] > 0) kill(-tracked_groups[i], SIGKILL);
+        if (tracked_path_used[i]) unlink(tracked_paths[i]);
+    }
+    _exit(128 + sig);
+}
+
+void clinux_install_interrupt_cleanup(void) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = interrupt_cleanup;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, NULL);
+    sigaction(SIGTERM, &action, NULL);
+}
+
+void clinux_track_child_group(pid_t group) {
+    for (int i = 0; i < max_tracked; i++) {
+        if (__sync_bool_compare_and_swap(&tracked_groups[i], 0, group)) return;
+    }
+}
+
+void clinux_untrack_child_group(pid_t group) {
+    for (int i = 0; i < max_tracked; i++) __sync_bool_compare_and_swap(&tracked_groups[i], group, 0);
+}
+
+void clinux_track_partial_file(const char *path) {
+    if (strlen(path) >= max_path) return;
+    for (int i = 0; i < max_tracked; i++) {
+        if (!tracked_path_used[i]) {
+            strcpy(tracked_paths[i], path);
+            tracked_path_used[i] = 1;
+            return;
+        }
+    }
+}
+
+void clinux_untrack_partial_file(const char *path) {
+    for (int i = 0; i < max_tracked; i++) {
+        if (tracked_path_used[i] && strcmp(tracked_paths[i], path) == 0) tracked_path_used[i] = 0;
+    }
+}

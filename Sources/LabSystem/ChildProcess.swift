@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CLinux
 
 /// A program started in its own process group, from the calling thread, so it inherits that
 /// thread's network namespace (a headless browser inside a run's private `lo`).
@@ -36,6 +37,7 @@ public final class ChildProcess: @unchecked Sendable {
         var pid = pid_t()
         let rc = posix_spawn(&pid, path, &actions, &attributes, &argv, environ)
         guard rc == 0 else { throw SystemError(call: "posix_spawn", subject: path, errno: rc) }
+        clinux_track_child_group(pid)  // an interrupt must not leave it running
         return ChildProcess(pid: pid)
     }
 
@@ -55,6 +57,7 @@ public final class ChildProcess: @unchecked Sendable {
             reaped = true
         }
         kill(-pid, SIGKILL)  // helpers that outlived the main process
+        clinux_untrack_child_group(pid)
     }
 
     deinit { terminate() }

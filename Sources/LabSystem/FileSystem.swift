@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CLinux
 
 public enum FileSystem {
     /// The canonical absolute path, every symlink resolved. The corresponding C function is `realpath`.
@@ -10,15 +11,24 @@ public enum FileSystem {
         return String(cString: resolved)
     }
 
-    /// A name beside `path` for writing before the final rename: same folder, so the rename is atomic.
-    public static func temporaryName(for path: String) -> String { path + ".partial-\(getpid())" }
+    /// A name beside `path` for writing before the final rename (same folder, so the rename is
+    /// atomic), registered so an interrupt removes it; `rename` or `remove` unregisters it.
+    public static func temporaryName(for path: String) -> String {
+        let name = path + ".partial-\(getpid())"
+        clinux_track_partial_file(name)
+        return name
+    }
 
     /// Moves `from` onto `to` in one step. The corresponding C function is `rename`.
     public static func rename(_ from: String, to: String) throws(SystemError) {
+        defer { clinux_untrack_partial_file(from) }
         _ = try valueOrErrno("rename", "\(from) → \(to)", retryOnInterrupt: false) { Glibc.rename(from, to) }
     }
 
-    public static func remove(_ path: String) { unlink(path) }
+    public static func remove(_ path: String) {
+        unlink(path)
+        clinux_untrack_partial_file(path)
+    }
 
     public static func isDirectory(_ path: String) -> Bool {
         var info = stat()

@@ -72,6 +72,9 @@ public enum ProcessSetup {
     /// Sends on a closed peer should return EPIPE to the step, not kill the process.
     public static func ignoreSIGPIPE() { signal(SIGPIPE, SIG_IGN) }
 
+    /// On SIGINT or SIGTERM: kill the children still tracked, remove partial files, exit 130/143.
+    public static func cleanUpOnInterrupt() { clinux_install_interrupt_cleanup() }
+
     /// Line-buffers standard output, so a log or a pipe shows each verdict as it is reached.
     public static func lineBufferStandardOutput() { clinux_line_buffer_stdout() }
 }

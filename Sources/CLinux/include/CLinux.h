@@ -14,6 +14,15 @@ int clinux_accept_cloexec(int fd);
 int clinux_eventfd(void);
 void clinux_line_buffer_stdout(void);
 
+/// Interrupt cleanup. SIGINT or SIGTERM kills every tracked child process group and removes
+/// every tracked partial file, then exits 128+signal. Async-signal-safe: fixed tables, kill,
+/// unlink, _exit.
+void clinux_install_interrupt_cleanup(void);
+void clinux_track_child_group(pid_t group);
+void clinux_untrack_child_group(pid_t group);
+void clinux_track_partial_file(const char *path);
+void clinux_untrack_partial_file(const char *path);
+
 /// Sets IFF_UP on the named interface (SIOCGIFFLAGS, then SIOCSIFFLAGS).
 int clinux_interface_up(const char *name);
 /// SIOCSIFMTU.
