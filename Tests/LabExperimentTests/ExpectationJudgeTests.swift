@@ -90,3 +90,45 @@ import Testing
         #expect(record.captureProblems == ["the end fence was not captured", "the kernel dropped 3 packet(s)"])
     }
 }
+
+@Suite struct HTTPExpectationTests {
+    /// Two requests on one keep-alive connection; the second response leaves in three segments.
+    static func keepAlive() -> [Connection] {
+        var builder = FrameBuilder()
+        builder.server.port = 8080
+        let first = Array("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi".utf8)
+        let second = Array("HTTP/1.1 404 Not Found\r\nContent-Length: 10\r\n\r\n".utf8)
+        let frames = builder.exchange(
+            client: [Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8), Array("GET /x HTTP/1.1\r\nHost: x\r\n\r\n".utf8)],
+            server: [first, Array(second.prefix(20)), Array(second.dropFirst(20)) + Array("01234".utf8), Array("56789".utf8)],
+            firstFIN: .server)
+        return ConversationAnalyzer.analyze(FrameBuilder.decode(frames))
+    }
+
+    func judge(_ kind: LabExperiment.Expectation.Kind, connection: Int = 1) -> Outcome {
+        ExpectationJudge(connections: Self.keepAlive())
+            .judge(LabExperiment.Expectation(kind: kind, connection: connection, path: "expect[0]"))
+    }
+
+    @Test func requestsAndStatusesAreReadAcrossTheTrace() {
+        #expect(judge(.requests(["GET / HTTP/1.1", "GET /x HTTP/1.1"])).passed)
+        #expect(!judge(.requests(["GET / HTTP/1.1"])).passed)
+        #expect(judge(.statuses([200, 404])).passed)
+        #expect(judge(.statuses([200, 200])).detail.hasPrefix("saw 200 (packet"))
+    }
+
+    @Test func responseSegmentsCountOnlyTheSegmentsOfThatResponse() {
+        let outcome = judge(.responseSegments(request: "GET /x HTTP/1.1", count: 3, mss: nil))
+        #expect(outcome.passed, "\(outcome.detail)")
+        #expect(judge(.responseSegments(request: "GET / HTTP/1.1", count: 1, mss: nil)).passed)
+        #expect(!judge(.responseSegments(request: "GET /x HTTP/1.1", count: 3, mss: 20)).passed)
+        #expect(judge(.responseSegments(request: "GET /nope HTTP/1.1", count: 1, mss: nil)).detail == "no connection carries \"GET /nope HTTP/1.1\"")
+    }
+
+    @Test func eachAppliesAnExpectationToEveryConnectionWithData() {
+        let outcome = judge(.finOrder([.server, .client]), connection: LabExperiment.Expectation.eachWithData)
+        #expect(outcome.passed)
+        #expect(outcome.expectation.hasPrefix("every connection with data: "))
+        #expect(!judge(.finOrder([.client, .server]), connection: LabExperiment.Expectation.eachWithData).passed)
+    }
+}
