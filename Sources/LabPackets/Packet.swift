@@ -9,10 +9,34 @@ public struct Packet: Sendable {
     public var ipProtocol: UInt8?
     public var tcp: TCPSegment?
     /// UDP ports, kept so the capture can recognise its fence markers.
-    public var udpPorts: (source: UInt16, destination: UInt16)?
-    public var udpPayload: ArraySlice<UInt8>
+    public var udpPorts: (source: UInt16, destination: UInt16)? { udp.map { ($0.source, $0.destination) } }
+    public var udpPayload: ArraySlice<UInt8> { udp?.payload ?? [] }
+
+    /// Boxed like `malformed`: rare in TCP traces, and it would otherwise widen every packet.
+    private var udp: UDPBox?
+
+    final class UDPBox: Sendable {
+        let source: UInt16
+        let destination: UInt16
+        let payload: ArraySlice<UInt8>
+        init(source: UInt16, destination: UInt16, payload: ArraySlice<UInt8>) {
+            (self.source, self.destination, self.payload) = (source, destination, payload)
+        }
+    }
     /// Why decoding stopped early (`[Malformed Packet]`), if it did.
-    public var malformed: DecodeError?
+    public var malformed: DecodeError? {
+        get { malformedBox?.error }
+        set { malformedBox = newValue.map(MalformedBox.init) }
+    }
+
+    /// Boxed, so a packet without an error carries one pointer for it, not two strings:
+    /// packets are copied several times on the hot path.
+    private var malformedBox: MalformedBox?
+
+    final class MalformedBox: Sendable {
+        let error: DecodeError
+        init(_ error: DecodeError) { self.error = error }
+    }
 
     public var sourceEndpoint: Endpoint? {
         guard let source, let tcp else { return nil }
@@ -27,8 +51,7 @@ public struct Packet: Sendable {
     /// Decodes a frame of the given link type. Never throws and never traps: a bad layer
     /// leaves the layers above it nil and sets `malformed`.
     public static func decode(_ frame: CapturedFrame, number: Int, linkType: LinkType) -> Packet {
-        var packet = Packet(number: number, timestamp: frame.timestamp, frameLength: frame.originalLength,
-                            udpPayload: [])
+        var packet = Packet(number: number, timestamp: frame.timestamp, frameLength: frame.originalLength)
         do throws(DecodeError) {
             guard let (etherType, network) = try LinkLayer.network(frame.bytes, linkType: linkType) else { return packet }
             try packet.decodeNetwork(etherType: etherType, network, snapped: frame.bytes.count < frame.originalLength)
@@ -64,8 +87,7 @@ public struct Packet: Sendable {
             var c = ByteCursor(transport, layer: "udp")
             let sourcePort = try c.u16("srcport"), destinationPort = try c.u16("dstport")
             try c.skip(4, "length/checksum")
-            udpPorts = (sourcePort, destinationPort)
-            udpPayload = c.rest()
+            udp = UDPBox(source: sourcePort, destination: destinationPort, payload: c.rest())
         default:
             return
         }
