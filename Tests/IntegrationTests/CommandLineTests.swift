@@ -103,4 +103,33 @@ import Testing
         #expect(result.output.contains("experiment-61: passed (3/3 expectations held)"))
         #expect(result.output.contains("experiment-62: passed (4/4 expectations held)"))
     }
+
+    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium"),
+                   "needs root and Debian's chromium"))
+    func interruptingABrowserRunLeavesNoBrowserAndNoPartialTrace() throws {
+        let dir = try Repository.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Repository.binary)
+        process.arguments = ["run", "experiment-61", "--client", "browser", "--experiments", Repository.experiments,
+                             "--out", dir, "--quiet"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Interrupt once the browser is up.
+        let browserPattern = "user-data-dir=\(NSTemporaryDirectory())tcplab-chromium"
+        var waited = 0
+        while try execute("pgrep", ["-f", browserPattern]).output.isEmpty && process.isRunning && waited < 400 {
+            usleep(5000)  // polling for the browser to appear, bounded; not synchronising the experiment
+            waited += 1
+        }
+        #expect(process.isRunning, "the run ended before the browser could be seen")
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        let browsers = try execute("pgrep", ["-f", browserPattern])
+        #expect(browsers.output.isEmpty, "browser processes left: \(browsers.output)")
+        let partial = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.contains(".partial-") }
+        #expect(partial.isEmpty)
+    }
 }
