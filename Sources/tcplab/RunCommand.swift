@@ -5,6 +5,7 @@ import LabExperiment
 import LabPackets
 import LabReport
 import LabSystem
+import Synchronization
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -33,6 +34,9 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print only the summary line of each experiment.")
     var quiet = false
 
+    @Option(help: "How many experiments run at once (each in its own namespace). Default: the number of cores.")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
     @Flag(help: "Print where each run's wall time went (namespace, capture start, experiment, teardown, writing).")
     var timings = false
 
@@ -40,6 +44,7 @@ struct RunCommand: ParsableCommand {
         if names.isEmpty && !all { throw ValidationError("name an experiment (see `tcplab list`) or pass --all") }
         if !names.isEmpty && all { throw ValidationError("give experiment names or --all, not both") }
         if `repeat` < 1 { throw ValidationError("--repeat must be at least 1, got \(`repeat`)") }
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
     }
 
     func run() throws {
@@ -71,17 +76,46 @@ struct RunCommand: ParsableCommand {
             complain("\(out): cannot create the output folder (\(error.localizedDescription))")
             throw ExitCode(73)
         }
-        var worst: Int32 = 0
-        for experiment in experiments {
-            let code = try runRepeatedly(experiment)
-            worst = severity(code) > severity(worst) ? code : worst
-        }
+        let outcomes = runAll(experiments, jobs: max(1, min(jobs, experiments.count)))
+        let worst = outcomes.max { severity($0) < severity($1) } ?? 0
         if worst != 0 { throw ExitCode(worst) }
     }
 
     private func severity(_ code: Int32) -> Int { code == 0 ? 0 : code == 1 ? 1 : 2 }
 
-    private func runRepeatedly(_ experiment: Experiment) throws -> Int32 {
+    /// Runs the experiments on `jobs` threads at once. Each run has its own namespace, so runs
+    /// cannot see each other's packets or ports. Each experiment's output is printed in one
+    /// piece when it is done, so blocks never interleave.
+    private func runAll(_ experiments: [Experiment], jobs: Int) -> [Int32] {
+        let next = Mutex(0)
+        let codes = Mutex([Int32](repeating: 0, count: experiments.count))
+        let printing = Mutex(())
+        let command = self
+        let work: @Sendable () -> Void = {
+            while true {
+                let i = next.withLock { n -> Int in defer { n += 1 }; return n }
+                guard i < experiments.count else { return }
+                let (text, errors, code) = command.runRepeatedly(experiments[i])
+                printing.withLock { _ in
+                    if !text.isEmpty { print(text) }
+                    for line in errors { complain(line) }
+                }
+                codes.withLock { $0[i] = code }
+            }
+        }
+        if jobs == 1 {
+            work()
+        } else {
+            let threads = (0..<jobs).compactMap { _ in try? OSThread.spawn(work) }
+            if threads.isEmpty { work() }
+            threads.forEach { $0.join() }
+        }
+        return codes.withLock { $0 }
+    }
+
+    /// One experiment, `repeat` times: its printed block, its error lines, and its exit code.
+    private func runRepeatedly(_ experiment: Experiment) -> (String, [String], Int32) {
+        var lines: [String] = []
         var passed = 0
         var worst: Int32 = 0
         let tracePath = "\(out)/\(experiment.trace)"
@@ -90,8 +124,7 @@ struct RunCommand: ParsableCommand {
             do {
                 record = try Run.perform(experiment)
             } catch {
-                complain("\(experiment.name): \(error)")
-                throw ExitCode(error.exitCode)
+                return (lines.joined(separator: "\n"), ["\(experiment.name): \(error)"], error.exitCode)
             }
             let packets = record.frames.enumerated().map { Packet.decode($1, number: $0 + 1, linkType: record.linkType) }
             let connections = ConversationAnalyzer.analyze(packets)
@@ -102,37 +135,38 @@ struct RunCommand: ParsableCommand {
             do {
                 try PcapWriter.write(record.frames, linkType: record.linkType, snapLength: record.snapLength, to: keptPath)
             } catch {
-                complain(error.description)
-                throw ExitCode(73)
+                return (lines.joined(separator: "\n"), [error.description], 73)
             }
             if timings {
                 let phases = record.phases + [("write", ContinuousClock.now - writeStart)]
-                print("\(experiment.name) timings: " + phases.map { "\($0.name) \(formatDuration($0.duration))" }.joined(separator: ", "))
+                lines.append("\(experiment.name) timings: " + phases.map { "\($0.name) \(formatDuration($0.duration))" }.joined(separator: ", "))
             }
             if verdict.status == .passed { passed += 1 }
             if severity(verdict.exitCode) > severity(worst) { worst = verdict.exitCode }
             if `repeat` == 1 || verdict.status != .passed {
-                report(experiment, record, packets, connections, verdict, keptPath, attempt: `repeat` == 1 ? nil : attempt)
+                lines += report(experiment, record, packets, connections, verdict, keptPath, attempt: `repeat` == 1 ? nil : attempt)
             }
         }
-        if `repeat` > 1 { print("\(experiment.name): \(passed)/\(`repeat`) passed") }
-        return worst
+        if `repeat` > 1 { lines.append("\(experiment.name): \(passed)/\(`repeat`) passed") }
+        return (lines.joined(separator: "\n"), [], worst)
     }
 
     private func report(_ experiment: Experiment, _ record: RunRecord, _ packets: [Packet], _ connections: [Connection],
-                        _ verdict: Verdict, _ path: String, attempt: Int?) {
+                        _ verdict: Verdict, _ path: String, attempt: Int?) -> [String] {
+        var lines: [String] = []
         if !quiet {
-            print("== \(experiment.name)\(attempt.map { " (run \($0))" } ?? ""): \(experiment.title)")
-            print(PacketList(packets: packets, connections: connections).render())
-            print("")
+            lines.append("== \(experiment.name)\(attempt.map { " (run \($0))" } ?? ""): \(experiment.title)")
+            lines.append(PacketList(packets: packets, connections: connections).render())
+            lines.append("")
             for endpoint in record.endpoints {
-                let errors = endpoint.steps.compactMap { s in
-                    s.error.map { "step \(s.index + 1) (\(s.label)): \($0)\(s.errorExpected ? ", as expected" : "")" }
+                for s in endpoint.steps {
+                    guard let error = s.error else { continue }
+                    lines.append("\(endpoint.side) step \(s.index + 1) (\(s.label)): \(error)\(s.errorExpected ? ", as expected" : "")")
                 }
-                for e in errors { print("\(endpoint.side) \(e)") }
             }
-            print(VerdictText.render(verdict))
+            lines.append(VerdictText.render(verdict))
         }
-        print("\(VerdictText.summary(experiment.name, verdict)) — \(path)")
+        lines.append("\(VerdictText.summary(experiment.name, verdict)) — \(path)")
+        return lines
     }
 }

@@ -132,4 +132,24 @@ import Testing
         let partial = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.contains(".partial-") }
         #expect(partial.isEmpty)
     }
+
+    @Test(.enabled(if: getuid() == 0, "needs root to run experiments"))
+    func parallelRunsPrintEachExperimentInOnePiece() throws {
+        let dir = try Repository.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let result = try execute(Repository.binary, ["run", "experiment-1", "experiment-2", "experiment-0", "--jobs", "3",
+                                                     "--experiments", Repository.experiments, "--out", dir])
+        #expect(result.status == 0, "\(result.error)")
+        let lines = result.output.split(separator: "\n").map(String.init)
+        for name in ["experiment-0", "experiment-1", "experiment-2"] {
+            let start = try #require(lines.firstIndex { $0.hasPrefix("== \(name):") })
+            let end = try #require(lines.firstIndex { $0.hasPrefix("\(name): passed") })
+            #expect(start < end)
+            // Nothing from another experiment inside this one's block.
+            #expect(!lines[start...end].contains { $0.hasPrefix("== ") && !$0.hasPrefix("== \(name):") })
+        }
+        for trace in ["trace0.pcap", "trace1.pcap", "trace2.pcap"] {
+            #expect(FileManager.default.fileExists(atPath: dir + "/" + trace))
+        }
+    }
 }
