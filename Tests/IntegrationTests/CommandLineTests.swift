@@ -115,9 +115,13 @@ import Testing
                              "--out", dir, "--quiet"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
+        // A temporary folder of its own, so its browser is told apart from other tests' browsers.
+        let scratch = dir + "/tmp"
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        process.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": scratch]) { $1 }
         try process.run()
         // Interrupt once the browser is up.
-        let browserPattern = "user-data-dir=\(NSTemporaryDirectory())tcplab-chromium"
+        let browserPattern = "user-data-dir=\(scratch)/tcplab-chromium"
         var waited = 0
         while try execute("pgrep", ["-f", browserPattern]).output.isEmpty && process.isRunning && waited < 400 {
             usleep(5000)  // polling for the browser to appear, bounded; not synchronising the experiment
@@ -130,6 +134,7 @@ import Testing
         let browsers = try execute("pgrep", ["-f", browserPattern])
         #expect(browsers.output.isEmpty, "browser processes left: \(browsers.output)")
         let partial = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.contains(".partial-") }
+        try? FileManager.default.removeItem(atPath: scratch)  // the interrupted browser's profile
         #expect(partial.isEmpty)
     }
 
