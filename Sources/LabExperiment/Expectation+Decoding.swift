@@ -84,7 +84,10 @@ extension Expectation: Decodable {
             let ref = try object.reference(key, try object.decode(String.self, forKey: AnyKey(key)))
             var flags: TCPFlags?
             if let text = try object.optional("flags", as: String.self) {
-                do { flags = try TCPFlags(parsing: text) } catch { throw object.problem("flags", error.description) }
+                do { flags = try TCPFlags(parsing: text) } catch {
+                    guard case let .invalid(_, _, _, detail) = error else { throw object.problem("flags", error.description) }
+                    throw object.problem("flags", detail)
+                }
             }
             let checks = ["flags", "seq", "ack", "len"].filter(object.has)
             guard !checks.isEmpty else { throw object.problem(key, "say what to check on \(ref): flags, seq, ack or len") }

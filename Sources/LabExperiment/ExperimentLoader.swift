@@ -46,6 +46,10 @@ public struct ExperimentLoader: Sendable {
 
     public func load(_ name: String) throws(ExperimentError) -> Experiment {
         let path = "\(directory)/\(name).json"
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw .unreadable(path: directory, reason: "no such directory of experiments")
+        }
         guard FileManager.default.fileExists(atPath: path) else {
             throw .unknown(name: name, directory: directory, known: (try? names()) ?? [])
         }

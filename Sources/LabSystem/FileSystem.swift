@@ -30,6 +30,19 @@ public enum FileSystem {
         clinux_untrack_partial_file(path)
     }
 
+    /// `mkdir -p`: creates the folder and any missing parents.
+    public static func makeDirectories(_ path: String) throws(SystemError) {
+        if isDirectory(path) { return }
+        let parent = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        if !parent.isEmpty && parent != path { try makeDirectories(parent) }
+        if mkdir(path, 0o755) != 0 {
+            let code = errno
+            if code == EEXIST && isDirectory(path) { return }
+            // Something that is not a folder is in the way: say so, not "File exists".
+            throw SystemError(call: "mkdir", subject: path, errno: code == EEXIST ? ENOTDIR : code)
+        }
+    }
+
     public static func isDirectory(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR

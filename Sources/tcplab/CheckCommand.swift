@@ -47,6 +47,12 @@ struct CheckCommand: ParsableCommand {
             throw ExitCode(error.exitCode)
         }
         let all = ConversationAnalyzer.analyze(packets)
+        if all.isEmpty {
+            let linkProblem = packets.lazy.compactMap(\.malformed).first { "\($0)".contains("linktype") }
+            complain(linkProblem.map { "\(file): \($0); tcplab reads EN10MB, LINUX_SLL, LINUX_SLL2, NULL, LOOP and RAW" }
+                     ?? "\(file): no TCP connection in \(packets.count) packet(s)")
+            throw ExitCode(linkProblem == nil ? 1 : 65)
+        }
         let chosen = select(all, port: loaded.port)
         let relevant = Set(chosen.flatMap { $0.segments.map(\.packetIndex) })
         let shown = packets.enumerated().filter { relevant.contains($0.offset) }.map(\.element)

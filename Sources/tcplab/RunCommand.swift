@@ -71,9 +71,9 @@ struct RunCommand: ParsableCommand {
             throw ExitCode(77)
         }
         do {
-            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            try FileSystem.makeDirectories(out)
         } catch {
-            complain("\(out): cannot create the output folder (\(error.localizedDescription))")
+            complain("\(out): cannot create the output folder: \(SystemError.describe(error.errno)) (at \(error.subject))")
             throw ExitCode(73)
         }
         let outcomes = runAll(experiments, jobs: max(1, min(jobs, experiments.count)))

@@ -33,7 +33,7 @@ struct ShowCommand: ParsableCommand {
         var output = OutputBuffer()
         var count = 0, segments = 0
         let listing = !countOnly && !conversations
-        if listing { output.append(json ? "[\n" : PacketRow.header + "\n") }
+        // The header goes out with the first row, so a file that is not a capture prints only its error.
         var firstRow = true
         do {
             try CaptureFileReader.read(file) { record in
@@ -49,12 +49,13 @@ struct ShowCommand: ParsableCommand {
                     guard filters[record.linkType]!.matches(record.frame) else { return }
                 }
                 let row = rows.row(packet, segment)
+                if firstRow { output.append(json ? "[\n" : PacketRow.header + "\n") }
                 if json {
                     output.append((firstRow ? "" : ",\n") + Self.encode(row))
-                    firstRow = false
                 } else {
                     output.append(row.line + "\n")
                 }
+                firstRow = false
             }
         } catch let error as CaptureFileError {
             output.flush()
@@ -65,7 +66,8 @@ struct ShowCommand: ParsableCommand {
             complain(error.description)
             throw ExitCode(64)
         }
-        if listing && json { output.append("\n]\n") }
+        if listing && json { output.append(firstRow ? "[]\n" : "\n]\n") }
+        if listing && !json && firstRow { output.append(PacketRow.header + "\n") }
         if countOnly {
             output.append("\(count) packets, \(segments) TCP segments, \(analyzer.connections.count) connections\n")
         }
