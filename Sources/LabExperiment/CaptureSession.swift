@@ -70,7 +70,6 @@ struct CaptureSession {
                 if packet.udpPayload.elementsEqual(Array("end".utf8) + token) { endSeen = true }
                 continue
             }
-            if packet.tcp == nil { continue }  // e.g. the ICMP a fence provokes: not the experiment's
             if let last = frames.last, last == frame { duplicates += 1 }
             frames.append(frame)
             tracker.add(packet)

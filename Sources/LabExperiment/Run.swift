@@ -132,14 +132,15 @@ public enum Run {
         for thread in threads { thread.join() }
         phase("teardown")
 
-        let drops = (try? capture.drops()) ?? -1
+        // Without the kernel's drop count the trace cannot be vouched for.
+        guard let drops = try? capture.drops() else { throw .harness("capture incomplete: pcap_stats failed, so drops are unknown") }
         let endpoints = records.withLock { $0 }.sorted { $0.side == .server && $1.side == .client }
         if let captureFailure, session.frames.isEmpty {
             throw .harness("capture incomplete: \(captureFailure)")
         }
         return RunRecord(
             experiment: experiment.name, linkType: capture.linkType, snapLength: capture.snapLength,
-            frames: session.frames, drops: drops < 0 ? 0 : drops,
+            frames: session.frames, drops: drops,
             startFenceSeen: session.startSeen, endFenceSeen: session.endSeen, teardownSeen: session.teardownSeen,
             duplicateFrames: session.duplicates, endpoints: endpoints, phases: phases)
     }
