@@ -85,6 +85,15 @@ struct EndpointRunner {
         return d.components.seconds * 1_000_000_000 + d.components.attoseconds / 1_000_000_000
     }
 
+    /// Clients connect only once the server's listener exists: a barrier, not a delay.
+    private func awaitServerListening() throws {
+        switch events.waitUntilListening(timeout: stepTimeout) {
+        case .posted: return
+        case .peerFinished: throw StepFailure(message: "the server stopped before it listened")
+        case .timedOut: throw StepFailure(message: "the server did not listen within \(formatDuration(stepTimeout))")
+        }
+    }
+
     private func connected() throws -> TCPSocket {
         guard let socket else { throw StepFailure(message: "no connection") }
         try socket.setTimeout(stepTimeout)
@@ -97,11 +106,7 @@ struct EndpointRunner {
             guard let listener else { throw StepFailure(message: "only the server accepts") }
             socket = try listener.accept(timeout: stepTimeout)
         case .connect:
-            switch events.waitUntilListening(timeout: stepTimeout) {
-            case .posted: break
-            case .peerFinished: throw StepFailure(message: "the server stopped before it listened")
-            case .timedOut: throw StepFailure(message: "the server did not listen within \(formatDuration(stepTimeout))")
-            }
+            try awaitServerListening()
             socket = try TCPSocket.connect(port: port, timeout: stepTimeout)
         case let .send(text, times):
             let bytes = Array(repeating: Array(text.utf8), count: times).flatMap { $0 }
@@ -164,20 +169,12 @@ struct EndpointRunner {
             record.note = "\(tally.connections) connection(s); responses " +
                 tally.responses.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: ", ")
         case let .fetch(path):
-            switch events.waitUntilListening(timeout: stepTimeout) {
-            case .posted: break
-            case .peerFinished: throw StepFailure(message: "the server stopped before it listened")
-            case .timedOut: throw StepFailure(message: "the server did not listen within \(formatDuration(stepTimeout))")
-            }
+            try awaitServerListening()
             let result = try HTTPFetch.fetch(path: path, port: port, timeout: stepTimeout)
             record.bytesIn = result.bodyBytes
             record.note = "\(result.status), \(result.bodyBytes) body bytes"
         case let .browse(paths, responses):
-            switch events.waitUntilListening(timeout: stepTimeout) {
-            case .posted: break
-            case .peerFinished: throw StepFailure(message: "the server stopped before it listened")
-            case .timedOut: throw StepFailure(message: "the server did not listen within \(formatDuration(stepTimeout))")
-            }
+            try awaitServerListening()
             try Browser.visit(paths, responses: responses, port: port, events: events, timeout: stepTimeout)
             record.note = "chromium visited \(paths.joined(separator: ", "))"
         }
