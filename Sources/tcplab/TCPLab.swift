@@ -8,7 +8,7 @@ struct TCPLab: ParsableCommand {
         discussion: """
         Exit codes: 0 every expectation held; 1 an expectation failed; 64 usage; 65 malformed \
         experiment file; 66 missing file or unknown experiment; 70 harness failure (capture \
-        incomplete, internal error); 73 cannot write the output; 77 no permission to capture;
+        incomplete, internal error); 73 cannot write the output; 77 no permission to capture; \
         130/143 interrupted.
         """,
         version: "0.1.0",
