@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+
+/// SIGINT at random moments of a run — namespace setup, capture, a sleeping server, the
+/// browser, writing the trace — leaves no process, no half-written trace and no network
+/// namespace behind. A run's namespaces live only in its own threads and its browser, so
+/// "no process of the run is left" is what keeps them from outliving it.
+@Suite(.serialized, .enabled(if: getuid() == 0, "needs root to run experiments"))
+struct InterruptTests {
+    /// The network namespaces (`net:[inode]`) of every thread of every process whose command
+    /// line mentions `text`.
+    static func namespaces(heldByProcessesMentioning text: String) -> Set<String> {
+        var found: Set<String> = []
+        for pid in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] where Int(pid) != nil {
+            guard let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
+                  String(decoding: cmdline, as: UTF8.self).contains(text) else { continue }
+            for tid in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? [] {
+                if let link = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/task/\(tid)/ns/net") {
+                    found.insert(link)
+                }
+            }
+        }
+        return found
+    }
+
+    /// Starts a run, interrupts it after `delay`, and checks what it left.
+    func interrupt(_ arguments: [String], after delay: useconds_t) throws {
+        let dir = try Repository.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let scratch = dir + "/tmp"
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Repository.binary)
+        process.arguments = arguments + ["--experiments", Repository.experiments, "--out", dir + "/out", "--quiet"]
+        process.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": scratch]) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        usleep(delay)  // the moment of the interrupt is the variable under test, not a synchronisation
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        #expect([0, 130].contains(process.terminationStatus), "\(arguments) after \(delay) µs: exit \(process.terminationStatus)")
+        let left = (try? FileManager.default.contentsOfDirectory(atPath: dir + "/out")) ?? []
+        #expect(!left.contains { $0.contains(".partial-") }, "partial trace left: \(left)")
+        for name in left { #expect(name.hasSuffix(".pcap")) }
+        // Every process of the run names our folder on its command line (--out, the browser's profile).
+        let leftovers = try execute("pgrep", ["-f", dir])
+        #expect(leftovers.output.isEmpty, "processes left: \(leftovers.output)")
+        let held = Self.namespaces(heldByProcessesMentioning: dir)
+        #expect(held.isEmpty, "namespaces still held: \(held)")
+    }
+
+    @Test func fiftyInterruptsAtRandomMomentsLeaveNothingBehind() throws {
+        var generator = SystemRandomNumberGenerator()
+        for i in 0..<50 {
+            // Most runs are short ones (setup, capture, writing); some sleep, serve or browse.
+            let (arguments, window): ([String], UInt32) = switch i % 5 {
+            case 0: (["run", "experiment-61"], 2_500_000)
+            case 1 where FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium"):
+                (["run", "experiment-61", "--client", "browser"], 2_000_000)
+            case 2 where i % 10 == 2: (["run", "experiment-4"], 6_000_000)
+            default: (["run", "experiment-3"], 80_000)
+            }
+            try interrupt(arguments, after: UInt32.random(in: 0...window, using: &generator))
+        }
+    }
+}
