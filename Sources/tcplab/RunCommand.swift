@@ -116,7 +116,7 @@ struct RunCommand: ParsableCommand {
     /// One experiment, `repeat` times: its printed block, its error lines, and its exit code.
     private func runRepeatedly(_ experiment: Experiment) -> (String, [String], Int32) {
         var lines: [String] = []
-        var passed = 0
+        var passed = 0, failed = 0, harness = 0
         var worst: Int32 = 0
         let tracePath = "\(out)/\(experiment.trace)"
         for attempt in 1...`repeat` {
@@ -141,13 +141,21 @@ struct RunCommand: ParsableCommand {
                 let phases = record.phases + [("write", ContinuousClock.now - writeStart)]
                 lines.append("\(experiment.name) timings: " + phases.map { "\($0.name) \(formatDuration($0.duration))" }.joined(separator: ", "))
             }
-            if verdict.status == .passed { passed += 1 }
+            switch verdict.status {
+            case .passed: passed += 1
+            case .failed: failed += 1
+            case .harnessFailure: harness += 1
+            }
             if severity(verdict.exitCode) > severity(worst) { worst = verdict.exitCode }
             if `repeat` == 1 || verdict.status != .passed {
                 lines += report(experiment, record, packets, connections, verdict, keptPath, attempt: `repeat` == 1 ? nil : attempt)
             }
         }
-        if `repeat` > 1 { lines.append("\(experiment.name): \(passed)/\(`repeat`) passed") }
+        if `repeat` > 1 {
+            // A failed expectation is the experiment's; a harness failure (capture incomplete) is tcplab's.
+            let detail = passed == `repeat` ? "" : " (\(failed) expectation failure(s), \(harness) harness failure(s))"
+            lines.append("\(experiment.name): \(passed)/\(`repeat`) passed\(detail)")
+        }
         return (lines.joined(separator: "\n"), [], worst)
     }
 
