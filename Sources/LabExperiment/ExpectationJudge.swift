@@ -143,13 +143,12 @@ struct ExpectationJudge {
     static func heads(in bytes: [UInt8], server: Bool) -> [(line: String, range: Range<Int>)] {
         var found: [(String, Range<Int>)] = []
         var offset = 0
-        while offset < bytes.count, let end = HTTPServer.headEnd(Array(bytes[offset...])) {
+        while offset < bytes.count, let end = HTTPMessage.headEnd(bytes[offset...]) {
             let head = bytes[offset..<(offset + end)]
             let first = head.firstIndex(of: 0x0d).map { String(decoding: head[head.startIndex..<$0], as: UTF8.self) } ?? ""
             var next = offset + end + 4
             if server {
-                next += String(decoding: head, as: UTF8.self).split(separator: "\r\n")
-                    .first { $0.lowercased().hasPrefix("content-length:") }.flatMap { Int($0.dropFirst(15).filter { $0 != " " }) } ?? 0
+                next += HTTPMessage.contentLength(String(decoding: head, as: UTF8.self).split(separator: "\r\n")) ?? 0
             }
             found.append((first, offset..<min(next, bytes.count)))
             offset = next
@@ -176,8 +175,7 @@ struct ExpectationJudge {
         guard let end = HTTPServer.headEnd(bytes) else { return outcome(false, "no complete response head from the server", packets) }
         let lines = String(decoding: bytes[..<end], as: UTF8.self).split(separator: "\r\n")
         let seenStatus = lines.first.flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") } ?? 0
-        let length = lines.dropFirst().first { $0.lowercased().hasPrefix("content-length:") }
-            .flatMap { Int($0.dropFirst(15).filter { $0 != " " }) }
+        let length = HTTPMessage.contentLength(lines)
         let seenBody = Array(bytes[(end + 4)...])
         var ok = seenStatus == status
         var detail = "status \(seenStatus), Content-Length \(length.map(String.init) ?? "missing"), \(seenBody.count) body bytes"

@@ -79,7 +79,9 @@ public struct PacketRow: Sendable, Equatable, Codable {
             case let .timestamp(value, echo): text += " TSval=\(value) TSecr=\(echo)"
             case let .windowScale(shift): text += " WS=\(1 << min(Int(shift), 14))"
             case let .sack(blocks):
-                for b in blocks { text += " SLE=\(b.left &- (s.relativeAcknowledgment.map { tcp.acknowledgment &- $0 } ?? 0)) SRE=\(b.right &- (s.relativeAcknowledgment.map { tcp.acknowledgment &- $0 } ?? 0))" }
+                // SACK edges are in the receiver's sequence space: relative to the ACK's base.
+                let base = s.relativeAcknowledgment.map { tcp.acknowledgment &- $0 } ?? 0
+                for b in blocks { text += " SLE=\(b.left &- base) SRE=\(b.right &- base)" }
             default: break
             }
         }

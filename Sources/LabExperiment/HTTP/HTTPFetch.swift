@@ -46,8 +46,7 @@ enum HTTPFetch {
               let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "") else {
             throw Failure(description: "not an HTTP response: \(head.prefix(40))")
         }
-        let length = lines.dropFirst().first { $0.lowercased().hasPrefix("content-length:") }
-            .flatMap { Int($0.dropFirst(15).filter { $0 != " " }) } ?? 0
+        let length = HTTPMessage.contentLength(lines) ?? 0
         var body = bytes.count - (headEnd! + 4)
         while body < length {
             let chunk = try socket.receive(upTo: 65536)

@@ -106,13 +106,7 @@ public struct HTTPServer: Sendable {
         }
     }
 
-    static func headEnd(_ bytes: [UInt8]) -> Int? {
-        guard bytes.count >= 4 else { return nil }
-        for i in 0...(bytes.count - 4) where bytes[i] == 0x0d && bytes[i + 1] == 0x0a && bytes[i + 2] == 0x0d && bytes[i + 3] == 0x0a {
-            return i
-        }
-        return nil
-    }
+    static func headEnd(_ bytes: [UInt8]) -> Int? { HTTPMessage.headEnd(bytes[...]) }
 
     func respond(to parsed: Result<HTTPRequestHead, HTTPRequestHead.Problem>) -> (Int, [UInt8], Bool) {
         let now = WallClock.secondsSinceEpoch()
