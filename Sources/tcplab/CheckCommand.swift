@@ -25,6 +25,9 @@ struct CheckCommand: ParsableCommand {
 
     @OptionGroup var options: ExperimentOptions
 
+    @Flag(help: "After the packet list, explain every packet; causes taken from the experiment are only \"likely\" here.")
+    var explain = false
+
     func validate() throws {
         if let client, ClientSelector(client) == nil {
             throw ValidationError("--client expects HOST:PORT, such as 10.0.2.15:51234 or [::1]:51234; got '\(client)'")
@@ -61,6 +64,10 @@ struct CheckCommand: ParsableCommand {
         print(PacketList(packets: shown, connections: chosen).render())
         if all.count > chosen.count { print("(\(all.count - chosen.count) other TCP connection(s) in the file ignored)") }
         print("")
+        if explain {
+            print(Explanation.render(Explainer(connections: chosen, source: ExplanationSource(experiment: loaded)).explain()))
+            print("")
+        }
         print(VerdictText.render(verdict))
         print(VerdictText.summary(loaded.name, verdict))
         if verdict.exitCode != 0 { throw ExitCode(verdict.exitCode) }

@@ -37,6 +37,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "How many experiments run at once (each in its own namespace). Default: the number of cores.")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @Flag(help: "After the packet list, explain every packet: the handshake, the seq/ack arithmetic, who closes first, and why each segment has its size.")
+    var explain = false
+
     @Flag(help: "Print where each run's wall time went (namespace, capture start, experiment, teardown, writing).")
     var timings = false
 
@@ -166,6 +169,11 @@ struct RunCommand: ParsableCommand {
             lines.append("== \(experiment.name)\(attempt.map { " (run \($0))" } ?? ""): \(experiment.title)")
             lines.append(PacketList(packets: packets, connections: connections).render())
             lines.append("")
+            if explain {
+                let source = ExplanationSource(experiment: experiment, record: record)
+                lines.append(Explanation.render(Explainer(connections: connections, source: source).explain()))
+                lines.append("")
+            }
             for endpoint in record.endpoints {
                 for s in endpoint.steps {
                     guard let error = s.error else { continue }

@@ -23,11 +23,15 @@ struct ShowCommand: ParsableCommand {
     @Flag(help: "Print the rows as a JSON array.")
     var json = false
 
+    @Flag(help: "After the packet list, explain every TCP packet; causes the packets cannot show are only \"likely\".")
+    var explain = false
+
     @Flag(help: "Decode and analyse every packet, print only the counts (for benchmarks).")
     var countOnly = false
 
     func run() throws {
-        var analyzer = ConversationAnalyzer(retainSegments: false)
+        // Explaining needs every segment; plain listing streams in memory bounded by the connections.
+        var analyzer = ConversationAnalyzer(retainSegments: explain)
         var filters: [LinkType: PacketFilter] = [:]
         var rows = PacketRowBuilder()
         var output = OutputBuffer()
@@ -72,6 +76,10 @@ struct ShowCommand: ParsableCommand {
             output.append("\(count) packets, \(segments) TCP segments, \(analyzer.connections.count) connections\n")
         }
         if conversations { output.append(ConversationTable.render(analyzer.connections)) }
+        if explain && !json {
+            let explanations = Explainer(connections: analyzer.connections).explain()
+            if !explanations.isEmpty { output.append("\n" + Explanation.render(explanations) + "\n") }
+        }
         output.flush()
     }
 

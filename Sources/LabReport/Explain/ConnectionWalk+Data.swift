@@ -1,0 +1,142 @@
+import LabPackets
+
+extension ConnectionWalk {
+    func describeData(_ s: AnalyzedSegment, index: Int) -> String {
+        let verb = s.from == .server && (dataSeen[.client] ?? 0) > 0 ? "replies" : "sends"
+        var head = "\(s.from.title) \(verb) \(s.length) bytes"
+        if s.flags.contains(.fin) { head += " and closes in the same segment, its FIN piggybacked on the data" }
+        head += " (\(numbers(s)))" + (dataAckReason(s).map { ": \($0)" } ?? "")
+        var sentences = [head + "."]
+        if let http = httpLine(s) { sentences.append(http) }
+        sentences += sizeReasons(s, index: index)
+        if let pause = pauseReason(s, index: index) { sentences.append(pause) }
+        return sentences.joined(separator: " ")
+    }
+
+    /// Why the ACK number is what it is, when it acknowledges something new.
+    func ackReason(_ s: AnalyzedSegment) -> String? {
+        guard let ack = s.relativeAcknowledgment, seqAfter(ack, ackedUpTo[s.from] ?? 1) else { return nil }
+        let other = s.from.other
+        if finsSeen.contains(other), ack == sentUpTo[other] {
+            return "Ack=\(ack) counts the \(other)'s FIN as one sequence number"
+        }
+        if let d = lastData[other], d.relativeSequence &+ UInt32(d.length) == ack {
+            return d.relativeSequence == ackedUpTo[s.from] ?? 1
+                ? "Ack=\(ack) because it received \(d.length) bytes starting at \(d.relativeSequence)"
+                : "Ack=\(ack) because it received the \(other)'s bytes up to \(ack &- 1)"
+        }
+        return "Ack=\(ack), the next byte it expects from the \(other)"
+    }
+
+    /// A data segment's ACK number explained even when not new, as students are asked to.
+    func dataAckReason(_ s: AnalyzedSegment) -> String? {
+        if let reason = ackReason(s) { return reason }
+        guard let ack = s.relativeAcknowledgment else { return nil }
+        let other = s.from.other
+        if ack == 1 && (dataSeen[other] ?? 0) == 0 {
+            return "Ack=1 because the \(other) has sent nothing yet but its SYN"
+        }
+        if let d = lastData[other], d.relativeSequence &+ UInt32(d.length) == ack, (dataSeen[other] ?? 0) == d.length {
+            return "Ack=\(ack) because it received \(d.length) bytes starting at \(d.relativeSequence)"
+        }
+        return "Ack=\(ack), still the next byte it expects from the \(other)"
+    }
+
+    func httpLine(_ s: AnalyzedSegment) -> String? {
+        let line = s.segment.payload.prefix(200).split(separator: 0x0d, maxSplits: 1).first.map { String(decoding: $0, as: UTF8.self) } ?? ""
+        for method in ["GET ", "HEAD ", "POST "] where line.hasPrefix(method) { return "It carries the request \"\(line)\"." }
+        if line.hasPrefix("HTTP/1.") { return "It starts the response \"\(line)\"." }
+        return nil
+    }
+
+    /// Why the segment is this size: sends merged, a read size echoed, the MSS, offload, cork.
+    func sizeReasons(_ s: AnalyzedSegment, index: Int) -> [String] {
+        var reasons: [String] = []
+        let side = s.from
+        let start = s.relativeSequence, end = s.relativeSequence &+ UInt32(s.length)
+        let sends = source.sends(side).filter { $0.lowerBound < end && start < $0.upperBound }
+        if sends.count > 1 {
+            reasons.append("\(side.title)'s \(count(sends.count, "send")) leave as one \(s.length)-byte segment"
+                + (nagleCause(s, index: index, certain: true).map { ": \($0)." } ?? "."))
+        } else if source.record == nil, let cause = nagleCause(s, index: index, certain: false) {
+            reasons.append("Likely Nagle's algorithm: \(cause), and left together as one \(s.length)-byte segment.")
+        } else if let echo = source.echo(side), s.length <= echo.recv * echo.repeat, s.length % echo.repeat == 0 {
+            let chunk = s.length / echo.repeat
+            let copies = echo.repeat == 1 ? "" : " \(echo.repeat) times over"
+            reasons.append(certainty("the \(side) reads at most \(echo.recv) bytes per recv() and sends each chunk back at once",
+                                     then: "; this one is \(chunk) bytes\(copies), one send(), one segment."))
+        } else if sends.count == 1 && sends[0] == start..<end {
+            reasons.append("One send() of \(s.length) bytes, one segment.")
+        }
+        if s.flags.contains(.fin) {
+            if source.option("TCP_CORK", on: side) == 1 {
+                reasons.append(certainty("TCP_CORK held the reply until close() added the FIN to the same segment", then: "."))
+            } else {
+                reasons.append("Likely the reply was still held (TCP_CORK, or Nagle) when close() was called, so the FIN rides on the data.")
+            }
+        }
+        if isFullSized(s) {
+            reasons.append("A full-sized segment: \(fullSizeReason(s)).")
+        } else if let mss = mss(for: side), s.length + (s.segment.headerLength - 20) > mss {
+            reasons.append("It is larger than the MSS of \(mss): the capture saw it before segmentation offload (TSO/GSO) cut it.")
+        } else if let previous = lastData[side], isFullSized(previous), previous.relativeSequence &+ UInt32(previous.length) == start {
+            reasons.append("The \(s.length) bytes left over after the full-sized segments.")
+        } else if s.length > 1460, let mss = mss(for: side) {
+            let options = s.segment.headerLength - 20
+            let offload = source.experiment.map { $0.link.offloads ? ", and segmentation offload is on" : "" } ?? ""
+            reasons.append("It fits in one segment: the \(side) may send up to \(mss - options) bytes per segment "
+                + "(the \(side.other)'s MSS of \(mss) minus \(options) bytes of TCP options)\(offload).")
+        }
+        return reasons
+    }
+
+    /// Nagle: the side's earlier data was unacknowledged, this segment left as soon as the ACK came.
+    func nagleCause(_ s: AnalyzedSegment, index: Int, certain: Bool) -> String? {
+        guard let previous = lastData[s.from], previous.relativeSequence &+ UInt32(previous.length) == s.relativeSequence,
+              !previous.flags.contains(.fin), let ack = ackArrival(of: s.relativeSequence, from: s.from.other, before: index),
+              elapsed(from: ack.timestamp, to: s.timestamp) < 2_000_000
+        else { return nil }
+        if !certain && (s.length <= previous.length || isFullSized(s)) { return nil }
+        let delay = elapsed(from: previous.timestamp, to: ack.timestamp)
+        let delayed = delay >= 20_000_000 ? "delayed ACK" : "ACK"
+        let held = certain ? "so Nagle held the rest" : "so later sends waited"
+        return "the first \(previous.length) bytes were still unacked, \(held) until the \(delayed) came \(spoken(delay)) later"
+    }
+
+    /// The other side's first segment at or before `index` whose ACK reaches `sequence`.
+    func ackArrival(of sequence: UInt32, from side: Direction, before index: Int) -> AnalyzedSegment? {
+        connection.segments[..<index].first { $0.from == side && $0.relativeAcknowledgment.map { !seqAfter(sequence, $0) } ?? false
+            && $0.timestamp >= (lastData[side.other]?.timestamp ?? 0) }
+    }
+
+    /// A long silence before the segment, and the script's reason for it.
+    func pauseReason(_ s: AnalyzedSegment, index: Int) -> String? {
+        guard index > 0 else { return nil }
+        let gap = elapsed(from: connection.segments[index - 1].timestamp, to: s.timestamp)
+        guard gap >= 500_000_000 else { return nil }
+        if let sleep = source.sleepBeforeRead(s.from) {
+            return certainty("it leaves \(spoken(gap)) after the previous packet because the \(s.from) sleeps \(formatSpoken(sleep)) before each read",
+                             then: ".")
+        }
+        if let idle = idleTimeout(s.from), s.flags.contains(.fin) {
+            return certainty("it leaves \(spoken(gap)) after the previous packet: the \(s.from) closes a connection idle for \(formatSpoken(idle))",
+                             then: ".")
+        }
+        return "It leaves \(spoken(gap)) after the previous packet: the application was busy or idle."
+    }
+
+    func idleTimeout(_ side: Direction) -> Duration? {
+        for step in source.steps(side) { if case let .serveHTTP(_, idle) = step.action { return idle } }
+        return nil
+    }
+
+    /// A cause from the script: stated when the run saw it, "likely" when only the file says so.
+    func certainty(_ cause: String, then tail: String) -> String {
+        let sentence = source.observed ? cause : "likely " + cause
+        return sentence.prefix(1).uppercased() + sentence.dropFirst() + tail
+    }
+
+    func formatSpoken(_ d: Duration) -> String {
+        spoken(d.components.seconds * 1_000_000_000 + d.components.attoseconds / 1_000_000_000)
+    }
+}

@@ -1,0 +1,47 @@
+import LabPackets
+
+/// One sentence about one packet, or about a group of packets that share a cause.
+public struct Explanation: Sendable, Equatable, Codable {
+    public var packets: [Int]
+    public var text: String
+
+    public init(packets: [Int], text: String) {
+        self.packets = packets
+        self.text = text
+    }
+
+    /// `5`, or `20–29` for a group.
+    public var packetLabel: String {
+        guard let first = packets.first, let last = packets.last else { return "" }
+        return first == last ? "\(first)" : "\(first)–\(last)"
+    }
+
+    /// The explanation after the packet list: one line per sentence, under its packet numbers.
+    public static func render(_ explanations: [Explanation]) -> String {
+        let width = explanations.map(\.packetLabel.count).max() ?? 0
+        return explanations.map { e in
+            String(repeating: " ", count: max(0, width - e.packetLabel.count)) + e.packetLabel + "  " + e.text
+        }.joined(separator: "\n")
+    }
+}
+
+extension Direction {
+    var title: String { self == .client ? "Client" : "Server" }
+}
+
+/// "40 ms", "5.0 s", "120 µs": how a person says an interval.
+func spoken(_ nanoseconds: Int64) -> String {
+    let ns = Double(nanoseconds)
+    if ns >= 1e9 {
+        let tenths = Int((ns / 1e8).rounded())
+        return "\(tenths / 10).\(tenths % 10) s"
+    }
+    if ns >= 1e6 { return "\(Int((ns / 1e6).rounded())) ms" }
+    return "\(Int((ns / 1e3).rounded())) µs"
+}
+
+func count(_ n: Int, _ noun: String) -> String {
+    let words = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+    let number = n < words.count ? words[n] : String(n)
+    return "\(number) \(noun)\(n == 1 ? "" : "s")"
+}
