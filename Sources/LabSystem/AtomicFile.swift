@@ -1,0 +1,57 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes a whole file so that it appears under its name only when complete: a reader (or an
+/// interrupt) never sees half of it.
+public enum AtomicFile {
+    public static func write(_ bytes: [UInt8], to path: String) throws(SystemError) {
+        let temporary = FileSystem.temporaryName(for: path)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            let code = errno
+            FileSystem.remove(temporary)
+            throw SystemError(call: "open", subject: path, errno: code)
+        }
+        var offset = 0
+        var failure: Int32 = 0
+        bytes.withUnsafeBufferPointer { buffer in
+            while offset < buffer.count {
+                let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
+                offset += n
+            }
+        }
+        if close(fd) != 0 && failure == 0 { failure = errno }
+        guard failure == 0 else {
+            FileSystem.remove(temporary)
+            throw SystemError(call: "write", subject: path, errno: failure)
+        }
+        do {
+            try FileSystem.rename(temporary, to: path)
+        } catch {
+            FileSystem.remove(temporary)
+            throw error
+        }
+    }
+
+    public static func write(_ text: String, to path: String) throws(SystemError) {
+        try write(Array(text.utf8), to: path)
+    }
+}
+
+public enum Kernel {
+    /// `uname -sr`: "Linux 6.1.0-18-amd64", for the record of where a trace was taken.
+    public static var release: String {
+        var names = utsname()
+        guard uname(&names) == 0 else { return "unknown kernel" }
+        func field<T>(_ value: T) -> String {
+            withUnsafeBytes(of: value) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        }
+        return "\(field(names.sysname)) \(field(names.release))"
+    }
+}
