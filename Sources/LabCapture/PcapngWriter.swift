@@ -65,12 +65,9 @@ public enum PcapngWriter {
     public static func write(_ frames: [CapturedFrame], linkType: LinkType, snapLength: Int,
                              section: PcapngSection, comments: [String?], to path: String) throws(CaptureError) {
         let bytes = encode(frames, linkType: linkType, snapLength: snapLength, section: section, comments: comments)
-        let temporary = FileSystem.temporaryName(for: path)
         do {
-            try FileOutput.write(bytes, toFile: temporary)
-            try FileSystem.rename(temporary, to: path)
+            try AtomicFile.write(bytes, to: path)
         } catch {
-            FileSystem.remove(temporary)
             throw .write(path: path, message: "\(error)")
         }
     }

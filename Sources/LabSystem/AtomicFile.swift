@@ -7,31 +7,8 @@ import Glibc
 public enum AtomicFile {
     public static func write(_ bytes: [UInt8], to path: String) throws(SystemError) {
         let temporary = FileSystem.temporaryName(for: path)
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            let code = errno
-            FileSystem.remove(temporary)
-            throw SystemError(call: "open", subject: path, errno: code)
-        }
-        var offset = 0
-        var failure: Int32 = 0
-        bytes.withUnsafeBufferPointer { buffer in
-            while offset < buffer.count {
-                let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                offset += n
-            }
-        }
-        if close(fd) != 0 && failure == 0 { failure = errno }
-        guard failure == 0 else {
-            FileSystem.remove(temporary)
-            throw SystemError(call: "write", subject: path, errno: failure)
-        }
         do {
+            try FileOutput.write(bytes, toFile: temporary)
             try FileSystem.rename(temporary, to: path)
         } catch {
             FileSystem.remove(temporary)
