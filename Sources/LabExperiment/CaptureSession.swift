@@ -25,11 +25,13 @@ struct CaptureSession {
     private(set) var endSeen = false
     private(set) var duplicates = 0
     var teardownSeen = false
+    let progress: RunProgress?
 
-    init(capture: LiveCapture, wakeup: Wakeup, fencePort: UInt16) {
+    init(capture: LiveCapture, wakeup: Wakeup, fencePort: UInt16, progress: RunProgress?) {
         self.capture = capture
         self.wakeup = wakeup
         self.fencePort = fencePort
+        self.progress = progress
     }
 
     /// Sends a marker and reads until it comes back through the capture.
@@ -74,5 +76,6 @@ struct CaptureSession {
             frames.append(frame)
             tracker.add(packet)
         }
+        progress?.captured(frames.count)
     }
 }

@@ -36,12 +36,12 @@ public enum Run {
     /// On loopback it takes microseconds; the bound only stops a broken run.
     static let teardownGrace: Duration = .seconds(5)
 
-    public static func perform(_ experiment: Experiment) throws(RunError) -> RunRecord {
+    public static func perform(_ experiment: Experiment, progress: RunProgress? = nil) throws(RunError) -> RunRecord {
         let result = Mutex<Result<RunRecord, RunError>?>(nil)
         let thread: OSThread
         do {
             thread = try OSThread.spawn {
-                let outcome = Result { () throws(RunError) -> RunRecord in try performInNewNamespace(experiment) }
+                let outcome = Result { () throws(RunError) -> RunRecord in try performInNewNamespace(experiment, progress: progress) }
                 result.withLock { $0 = outcome }
             }
         } catch {
@@ -53,14 +53,17 @@ public enum Run {
 
     /// Runs on a thread of its own: `unshare` moves only the calling thread, so the
     /// process's other threads, and other runs, keep their own namespaces.
-    private static func performInNewNamespace(_ experiment: Experiment) throws(RunError) -> RunRecord {
+    private static func performInNewNamespace(_ experiment: Experiment, progress: RunProgress?) throws(RunError) -> RunRecord {
         var phases: [(String, Duration)] = []
         var mark = ContinuousClock.now
-        func phase(_ name: String) {
+        /// Closes the phase just finished and says which one starts.
+        func phase(_ name: String, next: String) {
             let now = ContinuousClock.now
             phases.append((name, now - mark))
             mark = now
+            progress?.enter(next)
         }
+        progress?.enter("namespace")
 
         let namespace: NetworkNamespace
         do {
@@ -72,25 +75,25 @@ public enum Run {
             if error.isPermissionDenied { throw .permission("cannot create a network namespace: \(error); \(RunError.remedy)") }
             throw .harness("cannot set up the network namespace: \(error)")
         }
-        phase("namespace")
+        phase("namespace", next: "opening capture")
 
         let capture: LiveCapture
         var session: CaptureSession
         do {
             capture = try LiveCapture(.init(filter: "tcp port \(experiment.port) or udp port \(fencePort)"))
-            session = CaptureSession(capture: capture, wakeup: try Wakeup(), fencePort: fencePort)
+            session = CaptureSession(capture: capture, wakeup: try Wakeup(), fencePort: fencePort, progress: progress)
         } catch let error as CaptureError where error.isPermission {
             throw .permission("cannot capture on lo: \(error); \(RunError.remedy)")
         } catch {
             throw .harness("cannot start the capture: \(error)")
         }
-        phase("capture open")
+        phase("capture open", next: "start fence")
         do {
             try session.fence(.start, within: .seconds(2))
         } catch {
             throw .harness("capture incomplete: \(error)")
         }
-        phase("capture start")
+        phase("capture start", next: "experiment")
 
         let events = Events()
         let records = Mutex<[EndpointRecord]>([])
@@ -121,7 +124,7 @@ public enum Run {
         var captureFailure: String?
         do {
             try session.pump { events.finishedCount == 2 }
-            phase("experiment")
+            phase("experiment", next: "teardown")
             // The endpoints are done; the kernel may still be sending the last ACK.
             let teardownSeen = try session.pump(within: teardownGrace) { $0.tracker.isQuiescent }
             session.teardownSeen = teardownSeen
@@ -130,7 +133,7 @@ public enum Run {
             captureFailure = "\(error)"
         }
         for thread in threads { thread.join() }
-        phase("teardown")
+        phase("teardown", next: "writing")
 
         // Without the kernel's drop count the trace cannot be vouched for.
         guard let drops = try? capture.drops() else { throw .harness("capture incomplete: pcap_stats failed, so drops are unknown") }

@@ -3,12 +3,14 @@ import LabPackets
 
 /// The verdict as lines a student reads: one per expectation, then the problems.
 public enum VerdictText {
-    public static func render(_ verdict: Verdict) -> String {
+    /// `color` paints the marks with ANSI colours: for terminals only.
+    public static func render(_ verdict: Verdict, color: Bool = false) -> String {
+        func paint(_ text: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
         var lines: [String] = []
-        for problem in verdict.captureProblems { lines.append("HARNESS  capture incomplete: \(problem)") }
-        for failure in verdict.endpointFailures { lines.append("FAIL     endpoint: \(failure)") }
+        for problem in verdict.captureProblems { lines.append(paint("HARNESS ", "33") + " capture incomplete: \(problem)") }
+        for failure in verdict.endpointFailures { lines.append(paint("FAIL    ", "31") + " endpoint: \(failure)") }
         for o in verdict.outcomes {
-            let mark = o.passed ? "ok      " : "FAIL    "
+            let mark = o.passed ? paint("ok      ", "32") : paint("FAIL    ", "1;31")
             lines.append("\(mark) \(o.expectation)")
             if !o.passed { lines.append("           expected: \(o.expectation)\n           actual:   \(o.detail)   [\(o.path)]") }
         }

@@ -12,7 +12,8 @@ public enum AtomicFile {
             try FileSystem.rename(temporary, to: path)
         } catch {
             FileSystem.remove(temporary)
-            throw error
+            // The temporary name means nothing to the user: name the file they asked for.
+            throw SystemError(call: error.call, subject: path, errno: error.errno)
         }
     }
 

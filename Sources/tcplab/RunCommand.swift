@@ -37,6 +37,11 @@ struct RunCommand: ParsableCommand {
     @Option(help: "How many experiments run at once (each in its own namespace). Default: the number of cores.")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @OptionGroup(title: "Reports") var outputs: RunOutputs
+
+    @Flag(help: "Write each experiment's golden summary (Experiments/golden/NAME.txt) from this run, for the regression test.")
+    var updateGolden = false
+
     @Flag(help: "After the packet list, explain every packet: the handshake, the seq/ack arithmetic, who closes first, and why each segment has its size.")
     var explain = false
 
@@ -48,6 +53,10 @@ struct RunCommand: ParsableCommand {
         if !names.isEmpty && all { throw ValidationError("give experiment names or --all, not both") }
         if `repeat` < 1 { throw ValidationError("--repeat must be at least 1, got \(`repeat`)") }
         if jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+        try outputs.validate(experimentCount: all ? 2 : names.count, repeats: `repeat`)
+        if updateGolden && (`repeat` > 1 || client == .browser) {
+            throw ValidationError("--update-golden records one in-process run: drop --repeat and --client browser")
+        }
     }
 
     func run() throws {
@@ -79,7 +88,16 @@ struct RunCommand: ParsableCommand {
             complain("\(out): cannot create the output folder: \(SystemError.describe(error.errno)) (at \(error.subject))")
             throw ExitCode(73)
         }
-        let outcomes = runAll(experiments, jobs: max(1, min(jobs, experiments.count)))
+        let status = StatusLine(enabled: StatusLine.wanted(quiet: quiet))
+        let ticker = status.start()
+        let (outcomes, results) = runAll(experiments, jobs: max(1, min(jobs, experiments.count)), status: status)
+        status.stop(ticker)
+        do {
+            try outputs.writeRecords(results, explain: explain)
+        } catch {
+            complain("\(error.subject): cannot write: \(SystemError.describe(error.errno))")
+            throw ExitCode(73)
+        }
         let worst = outcomes.max { severity($0) < severity($1) } ?? 0
         if worst != 0 { throw ExitCode(worst) }
     }
@@ -89,19 +107,23 @@ struct RunCommand: ParsableCommand {
     /// Runs the experiments on `jobs` threads at once. Each run has its own namespace, so runs
     /// cannot see each other's packets or ports. Each experiment's output is printed in one
     /// piece when it is done, so blocks never interleave.
-    private func runAll(_ experiments: [Experiment], jobs: Int) -> [Int32] {
+    private func runAll(_ experiments: [Experiment], jobs: Int, status: StatusLine) -> ([Int32], [RunResult]) {
         let next = Mutex(0)
         let codes = Mutex([Int32](repeating: 0, count: experiments.count))
+        let results = Mutex([[RunResult]](repeating: [], count: experiments.count))
         let printing = Mutex(())
         let command = self
         let work: @Sendable () -> Void = {
             while true {
                 let i = next.withLock { n -> Int in defer { n += 1 }; return n }
                 guard i < experiments.count else { return }
-                let (text, errors, code) = command.runRepeatedly(experiments[i])
+                let (text, errors, code, runs) = command.runRepeatedly(experiments[i], status: status)
+                results.withLock { $0[i] = runs }
                 printing.withLock { _ in
-                    if !text.isEmpty { print(text) }
-                    for line in errors { complain(line) }
+                    status.printing {
+                        if !text.isEmpty { print(text) }
+                        for line in errors { complain(line) }
+                    }
                 }
                 codes.withLock { $0[i] = code }
             }
@@ -113,33 +135,66 @@ struct RunCommand: ParsableCommand {
             if threads.isEmpty { work() }
             threads.forEach { $0.join() }
         }
-        return codes.withLock { $0 }
+        return (codes.withLock { $0 }, results.withLock { $0.flatMap { $0 } })
     }
 
-    /// One experiment, `repeat` times: its printed block, its error lines, and its exit code.
-    private func runRepeatedly(_ experiment: Experiment) -> (String, [String], Int32) {
+    /// One experiment, `repeat` times: its printed block, its error lines, its exit code, and its runs.
+    private func runRepeatedly(_ experiment: Experiment, status: StatusLine) -> (String, [String], Int32, [RunResult]) {
         var lines: [String] = []
+        var results: [RunResult] = []
         var passed = 0, failed = 0, harness = 0
         var worst: Int32 = 0
-        let tracePath = "\(out)/\(experiment.trace)"
+        let tracePath = outputs.tracePath("\(out)/\(experiment.trace)")
         for attempt in 1...`repeat` {
             let record: RunRecord
+            let started = ContinuousClock.now
+            let progress = RunProgress(experiment: `repeat` == 1 ? experiment.name : "\(experiment.name) \(attempt)/\(`repeat`)")
+            status.track(progress)
+            defer { status.untrack(progress) }
             do {
-                record = try Run.perform(experiment)
+                record = try Run.perform(experiment, progress: progress)
             } catch {
-                return (lines.joined(separator: "\n"), ["\(experiment.name): \(error)"], error.exitCode)
+                results.append(RunResult(experiment: experiment, attempt: attempt, record: nil, packets: [], connections: [],
+                                         verdict: nil, harnessError: error.description, exitCode: error.exitCode, tracePath: nil,
+                                         wallTime: ContinuousClock.now - started))
+                return (lines.joined(separator: "\n"), ["\(experiment.name): \(error)"], error.exitCode, results)
             }
             let packets = record.frames.enumerated().map { Packet.decode($1, number: $0 + 1, linkType: record.linkType) }
             let connections = ConversationAnalyzer.analyze(packets)
             let verdict = Verdict.judge(experiment, packets: packets, connections: connections, record: record)
             let writeStart = ContinuousClock.now
             let keptPath = verdict.status == .passed || `repeat` == 1
-                ? tracePath : "\(out)/\(experiment.trace.dropLast(5))-run\(attempt)-\(verdict.status == .failed ? "failed" : "harness").pcap"
+                ? tracePath : outputs.tracePath("\(out)/\(experiment.trace.dropLast(5))-run\(attempt)-\(verdict.status == .failed ? "failed" : "harness").pcap")
+            var result = RunResult(experiment: experiment, attempt: attempt, record: record, packets: packets, connections: connections,
+                                   verdict: verdict, harnessError: nil, exitCode: verdict.exitCode, tracePath: keptPath,
+                                   wallTime: ContinuousClock.now - started)
+            let explanations = explain || outputs.report != nil || outputs.format == .pcapng
+                ? Explainer(connections: connections, source: ExplanationSource(experiment: experiment, record: record)).explain() : []
             do {
-                try PcapWriter.write(record.frames, linkType: record.linkType, snapLength: record.snapLength, to: keptPath)
+                try outputs.writeTrace(result, explanations: explanations, to: keptPath)
+                try outputs.writeDiagrams(result, explanations: explanations, tracePath: keptPath)
+            } catch let error as CaptureError {
+                return (lines.joined(separator: "\n"), [error.description], 73, results)
+            } catch let error as SystemError {
+                return (lines.joined(separator: "\n"), ["\(error.subject): cannot write: \(SystemError.describe(error.errno))"], 73, results)
             } catch {
-                return (lines.joined(separator: "\n"), [error.description], 73)
+                return (lines.joined(separator: "\n"), ["\(error)"], 73, results)
             }
+            if updateGolden {
+                guard verdict.status == .passed else {
+                    return (lines.joined(separator: "\n"), ["\(experiment.name): not updating the golden summary from a run that did not pass"], verdict.exitCode, results)
+                }
+                let golden = GoldenSummary.path(for: experiment)
+                do {
+                    try FileSystem.makeDirectories(String(golden[..<(golden.lastIndex(of: "/") ?? golden.endIndex)]))
+                    try AtomicFile.write(GoldenSummary.render(experiment, connections: connections), to: golden)
+                } catch {
+                    return (lines.joined(separator: "\n"), ["\(error.subject): cannot write: \(SystemError.describe(error.errno))"], 73, results)
+                }
+                lines.append("\(experiment.name): golden summary written to \(golden)")
+            }
+            result.wallTime = ContinuousClock.now - started
+            results.append(result)
             if timings {
                 let phases = record.phases + [("write", ContinuousClock.now - writeStart)]
                 lines.append("\(experiment.name) timings: " + phases.map { "\($0.name) \(formatDuration($0.duration))" }.joined(separator: ", "))
@@ -151,7 +206,7 @@ struct RunCommand: ParsableCommand {
             }
             if severity(verdict.exitCode) > severity(worst) { worst = verdict.exitCode }
             if `repeat` == 1 || verdict.status != .passed {
-                lines += report(experiment, record, packets, connections, verdict, keptPath, attempt: `repeat` == 1 ? nil : attempt)
+                lines += report(experiment, record, packets, connections, verdict, keptPath, explanations, attempt: `repeat` == 1 ? nil : attempt)
             }
         }
         if `repeat` > 1 {
@@ -159,19 +214,18 @@ struct RunCommand: ParsableCommand {
             let detail = passed == `repeat` ? "" : " (\(failed) expectation failure(s), \(harness) harness failure(s))"
             lines.append("\(experiment.name): \(passed)/\(`repeat`) passed\(detail)")
         }
-        return (lines.joined(separator: "\n"), [], worst)
+        return (lines.joined(separator: "\n"), [], worst, results)
     }
 
     private func report(_ experiment: Experiment, _ record: RunRecord, _ packets: [Packet], _ connections: [Connection],
-                        _ verdict: Verdict, _ path: String, attempt: Int?) -> [String] {
+                        _ verdict: Verdict, _ path: String, _ explanations: [Explanation], attempt: Int?) -> [String] {
         var lines: [String] = []
         if !quiet {
             lines.append("== \(experiment.name)\(attempt.map { " (run \($0))" } ?? ""): \(experiment.title)")
             lines.append(PacketList(packets: packets, connections: connections).render())
             lines.append("")
             if explain {
-                let source = ExplanationSource(experiment: experiment, record: record)
-                lines.append(Explanation.render(Explainer(connections: connections, source: source).explain()))
+                lines.append(Explanation.render(explanations))
                 lines.append("")
             }
             for endpoint in record.endpoints {
@@ -180,7 +234,7 @@ struct RunCommand: ParsableCommand {
                     lines.append("\(endpoint.side) step \(s.index + 1) (\(s.label)): \(error)\(s.errorExpected ? ", as expected" : "")")
                 }
             }
-            lines.append(VerdictText.render(verdict))
+            lines.append(VerdictText.render(verdict, color: StatusLine.colour))
         }
         lines.append("\(VerdictText.summary(experiment.name, verdict)) — \(path)")
         return lines

@@ -1,0 +1,27 @@
+import LabExperiment
+import LabPackets
+
+/// A comment for every frame of a run's trace, for pcapng: the expectations that name the
+/// packet, then the sentence that explains it. Wireshark shows them as packet comments.
+public enum FrameComments {
+    public static func make(packets: [Packet], verdict: Verdict?, explanations: [Int: String]) -> [String?] {
+        var named: [Int: [String]] = [:]
+        for o in verdict?.outcomes ?? [] {
+            for (k, n) in o.packets.enumerated() {
+                let position = o.packets.count > 1 ? " (\(k + 1) of \(o.packets.count))" : ""
+                named[n, default: []].append("expect \(o.path) \(o.passed ? "ok" : "FAILED"): \(o.expectation)\(position)")
+            }
+        }
+        return packets.map { p in
+            var lines = named[p.number] ?? []
+            if let sentence = explanations[p.number] { lines.append("explain: \(sentence)") }
+            if lines.isEmpty { lines.append("no TCP segment of the experiment: \(p.malformed.map { "\($0)" } ?? "another protocol")") }
+            return lines.joined(separator: "\n")
+        }
+    }
+
+    /// The section comment: what was run, where, and over which link.
+    public static func section(_ experiment: Experiment, kernel: String) -> String {
+        "\(experiment.name): \(experiment.title). Recorded by tcplab on \(kernel), link \(experiment.link.description), port \(experiment.port)."
+    }
+}

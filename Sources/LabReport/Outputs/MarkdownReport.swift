@@ -1,0 +1,70 @@
+import LabExperiment
+import LabPackets
+
+/// The lab report for one run: the lab's text, the packet table, the explanation, the ladder
+/// diagram, and the verdicts. Something a student reads to learn, and a TA grades against.
+public struct MarkdownReport {
+    public var result: RunResult
+    public var explanations: [Explanation]
+    /// Paths as the report should link them (relative to the report's folder).
+    public var traceLink: String?
+    public var ladderLink: String?
+    public var kernel: String
+
+    public init(result: RunResult, explanations: [Explanation], traceLink: String?, ladderLink: String?, kernel: String) {
+        self.result = result
+        self.explanations = explanations
+        self.traceLink = traceLink
+        self.ladderLink = ladderLink
+        self.kernel = kernel
+    }
+
+    public func render() -> String {
+        let e = result.experiment
+        var md = "# \(e.name): \(cell(e.title))\n\n"
+        md += "\(e.lab)\n\n"
+        md += "| | |\n|---|---|\n"
+        md += "| Verdict | **\(result.status)**\(result.verdict.map { " (\($0.outcomes.filter(\.passed).count)/\($0.outcomes.count) expectations held)" } ?? "") |\n"
+        if let traceLink { md += "| Trace | [\(cell(traceLink))](\(traceLink)) |\n" }
+        md += "| Link | \(e.link.description) |\n| Kernel | \(cell(kernel)) |\n| Port | \(e.port) |\n\n"
+        md += "## Packets\n\n" + packetTable() + "\n"
+        if !explanations.isEmpty {
+            md += "## What happens, packet by packet\n\n"
+            for x in explanations { md += "- **\(x.packetLabel)** \(x.text)\n" }
+            md += "\n"
+        }
+        if let ladderLink { md += "## Ladder diagram\n\n![Ladder diagram of \(e.name)](\(ladderLink))\n\n" }
+        md += "## Expectations\n\n" + verdictTable()
+        if let error = result.harnessError { md += "\n**The run could not be carried out:** \(error)\n" }
+        md += "\n## What the steps were\n\n"
+        for (side, steps) in [("Server", e.server), ("Client", e.client)] {
+            md += "- \(side): " + steps.map { "`\($0.label)`" }.joined(separator: ", ") + "\n"
+        }
+        return md
+    }
+
+    private func packetTable() -> String {
+        var md = "| No. | Time | Source | Destination | Protocol | Length | Info |\n|---:|---:|---|---|---|---:|---|\n"
+        for r in PacketList(packets: result.packets, connections: result.connections).rows {
+            md += "| \(r.number) | \(r.time) | \(r.source) | \(r.destination) | \(r.protocolName) | \(r.length) | \(cell(r.info)) |\n"
+        }
+        return md
+    }
+
+    private func verdictTable() -> String {
+        guard let verdict = result.verdict else { return "Not judged.\n" }
+        var md = "| | Expectation | Seen | Why |\n|---|---|---|---|\n"
+        let reasons = Dictionary(result.experiment.expectations.map { ($0.path, $0.why ?? "") }, uniquingKeysWith: { a, _ in a })
+        for problem in verdict.captureProblems { md += "| HARNESS | capture complete | \(cell(problem)) | |\n" }
+        for failure in verdict.endpointFailures { md += "| FAIL | every step runs | \(cell(failure)) | |\n" }
+        for o in verdict.outcomes {
+            md += "| \(o.passed ? "ok" : "**FAIL**") | \(cell(o.expectation)) | \(cell(o.detail)) | \(cell(reasons[o.path] ?? "")) |\n"
+        }
+        return md
+    }
+
+    /// Table cells cannot hold pipes or line breaks.
+    private func cell(_ text: String) -> String {
+        text.replacing("|", with: "\\|").replacing("\n", with: " ")
+    }
+}

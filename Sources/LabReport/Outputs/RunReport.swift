@@ -1,0 +1,123 @@
+import LabExperiment
+import LabPackets
+
+/// The machine-readable record of runs (`--json`), described by Experiments/run-record.schema.json.
+/// Bump `format` when a field changes meaning.
+public struct RunReport: Codable, Sendable {
+    public var format = 1
+    public var tool: String
+    public var kernel: String
+    public var runs: [Entry]
+
+    public struct Entry: Codable, Sendable {
+        public var experiment: String
+        public var title: String
+        public var attempt: Int
+        public var status: String
+        public var exitCode: Int32
+        public var trace: String?
+        public var link: Link
+        public var wallTimeSeconds: Double
+        public var phases: [Phase]
+        public var capture: Capture?
+        public var endpoints: [EndpointEntry]
+        public var packets: [PacketRow]
+        public var connections: [ConnectionEntry]
+        public var verdicts: [VerdictEntry]
+        public var captureProblems: [String]
+        public var endpointFailures: [String]
+        public var harnessError: String?
+        public var explanation: [Explanation]?
+    }
+
+    public struct Link: Codable, Sendable { public var mtu: Int?; public var offloads: Bool }
+    public struct Phase: Codable, Sendable { public var name: String; public var seconds: Double }
+
+    public struct Capture: Codable, Sendable {
+        public var linkType: UInt32
+        public var snapLength: Int
+        public var frames: Int
+        public var drops: Int
+        public var startFenceSeen: Bool
+        public var endFenceSeen: Bool
+        public var teardownSeen: Bool
+        public var duplicateFrames: Int
+    }
+
+    public struct EndpointEntry: Codable, Sendable {
+        public var side: Direction
+        public var completed: Bool
+        public var failure: String?
+        public var steps: [StepEntry]
+    }
+
+    public struct StepEntry: Codable, Sendable {
+        public var step: Int
+        public var label: String
+        public var startedSeconds: Double
+        public var endedSeconds: Double
+        public var bytesIn: Int
+        public var bytesOut: Int
+        public var error: String?
+        public var errorExpected: Bool
+        public var unreadAtClose: Int?
+        public var note: String?
+    }
+
+    public struct ConnectionEntry: Codable, Sendable {
+        public var index: Int
+        public var client: String
+        public var server: String
+        public var history: String
+        public var clientStats: DirectionStats
+        public var serverStats: DirectionStats
+    }
+
+    public struct VerdictEntry: Codable, Sendable {
+        public var expectation: String
+        public var path: String
+        public var passed: Bool
+        public var detail: String
+        public var packets: [Int]
+    }
+
+    public init(tool: String, kernel: String, results: [RunResult], explain: Bool) {
+        self.tool = tool
+        self.kernel = kernel
+        runs = results.map { Self.entry($0, explain: explain) }
+    }
+
+    static func entry(_ r: RunResult, explain: Bool) -> Entry {
+        let record = r.record
+        let capture = record.map {
+            Capture(linkType: $0.linkType.rawValue, snapLength: $0.snapLength, frames: $0.frames.count, drops: $0.drops,
+                    startFenceSeen: $0.startFenceSeen, endFenceSeen: $0.endFenceSeen, teardownSeen: $0.teardownSeen,
+                    duplicateFrames: $0.duplicateFrames)
+        }
+        let endpoints = (record?.endpoints ?? []).map { e in
+            EndpointEntry(side: e.side, completed: e.completed, failure: e.failure, steps: e.steps.map { s in
+                StepEntry(step: s.index + 1, label: s.label, startedSeconds: Double(s.started) / 1e9, endedSeconds: Double(s.ended) / 1e9,
+                          bytesIn: s.bytesIn, bytesOut: s.bytesOut, error: s.error.map { "\($0)" }, errorExpected: s.errorExpected,
+                          unreadAtClose: s.unreadAtClose, note: s.note)
+            })
+        }
+        let verdict = r.verdict
+        return Entry(
+            experiment: r.experiment.name, title: r.experiment.title, attempt: r.attempt, status: r.status, exitCode: r.exitCode,
+            trace: r.tracePath, link: Link(mtu: r.experiment.link.mtu, offloads: r.experiment.link.offloads),
+            wallTimeSeconds: r.wallTime.seconds,
+            phases: (record?.phases ?? []).map { Phase(name: $0.name, seconds: $0.duration.seconds) },
+            capture: capture, endpoints: endpoints,
+            packets: PacketList(packets: r.packets, connections: r.connections).rows,
+            connections: r.connections.map {
+                ConnectionEntry(index: $0.index, client: "\($0.client)", server: "\($0.server)", history: $0.history,
+                                clientStats: $0.clientStats, serverStats: $0.serverStats)
+            },
+            verdicts: (verdict?.outcomes ?? []).map {
+                VerdictEntry(expectation: $0.expectation, path: $0.path, passed: $0.passed, detail: $0.detail, packets: $0.packets)
+            },
+            captureProblems: verdict?.captureProblems ?? [], endpointFailures: verdict?.endpointFailures ?? [],
+            harnessError: r.harnessError,
+            explanation: explain ? Explainer(connections: r.connections, source: ExplanationSource(experiment: r.experiment, record: record)).explain() : nil)
+    }
+}

@@ -1,0 +1,43 @@
+import LabExperiment
+import LabPackets
+
+/// One run of one experiment, as the reports see it: what happened, and how it was judged.
+public struct RunResult: Sendable {
+    public var experiment: Experiment
+    /// 1-based; several when `--repeat` asked for them.
+    public var attempt: Int
+    /// Nil when the run could not be carried out at all (no namespace, no capture).
+    public var record: RunRecord?
+    public var packets: [Packet]
+    public var connections: [Connection]
+    public var verdict: Verdict?
+    /// Why there is no record, when there is none.
+    public var harnessError: String?
+    public var exitCode: Int32
+    /// Where the trace went, when one was written.
+    public var tracePath: String?
+    public var wallTime: Duration
+
+    public init(experiment: Experiment, attempt: Int, record: RunRecord?, packets: [Packet], connections: [Connection],
+                verdict: Verdict?, harnessError: String?, exitCode: Int32, tracePath: String?, wallTime: Duration) {
+        self.experiment = experiment
+        self.attempt = attempt
+        self.record = record
+        self.packets = packets
+        self.connections = connections
+        self.verdict = verdict
+        self.harnessError = harnessError
+        self.exitCode = exitCode
+        self.tracePath = tracePath
+        self.wallTime = wallTime
+    }
+
+    public var status: String { verdict?.status.rawValue ?? "harness failure" }
+
+    /// "experiment-2", or "experiment-2 run 3" when the experiment ran several times.
+    public func name(repeated: Bool) -> String { repeated ? "\(experiment.name) run \(attempt)" : experiment.name }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
