@@ -4,7 +4,7 @@ RELEASE := .build/release/tcplab
 DEBUG   := .build/debug/tcplab
 APT     := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends
 
-.PHONY: deps test-deps build experiments test clean fuzz bench bench-show
+.PHONY: deps test-deps build experiments test clean fuzz bench bench-show golden
 .DEFAULT_GOAL := experiment-2
 
 # libpcap's headers are needed to build. As root we install them; otherwise we say how.
@@ -29,6 +29,10 @@ test-deps: deps
 	  fi; \
 	fi
 	@python3 -c "import jsonschema" 2>/dev/null || python3 -m pip install -q jsonschema
+	@if ! command -v rsvg-convert >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  echo "installing librsvg2-bin (renders the ladder diagrams in a test)"; \
+	  $(APT) librsvg2-bin >/dev/null || { apt-get update -qq && $(APT) librsvg2-bin >/dev/null; }; \
+	fi
 
 build: deps
 	$(SWIFT) build -c release
@@ -39,11 +43,19 @@ experiment-%: build
 experiments: build
 	$(RELEASE) run --all
 
+# The lab report of one experiment: traces/reportN.md, with the explanation and the ladder diagram.
+report-%: build
+	$(RELEASE) run experiment-$* --explain --report traces/report$*.md
+
 test: test-deps
 	$(SWIFT) build
 	python3 Tests/schema_check.py
 	python3 Tests/http_security_check.py $(DEBUG)
 	TCPLAB=$(CURDIR)/$(DEBUG) $(SWIFT) test
+
+# Rewrites Experiments/golden/ from fresh runs, after a deliberate change in tcplab's behaviour.
+golden: build
+	$(RELEASE) run --all --update-golden --quiet
 
 clean:
 	rm -rf .build traces
