@@ -27,6 +27,19 @@ import Testing
         #expect(result.output.contains("actual:   saw 3 (5, 5, 5), 15 bytes"))
     }
 
+    @Test func explainingAForeignCaptureSaysLikelyForCausesItCannotSee() throws {
+        let checked = try execute(Repository.binary, ["check", Self.studentTrace, "--experiment", "experiment-2", "--explain",
+                                                      "--experiments", Repository.experiments])
+        #expect(checked.status == 0)
+        #expect(checked.output.contains("Server replies 5 bytes (PSH,ACK Seq=1 Ack=21): Ack=21 because it received 20 bytes starting at 1. "
+                                        + "Likely the server reads at most 5 bytes per recv()"))
+        let shown = try execute(Repository.binary, ["show", Self.fixtures + "/corpus/retransmissions.pcap", "--explain"])
+        #expect(shown.status == 0)
+        #expect(shown.output.contains("Wireshark marks it [TCP Out-Of-Order]."))
+        #expect(shown.output.contains("with nothing new to acknowledge (window 81920). Wireshark marks it [TCP Dup ACK 12#1]."))
+        #expect(!shown.output.contains("recv()"), "without an experiment there is no script to cite")
+    }
+
     @Test func checkCanBeToldWhichSideIsTheClient() throws {
         let result = try execute(Repository.binary, ["check", Self.studentTrace, "--experiment", "experiment-2",
                                                      "--experiments", Repository.experiments, "--client", "127.0.0.1:55008"])

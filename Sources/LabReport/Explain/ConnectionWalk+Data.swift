@@ -31,7 +31,8 @@ extension ConnectionWalk {
     /// A data segment's ACK number explained even when not new, as students are asked to.
     func dataAckReason(_ s: AnalyzedSegment) -> String? {
         if let reason = ackReason(s) { return reason }
-        guard let ack = s.relativeAcknowledgment else { return nil }
+        // Only a side's first data segment restates an old ACK; later ones would just repeat it.
+        guard let ack = s.relativeAcknowledgment, (dataSeen[s.from] ?? 0) == 0 else { return nil }
         let other = s.from.other
         if ack == 1 && (dataSeen[other] ?? 0) == 0 {
             return "Ack=1 because the \(other) has sent nothing yet but its SYN"
