@@ -55,7 +55,17 @@ public final class LiveCapture {
         }
     }
 
-    deinit { pcap_close(handle) }
+    private var closed = false
+
+    deinit { close() }
+
+    /// Releases the packet socket now rather than when the last reference goes, so a run can
+    /// time it: the kernel waits out RCU grace periods here (ring teardown, then release).
+    public func close() {
+        guard !closed else { return }
+        closed = true
+        pcap_close(handle)
+    }
 
     /// Waits until packets arrive, `wakeup` fires or `timeout` passes.
     public func wait(wakeup: Wakeup, timeout: Duration) throws(SystemError) {
@@ -66,6 +76,7 @@ public final class LiveCapture {
     /// Reads every packet available now, copying each out of libpcap's ring at once:
     /// the bytes are invalid after the next call.
     public func readAvailable() throws(CaptureError) -> [CapturedFrame] {
+        guard !closed else { throw .pcap(call: "pcap_next_ex", message: "the capture is closed") }
         var frames: [CapturedFrame] = []
         while true {
             var header: UnsafeMutablePointer<pcap_pkthdr>?
@@ -85,6 +96,7 @@ public final class LiveCapture {
 
     /// Packets the kernel or the interface dropped before libpcap saw them.
     public func drops() throws(CaptureError) -> Int {
+        guard !closed else { throw .pcap(call: "pcap_stats", message: "the capture is closed") }
         var stats = pcap_stat()
         guard pcap_stats(handle, &stats) == 0 else {
             throw .pcap(call: "pcap_stats", message: String(cString: pcap_geterr(handle)))

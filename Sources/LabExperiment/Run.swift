@@ -133,10 +133,12 @@ public enum Run {
             captureFailure = "\(error)"
         }
         for thread in threads { thread.join() }
-        phase("teardown", next: "writing")
+        phase("teardown", next: "capture close")
 
         // Without the kernel's drop count the trace cannot be vouched for.
         guard let drops = try? capture.drops() else { throw .harness("capture incomplete: pcap_stats failed, so drops are unknown") }
+        capture.close()
+        phase("capture close", next: "writing")
         let endpoints = records.withLock { $0 }.sorted { $0.side == .server && $1.side == .client }
         if let captureFailure, session.frames.isEmpty {
             throw .harness("capture incomplete: \(captureFailure)")
