@@ -77,4 +77,8 @@ fuzz:
 bench-show: build
 	python3 Benchmarks/bench_show.py
 
-bench: bench-show
+# Per-run overhead against a tcpdump-script recipe, the suite against its experiments, 2 GiB
+# capture completeness; then the decode throughput.
+bench: build
+	python3 Benchmarks/bench_runs.py
+	python3 Benchmarks/bench_show.py

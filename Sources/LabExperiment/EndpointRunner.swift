@@ -129,6 +129,22 @@ struct EndpointRunner {
             }
             lastReceived = received
             record.bytesIn = received.count
+        case let .stream(total):
+            let s = try connected()
+            let chunk = (0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0) }
+            var left = total
+            while left > 0 {
+                try s.sendAll(left >= chunk.count ? chunk : Array(chunk.prefix(left)))
+                left -= min(left, chunk.count)
+            }
+            record.bytesOut = total
+        case .drain:
+            let s = try connected()
+            while true {
+                let n = try s.receive(upTo: 1 << 20).count
+                if n == 0 { break }
+                record.bytesIn += n
+            }
         case let .echoLoop(count, transform, times, pause):
             let s = try connected()
             while true {

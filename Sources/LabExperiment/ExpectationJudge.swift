@@ -65,9 +65,9 @@ struct ExpectationJudge {
             if let sizes, sizes != seen { ok = false }
             if let count, count != seen.count { ok = false }
             if let total, total != seen.reduce(0, +) { ok = false }
-            let list = seen.isEmpty ? "none" : "\(seen.count) (\(seen.map(String.init).joined(separator: ", ")))"
+            let list = seen.isEmpty ? "none" : "\(seen.count) (\(abbreviated(seen.map(String.init))))"
             let packets = data.map(\.number)
-            let where_ = packets.isEmpty ? "" : " — packets \(packets.map(String.init).joined(separator: ", "))"
+            let where_ = packets.isEmpty ? "" : " — packets \(abbreviated(packets.map(String.init)))"
             return outcome(ok, "saw \(list), \(seen.reduce(0, +)) bytes\(where_)", packets)
         case let .payload(side, equals):
             let actual = stream(c, side)
@@ -283,4 +283,11 @@ struct ExpectationJudge {
         case let .gap(a, b, window): return "\(a) → \(b): \(window)"
         }
     }
+}
+
+/// A long list cut to its head and tail, so a bulk transfer's verdict stays one readable line.
+func abbreviated(_ items: [String], limit: Int = 24) -> String {
+    guard items.count > limit else { return items.joined(separator: ", ") }
+    let head = items.prefix(limit - 4), tail = items.suffix(4)
+    return (head + ["… \(items.count - head.count - tail.count) more …"] + tail).joined(separator: ", ")
 }

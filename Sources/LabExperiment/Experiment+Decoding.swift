@@ -5,7 +5,7 @@ extension Experiment: Decodable {
     /// Where the loader tells the decoder which folder the file is in.
     static let directoryKey = CodingUserInfoKey(rawValue: "tcplab.directory")!
 
-    static let keys = ["$schema", "title", "lab", "trace", "port", "link", "server", "client", "browser", "expect", "stepTimeout"]
+    static let keys = ["$schema", "title", "lab", "trace", "port", "link", "server", "client", "browser", "expect", "stepTimeout", "snaplen"]
 
     public init(from decoder: any Decoder) throws {
         let object = try decoder.container(keyedBy: AnyKey.self)
@@ -28,6 +28,11 @@ extension Experiment: Decodable {
         client = try object.required("client", context: "an experiment")
         expectations = try object.required("expect", context: "an experiment")
         stepTimeout = try object.duration("stepTimeout") ?? .seconds(15)
+        let snaplen: Int = try object.optional("snaplen") ?? 262_144
+        guard (68...262_144).contains(snaplen) else {
+            throw object.problem("snaplen", "expected a capture length from 68 (headers only) to 262144, got \(snaplen)")
+        }
+        snapLength = snaplen
         directory = decoder.userInfo[Self.directoryKey] as? String ?? "."
         if object.has("browser") {
             let visit = try object.nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey("browser"))

@@ -14,6 +14,9 @@ public struct Experiment: Sendable {
     public var server: [Step]
     public var client: [Step]
     public var expectations: [Expectation]
+    /// Bytes kept of each packet: 262144 keeps everything; about 128 keeps only the headers,
+    /// for bulk transfers whose payload nobody reads.
+    public var snapLength = 262_144
     /// The longest any single blocking step may take before the run fails as stuck.
     public var stepTimeout: Duration
     /// The folder the experiment file is in; relative paths in it (a web root) start here.
@@ -96,6 +99,10 @@ public struct Step: Sendable {
         case recv(Int)
         /// `recv` until this many bytes arrived, or until end of stream when nil.
         case recvUntil(Int?)
+        /// Sends this many bytes of a fixed pattern in large `send` calls, never holding them all.
+        case stream(Int)
+        /// `recv` until end of stream, counting the bytes and keeping none.
+        case drain
         /// Until end of stream: [sleep], one `recv` of `recv` bytes, send it back transformed.
         case echoLoop(recv: Int, transform: Transform, repeat: Int, sleepBeforeRecv: Duration?)
         case sleep(Duration)
@@ -124,6 +131,8 @@ public struct Step: Sendable {
         case let .sendBack(t, n): "send back \(t.rawValue)\(n == 1 ? "" : " ×\(n)")"
         case let .recv(n): "recv \(n)"
         case let .recvUntil(n): n.map { "recv until \($0) bytes" } ?? "recv until EOF"
+        case let .stream(n): "stream \(n) bytes"
+        case .drain: "drain until EOF"
         case let .echoLoop(n, t, r, sleep):
             "loop { \(sleep.map { "sleep \(formatDuration($0)); " } ?? "")recv \(n); send \(t.rawValue)\(r == 1 ? "" : " ×\(r)") } until EOF"
         case let .sleep(d): "sleep \(formatDuration(d))"

@@ -80,7 +80,9 @@ public enum Run {
         let capture: LiveCapture
         var session: CaptureSession
         do {
-            capture = try LiveCapture(.init(filter: "tcp port \(experiment.port) or udp port \(fencePort)"))
+            var settings = LiveCapture.Settings(filter: "tcp port \(experiment.port) or udp port \(fencePort)")
+            settings.snapLength = experiment.snapLength
+            capture = try LiveCapture(settings)
             session = CaptureSession(capture: capture, wakeup: try Wakeup(), fencePort: fencePort, progress: progress)
         } catch let error as CaptureError where error.isPermission {
             throw .permission("cannot capture on lo: \(error); \(RunError.remedy)")

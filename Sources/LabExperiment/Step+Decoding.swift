@@ -3,7 +3,7 @@ import LabSystem
 
 extension Step: Decodable {
     static let actionKeys = ["accept", "connect", "close", "send", "sendBack", "recv", "recvUntil",
-                             "echoLoop", "sleep", "setsockopt", "waitFor", "shutdown", "serveHTTP", "fetch"]
+                             "echoLoop", "sleep", "setsockopt", "waitFor", "shutdown", "serveHTTP", "fetch", "stream", "drain"]
     static let options = ["TCP_NODELAY", "TCP_CORK", "TCP_QUICKACK", "TCP_MAXSEG"]
 
     public init(from decoder: any Decoder) throws {
@@ -56,6 +56,12 @@ extension Step: Decodable {
             } else {
                 action = .recvUntil(try object.positive("recvUntil"))
             }
+        case "stream":
+            guard let n = try object.positive("stream") else { throw object.problem("stream", "expected a positive byte count") }
+            action = .stream(n)
+        case "drain":
+            guard try object.optional("drain", as: String.self) == "eof" else { throw object.problem("drain", "expected \"eof\"") }
+            action = .drain
         case "echoLoop":
             let loop = try object.nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey("echoLoop"))
             try loop.rejectUnknownKeys(allowed: ["recv", "send", "repeat", "sleepBeforeRecv"], context: "echoLoop")

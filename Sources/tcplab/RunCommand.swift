@@ -197,7 +197,8 @@ struct RunCommand: ParsableCommand {
             results.append(result)
             if timings {
                 let phases = record.phases + [("write", ContinuousClock.now - writeStart)]
-                lines.append("\(experiment.name) timings: " + phases.map { "\($0.name) \(formatDuration($0.duration))" }.joined(separator: ", "))
+                lines.append("\(experiment.name) timings: " + phases.map { "\($0.name) \(formatDuration($0.duration))" }.joined(separator: ", ")
+                             + "; \(record.frames.count) frames, \(record.drops) dropped")
             }
             switch verdict.status {
             case .passed: passed += 1
