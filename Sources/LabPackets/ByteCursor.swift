@@ -49,17 +49,23 @@ public struct ByteCursor {
     // retain and release the buffer for every field of every packet.
     @inline(__always)
     private func need(_ count: Int, _ field: String) throws(DecodeError) {
-        guard count >= 0, count <= remaining else {
-            throw .truncated(layer: layer, field: field, offset: position, needed: count - remaining)
-        }
+        if _slowPath(count < 0 || count > remaining) { throw truncation(count, field) }
     }
 
+    /// Out of line, so the inlined reads stay a compare and a load.
+    @inline(never)
+    private func truncation(_ count: Int, _ field: String) -> DecodeError {
+        .truncated(layer: layer, field: field, offset: position, needed: count - remaining)
+    }
+
+    @inline(__always)
     public mutating func u8(_ field: String) throws(DecodeError) -> UInt8 {
         try need(1, field)
         defer { offset += 1 }
         return bytes[offset]
     }
 
+    @inline(__always)
     public mutating func u16(_ field: String, littleEndian: Bool = false) throws(DecodeError) -> UInt16 {
         try need(2, field)
         defer { offset += 2 }
@@ -67,6 +73,7 @@ public struct ByteCursor {
         return littleEndian ? (lo << 8 | hi) : (hi << 8 | lo)
     }
 
+    @inline(__always)
     public mutating func u32(_ field: String, littleEndian: Bool = false) throws(DecodeError) -> UInt32 {
         try need(4, field)
         defer { offset += 4 }
