@@ -42,7 +42,15 @@ struct InterruptTests {
         #expect([0, 130].contains(process.terminationStatus), "\(arguments) after \(delay) µs: exit \(process.terminationStatus)")
         let left = (try? FileManager.default.contentsOfDirectory(atPath: dir + "/out")) ?? []
         #expect(!left.contains { $0.contains(".partial-") }, "partial trace left: \(left)")
-        for name in left { #expect(name.hasSuffix(".pcap")) }
+        for name in left {
+            // Whole files only: the trace, and its ladder diagram once the trace is written.
+            #expect(name.hasSuffix(".pcap") || name.hasSuffix(".svg"), "unexpected \(name)")
+            if name.hasSuffix(".svg") {
+                #expect(left.contains(String(name.dropLast(4)) + ".pcap"), "\(name) without its trace")
+                let text = (try? String(contentsOfFile: dir + "/out/" + name, encoding: .utf8)) ?? ""
+                #expect(text.hasSuffix("</svg>\n"), "\(name) is not whole")
+            }
+        }
         // Every process of the run names our folder on its command line (--out, the browser's profile).
         let leftovers = try execute("pgrep", ["-f", dir])
         #expect(leftovers.output.isEmpty, "processes left: \(leftovers.output)")

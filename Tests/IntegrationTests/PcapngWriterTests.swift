@@ -185,7 +185,8 @@ import Testing
         }
         guard case let .write(failed, message) = error else { Issue.record("no write error: \(String(describing: error))"); return }
         #expect(failed == path)
-        #expect(message.hasPrefix("open(\(path).partial-") && message.contains("No such file or directory"), "\(message)")
+        // The error names the file asked for, not the temporary name it was being written under.
+        #expect(message.hasPrefix("open(\(path))") && message.contains("No such file or directory"), "\(message)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
     }
 
