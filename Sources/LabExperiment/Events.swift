@@ -1,4 +1,3 @@
-import Foundation
 import LabPackets
 import LabSystem
 
@@ -6,7 +5,7 @@ import LabSystem
 /// which sides have stopped. A wait blocks on a condition variable, never on a sleep.
 final class Events: @unchecked Sendable {
     // Sendable: every field is read and written under `condition`.
-    private let condition = NSCondition()
+    private let condition = Condition()
     private var posted: Set<String> = []
     private var listening = false
     private var listener: TCPSocket?
@@ -79,8 +78,7 @@ final class Events: @unchecked Sendable {
     }
 
     private func wait(timeout: Duration, until done: () -> Bool, peerGone: () -> Bool) -> WaitResult {
-        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
-        let deadline = Date(timeIntervalSinceNow: seconds)
+        let deadline = ContinuousClock.now + timeout
         condition.lock()
         defer { condition.unlock() }
         while true {

@@ -1,5 +1,6 @@
-import Foundation
+import FoundationEssentials
 import LabPackets
+import LabSystem
 
 /// Why an experiment could not be loaded, with the exit code the CLI should use.
 public enum ExperimentError: Error, Sendable, CustomStringConvertible {
@@ -41,13 +42,12 @@ public struct ExperimentLoader: Sendable {
         }
         return files.filter { $0.hasSuffix(".json") && !$0.hasSuffix(".schema.json") }
             .map { String($0.dropLast(5)) }
-            .sorted { $0.compare($1, options: .numeric) == .orderedAscending }
+            .sorted(by: naturalOrder)
     }
 
     public func load(_ name: String) throws(ExperimentError) -> Experiment {
         let path = "\(directory)/\(name).json"
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+        guard FileSystem.isDirectory(directory) else {
             throw .unreadable(path: directory, reason: "no such directory of experiments")
         }
         guard FileManager.default.fileExists(atPath: path) else {
@@ -110,4 +110,27 @@ public struct ExperimentLoader: Sendable {
             return ([], "\(error)")
         }
     }
+}
+
+/// "experiment-2" before "experiment-10": runs of digits compare as numbers.
+func naturalOrder(_ a: String, _ b: String) -> Bool {
+    func chunks(_ s: String) -> [(text: String, number: Int?)] {
+        var result: [(String, Int?)] = []
+        var current = "", digits = false
+        for c in s {
+            if !current.isEmpty && c.isASCII && c.isNumber != digits {
+                result.append((current, digits ? Int(current) : nil))
+                current = ""
+            }
+            digits = c.isASCII && c.isNumber
+            current.append(c)
+        }
+        if !current.isEmpty { result.append((current, digits ? Int(current) : nil)) }
+        return result
+    }
+    for (x, y) in zip(chunks(a), chunks(b)) where x.text != y.text {
+        if let m = x.number, let n = y.number, m != n { return m < n }
+        return x.text < y.text
+    }
+    return chunks(a).count < chunks(b).count
 }

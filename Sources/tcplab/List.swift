@@ -13,8 +13,8 @@ struct List: ParsableCommand {
             let width = experiments.map(\.name.count).max() ?? 0
             let traceWidth = experiments.map(\.trace.count).max() ?? 0
             for e in experiments {
-                let name = e.name.padding(toLength: width, withPad: " ", startingAt: 0)
-                let trace = e.trace.padding(toLength: traceWidth, withPad: " ", startingAt: 0)
+                let name = e.name + String(repeating: " ", count: width - e.name.count)
+                let trace = e.trace + String(repeating: " ", count: traceWidth - e.trace.count)
                 print("\(name)  \(trace)  \(e.title)")
             }
         } catch {

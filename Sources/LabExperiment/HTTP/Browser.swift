@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import LabSystem
 
 /// Debian's headless Chromium as the lab's browser. It runs from the client's thread, so it
@@ -18,7 +18,7 @@ enum Browser {
         guard let program = candidates.first(where: FileManager.default.isExecutableFile(atPath:)) else {
             throw Failure(description: "no chromium found (apt-get install chromium)")
         }
-        let profile = NSTemporaryDirectory() + "tcplab-chromium-\(UUID().uuidString)"
+        let profile = (ProcessInfo.processInfo.environment["TMPDIR"].map { $0.hasSuffix("/") ? $0 : $0 + "/" } ?? "/tmp/") + "tcplab-chromium-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: profile) }
         var expected = 0
         for (path, count) in zip(paths, responses) {
