@@ -45,7 +45,7 @@ public struct CaptureParser: Sendable {
     public var linkType: LinkType? { interfaces.first?.linkType }
 
     public mutating func append(_ chunk: [UInt8]) {
-        chunk.withUnsafeBytes { bytes in
+        _ = chunk.withUnsafeBytes { bytes in
             refill(capacity: bytes.count) { space in
                 space.copyMemory(from: bytes)
                 return bytes.count
