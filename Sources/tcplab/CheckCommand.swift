@@ -3,6 +3,7 @@ import LabCapture
 import LabExperiment
 import LabPackets
 import LabReport
+import LabSystem
 
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,6 +28,9 @@ struct CheckCommand: ParsableCommand {
 
     @Flag(help: "After the packet list, explain every packet; causes taken from the experiment are only \"likely\" here.")
     var explain = false
+
+    @Option(help: "Also draw the experiment's connections as an SVG ladder diagram in this file.")
+    var ladder: String?
 
     func validate() throws {
         if let client, ClientSelector(client) == nil {
@@ -70,6 +74,14 @@ struct CheckCommand: ParsableCommand {
         }
         print(VerdictText.render(verdict))
         print(VerdictText.summary(loaded.name, verdict))
+        if let ladder {
+            do {
+                try AtomicFile.write(LadderDiagram(connections: chosen, title: "\(loaded.name) against \(file)").render(), to: ladder)
+            } catch {
+                complain("\(ladder): cannot write the ladder diagram: \(SystemError.describe(error.errno))")
+                throw ExitCode(73)
+            }
+        }
         if verdict.exitCode != 0 { throw ExitCode(verdict.exitCode) }
     }
 

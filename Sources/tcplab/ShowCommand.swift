@@ -26,12 +26,15 @@ struct ShowCommand: ParsableCommand {
     @Flag(help: "After the packet list, explain every TCP packet; causes the packets cannot show are only \"likely\".")
     var explain = false
 
+    @Option(help: "Also draw the TCP packets as an SVG ladder diagram in this file.")
+    var ladder: String?
+
     @Flag(help: "Decode and analyse every packet, print only the counts (for benchmarks).")
     var countOnly = false
 
     func run() throws {
         // Explaining needs every segment; plain listing streams in memory bounded by the connections.
-        var analyzer = ConversationAnalyzer(retainSegments: explain)
+        var analyzer = ConversationAnalyzer(retainSegments: explain || ladder != nil)
         var filters: [LinkType: PacketFilter] = [:]
         var rows = PacketRowBuilder()
         var output = OutputBuffer()
@@ -76,6 +79,15 @@ struct ShowCommand: ParsableCommand {
             output.append("\(count) packets, \(segments) TCP segments, \(analyzer.connections.count) connections\n")
         }
         if conversations { output.append(ConversationTable.render(analyzer.connections)) }
+        if let ladder {
+            do {
+                try AtomicFile.write(LadderDiagram(connections: analyzer.connections, title: file).render(), to: ladder)
+            } catch {
+                output.flush()
+                complain("\(ladder): cannot write the ladder diagram: \(SystemError.describe(error.errno))")
+                throw ExitCode(73)
+            }
+        }
         if explain && !json {
             let explanations = Explainer(connections: analyzer.connections).explain()
             if !explanations.isEmpty { output.append("\n" + Explanation.render(explanations) + "\n") }

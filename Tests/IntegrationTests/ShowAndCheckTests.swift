@@ -40,6 +40,20 @@ import Testing
         #expect(!shown.output.contains("recv()"), "without an experiment there is no script to cite")
     }
 
+    @Test func showAndCheckDrawTheLadderOfAForeignCapture() throws {
+        let dir = try Repository.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let shown = try execute(Repository.binary, ["show", Self.studentTrace, "--ladder", dir + "/show.svg"])
+        let checked = try execute(Repository.binary, ["check", Self.studentTrace, "--experiment", "experiment-2",
+                                                      "--experiments", Repository.experiments, "--ladder", dir + "/check.svg"])
+        #expect(shown.status == 0 && checked.status == 0)
+        // The student's file holds 16 TCP packets of the experiment and one unrelated UDP packet.
+        for name in ["show.svg", "check.svg"] {
+            let svg = try String(contentsOfFile: dir + "/" + name, encoding: .utf8)
+            #expect(svg.components(separatedBy: "class=\"arrow\"").count - 1 == 16, "\(name)")
+        }
+    }
+
     @Test func checkCanBeToldWhichSideIsTheClient() throws {
         let result = try execute(Repository.binary, ["check", Self.studentTrace, "--experiment", "experiment-2",
                                                      "--experiments", Repository.experiments, "--client", "127.0.0.1:55008"])
