@@ -79,7 +79,13 @@ static volatile pid_t tracked_groups[max_tracked];
 static char tracked_paths[max_tracked][max_path];
 static volatile sig_atomic_t tracked_path_used[max_tracked];
 
+static volatile sig_atomic_t status_line_shown;
+
+void clinux_set_status_line_shown(int shown) { status_line_shown = shown; }
+
 static void interrupt_cleanup(int sig) {
+    // A live status line would otherwise stay on the terminal above the shell's prompt.
+    if (status_line_shown) { ssize_t ignored = write(2, "\r\033[K", 4); (void)ignored; }
     for (int i = 0; i < max_tracked; i++) {
         if (tracked_groups[i] > 0) kill(-tracked_groups[i], SIGKILL);
         if (tracked_path_used[i]) unlink(tracked_paths[i]);

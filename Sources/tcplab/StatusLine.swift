@@ -69,6 +69,7 @@ final class StatusLine: Sendable {
             if line.count > width { line = String(line.prefix(max(0, width - 1))) + "…" }
             FileOutput.writeStandardError("\r\u{1B}[K" + line)
             s.shown = true
+            Terminal.statusLineShown(true)
         }
     }
 
@@ -76,5 +77,6 @@ final class StatusLine: Sendable {
         guard s.shown else { return }
         FileOutput.writeStandardError("\r\u{1B}[K")
         s.shown = false
+        Terminal.statusLineShown(false)
     }
 }

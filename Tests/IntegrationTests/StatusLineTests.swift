@@ -29,6 +29,32 @@ struct StatusLineTests {
         #expect(output.contains("\u{1B}[32mok"), "verdicts are coloured on a terminal")
     }
 
+    @Test func anInterruptErasesTheStatusLine() throws {
+        let dir = try Repository.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let typescript = dir + "/typescript"
+        let command = "env -u NO_COLOR \(Repository.binary) run experiment-4 --experiments \(Repository.experiments) --out \(dir)/out"
+        let script = Process()
+        script.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        script.arguments = ["-qfec", command, typescript]
+        script.standardOutput = FileHandle.nullDevice
+        try script.run()
+        // Wait (bounded) until the status line is on screen, then interrupt tcplab itself.
+        let deadline = Date().addingTimeInterval(8)
+        var drawn = false
+        while !drawn && Date() < deadline {
+            usleep(50_000)  // polling the typescript for a condition, not timing the experiment
+            drawn = ((try? String(contentsOfFile: typescript, encoding: .utf8)) ?? "").contains("… experiment-4: experiment")
+        }
+        #expect(drawn, "the status line never appeared")
+        // Only tcplab: `script`'s own command line names the folder too.
+        _ = try execute("pkill", ["-INT", "-f", "^\(Repository.binary) run experiment-4 .*\(dir)/out"])
+        script.waitUntilExit()
+        let output = (try? String(contentsOfFile: typescript, encoding: .utf8)) ?? ""
+        let afterLastDraw = output.components(separatedBy: "… experiment-4: ").last ?? ""
+        #expect(afterLastDraw.contains("\r\u{1B}[K"), "the last status line was left on the terminal")
+    }
+
     @Test func noColorMeansNoEscapesEvenOnATerminal() throws {
         let output = try Self.runOnTerminal(environment: "NO_COLOR=1")
         #expect(!output.contains("\u{1B}"))

@@ -18,6 +18,8 @@ void clinux_line_buffer_stdout(void);
 /// every tracked partial file, then exits 128+signal. Async-signal-safe: fixed tables, kill,
 /// unlink, _exit.
 void clinux_install_interrupt_cleanup(void);
+/// Tells the interrupt handler to erase the terminal's status line before it exits.
+void clinux_set_status_line_shown(int shown);
 void clinux_track_child_group(pid_t group);
 void clinux_untrack_child_group(pid_t group);
 void clinux_track_partial_file(const char *path);
