@@ -31,7 +31,7 @@ final class StatusLine: Sendable {
         return try? OSThread.spawn { [self] in
             while !stopped.load(ordering: .relaxed) {
                 redraw()
-                Clock.sleep(.milliseconds(100))
+                Clock.sleep(.milliseconds(100))  // the display's refresh rate; nothing waits on it
             }
         }
     }

@@ -15,7 +15,7 @@ public enum JUnitReport {
         for (name, runs) in suites {
             let suiteFailed = runs.filter { $0.exitCode == 1 }.count
             let suiteErrors = runs.filter { $0.exitCode != 0 && $0.exitCode != 1 }.count
-            xml += "  <testsuite name=\"\(xmlEscape(name))\" tests=\"\(runs.count)\" failures=\"\(suiteFailed)\" errors=\"\(suiteErrors)\" skipped=\"0\" time=\"\(time(runs))\">\n"
+            xml += "  <testsuite name=\"\(XMLText.escaped(name))\" tests=\"\(runs.count)\" failures=\"\(suiteFailed)\" errors=\"\(suiteErrors)\" skipped=\"0\" time=\"\(time(runs))\">\n"
             for r in runs { xml += testcase(r, repeated: runs.count > 1) }
             xml += "  </testsuite>\n"
         }
@@ -23,24 +23,24 @@ public enum JUnitReport {
     }
 
     private static func testcase(_ r: RunResult, repeated: Bool) -> String {
-        var xml = "    <testcase classname=\"tcplab.\(xmlEscape(r.experiment.name))\" name=\"\(xmlEscape(r.name(repeated: repeated)))\" time=\"\(seconds(r.wallTime))\""
+        var xml = "    <testcase classname=\"tcplab.\(XMLText.escaped(r.experiment.name))\" name=\"\(XMLText.escaped(r.name(repeated: repeated)))\" time=\"\(seconds(r.wallTime))\""
         var body = ""
         if let error = r.harnessError {
-            body += "      <error type=\"harness\" message=\"\(xmlEscape(error))\">\(xmlEscape(error))</error>\n"
+            body += "      <error type=\"harness\" message=\"\(XMLText.escaped(error))\">\(XMLText.escaped(error))</error>\n"
         }
         if let verdict = r.verdict {
             for problem in verdict.captureProblems {
-                body += "      <error type=\"harness\" message=\"capture incomplete: \(xmlEscape(problem))\">capture incomplete: \(xmlEscape(problem))</error>\n"
+                body += "      <error type=\"harness\" message=\"capture incomplete: \(XMLText.escaped(problem))\">capture incomplete: \(XMLText.escaped(problem))</error>\n"
             }
             for failure in verdict.endpointFailures {
-                body += "      <failure type=\"endpoint\" message=\"\(xmlEscape(failure))\">\(xmlEscape(failure))</failure>\n"
+                body += "      <failure type=\"endpoint\" message=\"\(XMLText.escaped(failure))\">\(XMLText.escaped(failure))</failure>\n"
             }
             for o in verdict.outcomes where !o.passed {
                 let text = "expected: \(o.expectation)\nactual: \(o.detail)\nat: \(r.experiment.name).json \(o.path)"
-                body += "      <failure type=\"expectation\" message=\"\(xmlEscape(o.expectation))\">\(xmlEscape(text))</failure>\n"
+                body += "      <failure type=\"expectation\" message=\"\(XMLText.escaped(o.expectation))\">\(XMLText.escaped(text))</failure>\n"
             }
         }
-        if let trace = r.tracePath { body += "      <system-out>trace: \(xmlEscape(trace))</system-out>\n" }
+        if let trace = r.tracePath { body += "      <system-out>trace: \(XMLText.escaped(trace))</system-out>\n" }
         xml += body.isEmpty ? "/>\n" : ">\n" + body + "    </testcase>\n"
         return xml
     }
@@ -54,24 +54,4 @@ public enum JUnitReport {
         let fraction = String(ms % 1000)
         return "\(ms / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
     }
-}
-
-/// Escapes text for XML attributes and content; drops the control characters XML 1.0 forbids.
-func xmlEscape(_ text: String) -> String {
-    var out = ""
-    out.reserveCapacity(text.utf8.count)
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "&": out += "&amp;"
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "\"": out += "&quot;"
-        case "'": out += "&apos;"
-        case "\n", "\t", "\r": out.unicodeScalars.append(scalar)
-        default:
-            if scalar.value < 0x20 || (0xFFFE...0xFFFF).contains(scalar.value) { continue }
-            out.unicodeScalars.append(scalar)
-        }
-    }
-    return out
 }
