@@ -115,15 +115,16 @@ extension ConnectionWalk {
         guard index > 0 else { return nil }
         let gap = elapsed(from: connection.segments[index - 1].timestamp, to: s.timestamp)
         guard gap >= 500_000_000 else { return nil }
+        // The gap is a fact of the trace; only its cause can be "likely".
+        let gapText = "It leaves \(spoken(gap)) after the previous packet"
+        let likely = source.observed ? "" : "likely "
         if let sleep = source.sleepBeforeRead(s.from) {
-            return certainty("it leaves \(spoken(gap)) after the previous packet because the \(s.from) sleeps \(formatSpoken(sleep)) before each read",
-                             then: ".")
+            return gapText + ": \(likely)because the \(s.from) sleeps \(formatSpoken(sleep)) before each read."
         }
         if let idle = idleTimeout(s.from), s.flags.contains(.fin) {
-            return certainty("it leaves \(spoken(gap)) after the previous packet: the \(s.from) closes a connection idle for \(formatSpoken(idle))",
-                             then: ".")
+            return gapText + ": \(likely)the \(s.from) closes a connection idle for \(formatSpoken(idle))."
         }
-        return "It leaves \(spoken(gap)) after the previous packet: the application was busy or idle."
+        return gapText + ": the application was busy or idle."
     }
 
     func idleTimeout(_ side: Direction) -> Duration? {
