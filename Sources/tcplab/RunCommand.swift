@@ -170,9 +170,10 @@ struct RunCommand: ParsableCommand {
                                    wallTime: ContinuousClock.now - started)
             let explanations = explain || outputs.report != nil || outputs.format == .pcapng
                 ? Explainer(connections: connections, source: ExplanationSource(experiment: experiment, record: record)).explain() : []
+            result.explanations = explanations
             do {
-                try outputs.writeTrace(result, explanations: explanations, to: keptPath)
-                try outputs.writeDiagrams(result, explanations: explanations, tracePath: keptPath)
+                try outputs.writeTrace(result, to: keptPath)
+                try outputs.writeDiagrams(result, tracePath: keptPath)
             } catch let error as CaptureError {
                 return (lines.joined(separator: "\n"), [error.description], 73, results)
             } catch let error as SystemError {

@@ -48,15 +48,13 @@ struct RunOutputs: ParsableArguments {
     }
 
     /// Writes the trace in the chosen format, with comments when pcapng.
-    func writeTrace(_ result: RunResult, explanations: [Explanation], to path: String) throws(CaptureError) {
+    func writeTrace(_ result: RunResult, to path: String) throws(CaptureError) {
         guard let record = result.record else { return }
         switch format {
         case .pcap:
             try PcapWriter.write(record.frames, linkType: record.linkType, snapLength: record.snapLength, to: path)
         case .pcapng:
-            var byPacket: [Int: String] = [:]
-            for e in explanations { for n in e.packets { byPacket[n] = e.text } }
-            let comments = FrameComments.make(packets: result.packets, verdict: result.verdict, explanations: byPacket)
+            let comments = FrameComments.make(packets: result.packets, verdict: result.verdict, explanations: result.explanations)
             let section = PcapngSection(application: "tcplab \(Self.version)",
                                         comment: FrameComments.section(result.experiment, kernel: Kernel.release),
                                         os: Kernel.release)
@@ -66,12 +64,12 @@ struct RunOutputs: ParsableArguments {
     }
 
     /// The ladder and the report of one run, beside (or instead of) the default paths.
-    func writeDiagrams(_ result: RunResult, explanations: [Explanation], tracePath: String) throws(SystemError) {
+    func writeDiagrams(_ result: RunResult, tracePath: String) throws(SystemError) {
         let ladderFile = ladderPath(forTrace: tracePath)
         let diagram = LadderDiagram(connections: result.connections, title: "\(result.experiment.name): \(result.experiment.title)")
         try AtomicFile.write(diagram.render(), to: ladderFile)
         if let report {
-            let markdown = MarkdownReport(result: result, explanations: explanations,
+            let markdown = MarkdownReport(result: result,
                                           traceLink: relative(tracePath, from: report), ladderLink: relative(ladderFile, from: report),
                                           kernel: Kernel.release)
             try AtomicFile.write(markdown.render(), to: report)

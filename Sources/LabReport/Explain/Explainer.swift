@@ -20,13 +20,6 @@ public struct Explainer {
         }
         return all.sorted { ($0.packets.first ?? 0) < ($1.packets.first ?? 0) }
     }
-
-    /// Each packet's sentence, by packet number, for per-packet comments.
-    public func byPacket() -> [Int: String] {
-        var texts: [Int: String] = [:]
-        for e in explain() { for n in e.packets { texts[n] = e.text } }
-        return texts
-    }
 }
 
 /// One connection's segments in order, with what each side has sent and acknowledged so far.

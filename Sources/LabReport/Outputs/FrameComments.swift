@@ -4,7 +4,9 @@ import LabPackets
 /// A comment for every frame of a run's trace, for pcapng: the expectations that name the
 /// packet, then the sentence that explains it. Wireshark shows them as packet comments.
 public enum FrameComments {
-    public static func make(packets: [Packet], verdict: Verdict?, explanations: [Int: String]) -> [String?] {
+    public static func make(packets: [Packet], verdict: Verdict?, explanations: [Explanation]) -> [String?] {
+        var sentences: [Int: String] = [:]
+        for e in explanations { for n in e.packets { sentences[n] = e.text } }
         var named: [Int: [String]] = [:]
         for o in verdict?.outcomes ?? [] {
             for (k, n) in o.packets.enumerated() {
@@ -14,7 +16,7 @@ public enum FrameComments {
         }
         return packets.map { p in
             var lines = named[p.number] ?? []
-            if let sentence = explanations[p.number] { lines.append("explain: \(sentence)") }
+            if let sentence = sentences[p.number] { lines.append("explain: \(sentence)") }
             if lines.isEmpty { lines.append("no TCP segment of the experiment: \(p.malformed.map { "\($0)" } ?? "another protocol")") }
             return lines.joined(separator: "\n")
         }

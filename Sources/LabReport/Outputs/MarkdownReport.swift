@@ -5,15 +5,13 @@ import LabPackets
 /// diagram, and the verdicts. Something a student reads to learn, and a TA grades against.
 public struct MarkdownReport {
     public var result: RunResult
-    public var explanations: [Explanation]
     /// Paths as the report should link them (relative to the report's folder).
     public var traceLink: String?
     public var ladderLink: String?
     public var kernel: String
 
-    public init(result: RunResult, explanations: [Explanation], traceLink: String?, ladderLink: String?, kernel: String) {
+    public init(result: RunResult, traceLink: String?, ladderLink: String?, kernel: String) {
         self.result = result
-        self.explanations = explanations
         self.traceLink = traceLink
         self.ladderLink = ladderLink
         self.kernel = kernel
@@ -28,9 +26,9 @@ public struct MarkdownReport {
         if let traceLink { md += "| Trace | [\(cell(traceLink))](\(traceLink)) |\n" }
         md += "| Link | \(e.link.description) |\n| Kernel | \(cell(kernel)) |\n| Port | \(e.port) |\n\n"
         md += "## Packets\n\n" + packetTable() + "\n"
-        if !explanations.isEmpty {
+        if !result.explanations.isEmpty {
             md += "## What happens, packet by packet\n\n"
-            for x in explanations { md += "- **\(x.packetLabel)** \(x.text)\n" }
+            for x in result.explanations { md += "- **\(x.packetLabel)** \(x.text)\n" }
             md += "\n"
         }
         if let ladderLink { md += "## Ladder diagram\n\n![Ladder diagram of \(e.name)](\(ladderLink))\n\n" }

@@ -118,6 +118,6 @@ public struct RunReport: Codable, Sendable {
             },
             captureProblems: verdict?.captureProblems ?? [], endpointFailures: verdict?.endpointFailures ?? [],
             harnessError: r.harnessError,
-            explanation: explain ? Explainer(connections: r.connections, source: ExplanationSource(experiment: r.experiment, record: record)).explain() : nil)
+            explanation: explain ? r.explanations : nil)
     }
 }

@@ -17,6 +17,8 @@ public struct RunResult: Sendable {
     /// Where the trace went, when one was written.
     public var tracePath: String?
     public var wallTime: Duration
+    /// The run's explanation, when one was asked for (by --explain, a report or pcapng).
+    public var explanations: [Explanation] = []
 
     public init(experiment: Experiment, attempt: Int, record: RunRecord?, packets: [Packet], connections: [Connection],
                 verdict: Verdict?, harnessError: String?, exitCode: Int32, tracePath: String?, wallTime: Duration) {
