@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "LabTestSupport", dependencies: ["LabPackets"], path: "Tests/LabTestSupport"),
         .testTarget(name: "LabPacketsTests", dependencies: ["LabPackets", "LabTestSupport"]),
         .testTarget(name: "LabExperimentTests", dependencies: ["LabExperiment", "LabPackets", "LabReport", "LabTestSupport"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["LabExperiment", "LabPackets", "LabCapture", "LabReport", "LabSystem"],
+        .testTarget(name: "IntegrationTests", dependencies: ["LabExperiment", "LabPackets", "LabCapture", "LabReport", "LabSystem", "LabTestSupport"],
                     exclude: ["Fixtures"]),
     ]
 )

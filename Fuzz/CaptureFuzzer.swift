@@ -8,12 +8,28 @@ public func fuzzCapture(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     // Feed the file in two pieces split by the first byte, so record boundaries that fall
     // across chunks are exercised too.
     let cut = bytes.isEmpty ? 0 : Int(bytes[0]) * bytes.count / 256
+    let chunks = [Array(bytes[..<cut]), Array(bytes[cut...])]
+    let byPacket = packetByPacket(chunks)
+    let byBatch = inBatches(chunks)
+    // The streaming path of `tcplab show` must agree with the packet-by-packet one on anything.
+    if byPacket.frames != byBatch.frames || byPacket.summary != byBatch.summary {
+        fatalError("batches disagree: \(byPacket.frames) frames, \(byPacket.summary) / \(byBatch.frames) frames, \(byBatch.summary)")
+    }
+    return 0
+}
+
+/// What both paths must agree on: every connection's endpoints, counters and history.
+private func summary(_ analyzer: ConversationAnalyzer) -> [String] {
+    analyzer.connections.map { "\($0.client) \($0.server) \($0.clientStats) \($0.serverStats) \($0.history)" }
+}
+
+private func packetByPacket(_ chunks: [[UInt8]]) -> (frames: Int, summary: [String]) {
     var parser = CaptureParser()
     var analyzer = ConversationAnalyzer(retainSegments: true)
     var tracker = TeardownTracker()
     var rows = PacketRowBuilder()
     var number = 0
-    for chunk in [Array(bytes[..<cut]), Array(bytes[cut...])] {
+    read: for chunk in chunks {
         parser.append(chunk)
         do {
             while let record = try parser.next() {
@@ -26,9 +42,36 @@ public func fuzzCapture(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             }
         } catch {
             _ = error.description
-            return 0
+            break read
         }
     }
     _ = try? parser.finish()
-    return 0
+    return (number, summary(analyzer))
+}
+
+/// Batches of three, so batch boundaries fall everywhere too.
+private func inBatches(_ chunks: [[UInt8]]) -> (frames: Int, summary: [String]) {
+    var parser = CaptureParser()
+    var analyzer = ConversationAnalyzer(retainSegments: false)
+    var flows = FlowIndex()
+    var batch: [DecodedFrame] = []
+    var number = 0
+    read: for chunk in chunks {
+        parser.append(chunk)
+        while true {
+            do {
+                try parser.decodeRecords(into: &batch, limit: 3, flows: &flows)
+            } catch {
+                _ = batch.withUnsafeBufferPointer { analyzer.add($0, firstNumber: number + 1) }
+                number += batch.count
+                break read
+            }
+            _ = batch.withUnsafeBufferPointer { analyzer.add($0, firstNumber: number + 1) }
+            number += batch.count
+            let full = batch.count == 3
+            batch.removeAll(keepingCapacity: true)
+            if !full { break }
+        }
+    }
+    return (number, summary(analyzer))
 }

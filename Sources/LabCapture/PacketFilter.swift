@@ -34,11 +34,14 @@ public final class PacketFilter {
     deinit { pcap_freecode(&program) }
 
     public func matches(_ frame: CapturedFrame) -> Bool {
+        frame.bytes.withUnsafeBytes { matches($0, originalLength: frame.originalLength) }
+    }
+
+    /// Whether the frame whose captured bytes these are passes the filter.
+    public func matches(_ bytes: UnsafeRawBufferPointer, originalLength: Int) -> Bool {
         var header = pcap_pkthdr()
-        header.caplen = UInt32(frame.bytes.count)
-        header.len = UInt32(frame.originalLength)
-        return frame.bytes.withUnsafeBufferPointer { bytes in
-            pcap_offline_filter(&program, &header, bytes.baseAddress) != 0
-        }
+        header.caplen = UInt32(bytes.count)
+        header.len = UInt32(clamping: originalLength)
+        return pcap_offline_filter(&program, &header, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)) != 0
     }
 }

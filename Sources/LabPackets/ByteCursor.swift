@@ -13,80 +13,83 @@ public enum DecodeError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-/// A bounds-checked reader over bytes. Every read validates first and throws; none traps,
-/// so no input can crash a decoder built on it.
-public struct ByteCursor {
-    public let bytes: ArraySlice<UInt8>
-    public private(set) var offset: Int
-    public let layer: String
+/// A bounds-checked reader over borrowed bytes. Every read validates first and throws; none
+/// traps and none reads outside `bytes`, so no input can crash a decoder built on it.
+///
+/// It holds a raw pointer, not an array: decoding a million packets must not retain and
+/// release a buffer for every field. The bytes must outlive the cursor, so cursors live
+/// only inside a `withUnsafeBytes` (or a parser's borrowed record) and never escape it.
+/// Layer and field names are static strings, turned into `String` only for an error.
+struct ByteCursor {
+    let bytes: UnsafeRawBufferPointer
+    /// Offset from the start of `bytes`, for messages and for slicing what the cursor read.
+    private(set) var position = 0
+    let layer: StaticString
 
-    public init(_ bytes: ArraySlice<UInt8>, layer: String) {
+    init(_ bytes: UnsafeRawBufferPointer, layer: StaticString) {
         self.bytes = bytes
-        self.offset = bytes.startIndex
         self.layer = layer
     }
 
-    public init(_ bytes: [UInt8], layer: String) { self.init(bytes[...], layer: layer) }
+    var remaining: Int { bytes.count - position }
 
-    public var remaining: Int { bytes.endIndex - offset }
-    /// Offset from the start of this cursor's bytes, for messages.
-    public var position: Int { offset - bytes.startIndex }
-
-    public mutating func take(_ count: Int, _ field: String) throws(DecodeError) -> ArraySlice<UInt8> {
-        guard count >= 0, count <= remaining else {
-            throw .truncated(layer: layer, field: field, offset: position, needed: count - remaining)
+    @inline(__always)
+    private func need(_ count: Int, _ field: StaticString) throws(DecodeError) {
+        if _slowPath(count < 0 || count > remaining) {
+            throw Self.truncation(layer, field, at: position, needed: count - remaining)
         }
-        defer { offset += count }
-        return bytes[offset..<(offset + count)]
     }
 
-    public mutating func skip(_ count: Int, _ field: String) throws(DecodeError) {
-        try need(count, field)
-        offset += count
-    }
-
-    // The fixed-size reads index the bytes directly instead of slicing them: a slice would
-    // retain and release the buffer for every field of every packet.
-    @inline(__always)
-    private func need(_ count: Int, _ field: String) throws(DecodeError) {
-        if _slowPath(count < 0 || count > remaining) { throw truncation(count, field) }
-    }
-
-    /// Out of line, so the inlined reads stay a compare and a load.
+    /// Out of line and static, so the inlined reads stay a compare and a load: the error path
+    /// gets plain values, and the cursor need not be laid out in memory for it.
     @inline(never)
-    private func truncation(_ count: Int, _ field: String) -> DecodeError {
-        .truncated(layer: layer, field: field, offset: position, needed: count - remaining)
+    private static func truncation(_ layer: StaticString, _ field: StaticString, at position: Int, needed: Int) -> DecodeError {
+        .truncated(layer: "\(layer)", field: "\(field)", offset: position, needed: needed)
     }
 
     @inline(__always)
-    public mutating func u8(_ field: String) throws(DecodeError) -> UInt8 {
+    mutating func take(_ count: Int, _ field: StaticString) throws(DecodeError) -> UnsafeRawBufferPointer {
+        try need(count, field)
+        defer { position += count }
+        // Checked just above, so no second check through a slice.
+        return UnsafeRawBufferPointer(start: bytes.baseAddress.map { $0 + position }, count: count)
+    }
+
+    @inline(__always)
+    mutating func skip(_ count: Int, _ field: StaticString) throws(DecodeError) {
+        try need(count, field)
+        position += count
+    }
+
+    @inline(__always)
+    mutating func u8(_ field: StaticString) throws(DecodeError) -> UInt8 {
         try need(1, field)
-        defer { offset += 1 }
-        return bytes[offset]
+        defer { position += 1 }
+        return bytes.load(fromByteOffset: position, as: UInt8.self)
     }
 
     @inline(__always)
-    public mutating func u16(_ field: String, littleEndian: Bool = false) throws(DecodeError) -> UInt16 {
+    mutating func u16(_ field: StaticString, littleEndian: Bool = false) throws(DecodeError) -> UInt16 {
         try need(2, field)
-        defer { offset += 2 }
-        let hi = UInt16(bytes[offset]), lo = UInt16(bytes[offset + 1])
-        return littleEndian ? (lo << 8 | hi) : (hi << 8 | lo)
+        defer { position += 2 }
+        let raw = bytes.loadUnaligned(fromByteOffset: position, as: UInt16.self)
+        return littleEndian ? UInt16(littleEndian: raw) : UInt16(bigEndian: raw)
     }
 
     @inline(__always)
-    public mutating func u32(_ field: String, littleEndian: Bool = false) throws(DecodeError) -> UInt32 {
+    mutating func u32(_ field: StaticString, littleEndian: Bool = false) throws(DecodeError) -> UInt32 {
         try need(4, field)
-        defer { offset += 4 }
-        let b0 = UInt32(bytes[offset]), b1 = UInt32(bytes[offset + 1]), b2 = UInt32(bytes[offset + 2]), b3 = UInt32(bytes[offset + 3])
-        return littleEndian ? (b3 << 24 | b2 << 16 | b1 << 8 | b0) : (b0 << 24 | b1 << 16 | b2 << 8 | b3)
+        defer { position += 4 }
+        let raw = bytes.loadUnaligned(fromByteOffset: position, as: UInt32.self)
+        return littleEndian ? UInt32(littleEndian: raw) : UInt32(bigEndian: raw)
     }
 
-    public mutating func rest() -> ArraySlice<UInt8> {
-        defer { offset = bytes.endIndex }
-        return bytes[offset...]
+    mutating func rest() -> UnsafeRawBufferPointer {
+        defer { position = bytes.count }
+        return UnsafeRawBufferPointer(start: bytes.baseAddress.map { $0 + position }, count: remaining)
     }
 
-    public func invalid(_ field: String, _ detail: String) -> DecodeError {
-        .invalid(layer: layer, field: field, offset: position, detail: detail)
+    func invalid(_ field: StaticString, _ detail: String) -> DecodeError {
+        .invalid(layer: "\(layer)", field: "\(field)", offset: position, detail: detail)
     }
 }

@@ -23,11 +23,38 @@ public struct AnalyzedSegment: Sendable {
     public var window: Int
     public var analysis: TCPAnalysis
 
+    public init(packetIndex: Int, number: Int, timestamp: Int64, segment: TCPSegment, placement: SegmentPlacement) {
+        self.packetIndex = packetIndex
+        self.number = number
+        self.timestamp = timestamp
+        self.segment = segment
+        connection = placement.connection
+        from = placement.from
+        relativeSequence = placement.relativeSequence
+        relativeAcknowledgment = placement.relativeAcknowledgment
+        window = placement.window
+        analysis = placement.analysis
+    }
+
     public var flags: TCPFlags { segment.flags }
     public var length: Int { segment.payloadLength }
     public var isPureAck: Bool {
         length == 0 && flags.isDisjoint(with: [.syn, .fin, .rst]) && flags.contains(.ack)
     }
+}
+
+/// What the analysis says of a segment, as plain values: its connection and direction,
+/// Wireshark's relative numbers, the scaled window and the analysis flags.
+public struct SegmentPlacement: Sendable, Equatable {
+    /// 1-based, in order of first appearance.
+    public var connection: Int
+    public var from: Direction
+    public var relativeSequence: UInt32
+    /// Nil when the ACK flag is clear, as Wireshark omits `Ack=` then.
+    public var relativeAcknowledgment: UInt32?
+    /// The window after scaling, once the handshake said how; the raw field otherwise.
+    public var window: Int
+    public var analysis: TCPAnalysis
 }
 
 /// Per-direction counters, as tcptrace reports them.
@@ -72,26 +99,6 @@ public struct Connection: Sendable {
 /// does with relative sequence numbers on. Streaming: its memory grows with the number of
 /// connections, not packets, unless `retainSegments` keeps every segment for checking.
 public struct ConversationAnalyzer: Sendable {
-    struct FlowKey: Hashable, Sendable {
-        var low: Endpoint
-        var high: Endpoint
-        init(_ x: Endpoint, _ y: Endpoint) { (low, high) = x < y ? (x, y) : (y, x) }
-
-        /// Hashes the raw numbers: the synthesized hash walks the enums case by case.
-        func hash(into hasher: inout Hasher) {
-            Self.combine(low, into: &hasher)
-            Self.combine(high, into: &hasher)
-        }
-
-        private static func combine(_ endpoint: Endpoint, into hasher: inout Hasher) {
-            switch endpoint.address {
-            case let .v4(a): hasher.combine(UInt64(a))
-            case let .v6(h, l): hasher.combine(h); hasher.combine(l)
-            }
-            hasher.combine(endpoint.port)
-        }
-    }
-
     struct Side: Sendable {
         /// Raw sequence number that shows as relative 0.
         var base: UInt32?
@@ -100,6 +107,9 @@ public struct ConversationAnalyzer: Sendable {
 
     struct State: Sendable {
         var connection: Connection
+        /// Whether the client is the key's low endpoint, which tells a packet's direction from
+        /// the lookup alone.
+        let clientIsLow: Bool
         var client = Side()
         var server = Side()
         /// The client SYN's window-scale option: nil before the SYN, `.some(nil)` when it had none.
@@ -108,131 +118,163 @@ public struct ConversationAnalyzer: Sendable {
         /// True once a segment without SYN was seen.
         var pastHandshake = false
         var sequence = TCPSequenceAnalyzer()
-
-        subscript(side: Direction) -> Side {
-            _read { if side == .client { yield client } else { yield server } }
-            _modify { if side == .client { yield &client } else { yield &server } }
-        }
     }
 
     public let retainSegments: Bool
     private var states: [State] = []
-    private var current: [FlowKey: Int] = [:]
+    private var flows = FlowIndex()
+    /// For each 4-tuple, by its `FlowID.index`, the `states` index of its latest connection.
+    private var latest: [Int] = []
 
     public init(retainSegments: Bool = true) { self.retainSegments = retainSegments }
 
     public var connections: [Connection] { states.map(\.connection) }
 
-    /// Adds one packet; returns its analysis, or nil for a packet that carries no TCP.
+    /// Adds one packet; returns its analysis, or nil for a packet that carries no TCP. Keeps the
+    /// segment in its connection when `retainSegments` is set.
     @discardableResult
     public mutating func add(_ packet: Packet, index: Int) -> AnalyzedSegment? {
-        guard let tcp = packet.tcp, let source = packet.sourceEndpoint, let destination = packet.destinationEndpoint else {
-            return nil
-        }
-        let key = FlowKey(source, destination)
-        let opening = tcp.flags.contains(.syn) && !tcp.flags.contains(.ack)
-        var reused = false
-        var i: Int
-        if let existing = current[key] {
-            i = existing
-            // A SYN that is neither the first nor a retransmission of it, on a 4-tuple past its
-            // handshake, opens a new connection: Wireshark's "Port numbers reused".
-            if opening, states[i].pastHandshake, states[i].finished || states[i].client.base != tcp.sequence {
-                // A new SYN on a finished 4-tuple: Wireshark's "Port numbers reused".
-                reused = true
-                i = startConnection(key: key, client: source, server: destination, opening: true, at: packet.timestamp)
-            }
-        } else {
-            i = startConnection(key: key, client: source, server: destination, opening: opening, at: packet.timestamp)
-        }
-        let from: Direction = states[i].connection.client == source ? .client : .server
-        return record(tcp, packet: packet, index: index, state: i, from: from, reused: reused)
-    }
-
-    private mutating func startConnection(key: FlowKey, client: Endpoint, server: Endpoint, opening: Bool, at time: Int64) -> Int {
-        var connection = Connection(index: states.count + 1, client: client, server: server, sawOpening: opening, segments: [])
-        connection.firstTimestamp = time
-        states.append(State(connection: connection))
-        current[key] = states.count - 1
-        return states.count - 1
-    }
-
-    private mutating func record(_ tcp: TCPSegment, packet: Packet, index: Int, state i: Int, from: Direction,
-                                 reused: Bool) -> AnalyzedSegment {
-        // One in-place access for the whole update: reading `states[i]` piecemeal would copy
-        // the connection's state for every packet.
-        let retain = retainSegments
-        return Self.update(&states[i], with: tcp, packet: packet, index: index, from: from, reused: reused, retain: retain)
-    }
-
-    private static func update(_ state: inout State, with tcp: TCPSegment, packet: Packet, index: Int, from: Direction,
-                               reused: Bool, retain: Bool) -> AnalyzedSegment {
-        let flags = tcp.flags
-        // Bases as Wireshark sets them: a SYN's own number, else one before the first number
-        // seen, so a capture that starts mid-stream still shows Seq=1 and Ack=1.
-        if flags.contains(.syn) { state[from].base = tcp.sequence }
-        else if state[from].base == nil { state[from].base = tcp.sequence &- 1 }
-        if flags.contains(.ack), !flags.contains(.syn), state[from.other].base == nil {
-            state[from.other].base = tcp.acknowledgment &- 1
-        }
-        if flags.contains(.syn) && !flags.contains(.ack) { state.clientWindowScale = .some(tcp.windowScale) }
-        if flags.contains([.syn, .ack]), let clientScale = state.clientWindowScale {
-            // Scaling applies only if both SYNs carried the option (RFC 7323 §2.2).
-            let both = clientScale.flatMap { c in tcp.windowScale.map { (Int(min(c, 14)), Int(min($0, 14))) } }
-            state.client.windowShift = both?.0 ?? 0
-            state.server.windowShift = both?.1 ?? 0
-        }
-        let side = state[from]
-        let window = flags.contains(.syn) ? Int(tcp.window) : Int(tcp.window) << (side.windowShift ?? 0)
-        var analysis = state.sequence.analyze(tcp, from: from, frameNumber: packet.number,
-                                              timestamp: packet.timestamp, windowShift: side.windowShift)
-        if reused { analysis.flags.insert(.portsReused) }
-        let otherBase = state[from.other].base
-        let analyzed = AnalyzedSegment(
-            packetIndex: index, number: packet.number, timestamp: packet.timestamp,
-            connection: state.connection.index, from: from, segment: tcp,
-            relativeSequence: tcp.sequence &- (side.base ?? tcp.sequence),
-            relativeAcknowledgment: flags.contains(.ack) ? tcp.acknowledgment &- (otherBase ?? tcp.acknowledgment) : nil,
-            window: window, analysis: analysis)
-        count(analyzed, in: &state.connection)
-        if retain { state.connection.segments.append(analyzed) }
-        if flags.contains(.rst) || flags.contains(.fin) { state.finished = true }
-        if !flags.contains(.syn) { state.pastHandshake = true }
+        guard let placement = add(packet.headers, number: packet.number, timestamp: packet.timestamp),
+              let tcp = packet.tcp else { return nil }
+        let analyzed = AnalyzedSegment(packetIndex: index, number: packet.number, timestamp: packet.timestamp,
+                                       segment: tcp, placement: placement)
+        if retainSegments { states[placement.connection - 1].connection.segments.append(analyzed) }
         return analyzed
     }
 
-    private static func count(_ s: AnalyzedSegment, in connection: inout Connection) {
+    /// Adds one frame's headers, keeping nothing of its bytes: the streaming path of `tcplab
+    /// show`. Returns nil for a frame that carries no TCP.
+    public mutating func add(_ headers: FrameHeaders, number: Int, timestamp: Int64) -> SegmentPlacement? {
+        guard let flow = flows.flow(of: headers) else { return nil }
+        return add(headers, flow: flow, number: number, timestamp: timestamp)
+    }
+
+    /// The same, with the 4-tuple already looked up by a `FlowIndex` of the caller's that has
+    /// seen every frame before this one, as `CaptureFileReader.scanHeaders` does on its reading
+    /// thread. Use one way or the other for all the frames given to one analyzer.
+    public mutating func add(_ headers: FrameHeaders, flow: FlowID, number: Int, timestamp: Int64) -> SegmentPlacement? {
+        guard let tcp = headers.tcp else { return nil }
+        let opening = tcp.flags.contains(.syn) && !tcp.flags.contains(.ack)
+        var reused = false
+        var i: Int
+        if flow.index < latest.count {
+            i = latest[flow.index]
+            // A SYN that is neither the first nor a retransmission of it, on a 4-tuple past its
+            // handshake, opens a new connection: Wireshark's "Port numbers reused".
+            if opening, states[i].pastHandshake, states[i].finished || states[i].client.base != tcp.sequence {
+                reused = true
+                i = startConnection(flow, headers: headers, opening: true, at: timestamp)
+            }
+        } else {
+            precondition(flow.index == latest.count, "flow \(flow.index) skips the \(latest.count) before it")
+            latest.append(0)
+            i = startConnection(flow, headers: headers, opening: opening, at: timestamp)
+        }
+        let from: Direction = states[i].clientIsLow == flow.fromLow ? .client : .server
+        // One in-place access for the whole update: reading `states[i]` piecemeal would copy
+        // the connection's state for every packet.
+        return Self.update(&states[i], with: tcp, number: number, timestamp: timestamp, from: from, reused: reused)
+    }
+
+    /// Adds decoded frames in order, `firstNumber` being the first one's frame number; returns
+    /// how many carried TCP. Their flows must come from one `FlowIndex`, as `add(_:flow:...)` says.
+    public mutating func add(_ frames: UnsafeBufferPointer<DecodedFrame>, firstNumber: Int) -> Int {
+        var segments = 0
+        for (offset, frame) in frames.enumerated() {
+            guard let flow = frame.flow else { continue }
+            _ = add(frame.headers, flow: flow, number: firstNumber + offset, timestamp: frame.timestamp)
+            segments += 1
+        }
+        return segments
+    }
+
+    /// Opens a connection on `flow` whose client sent `headers`, and makes it the flow's latest.
+    private mutating func startConnection(_ flow: FlowID, headers: FrameHeaders, opening: Bool, at time: Int64) -> Int {
+        guard let tcp = headers.tcp, let source = headers.source, let destination = headers.destination else {
+            preconditionFailure("a connection starts on a TCP segment")
+        }
+        var connection = Connection(index: states.count + 1, client: Endpoint(address: source, port: tcp.sourcePort),
+                                    server: Endpoint(address: destination, port: tcp.destinationPort), sawOpening: opening, segments: [])
+        connection.firstTimestamp = time
+        states.append(State(connection: connection, clientIsLow: flow.fromLow))
+        latest[flow.index] = states.count - 1
+        return states.count - 1
+    }
+
+    @inline(__always)  // one caller, on the hot path
+    private static func update(_ state: inout State, with tcp: TCPHeader, number: Int, timestamp: Int64, from: Direction,
+                               reused: Bool) -> SegmentPlacement {
+        let flags = tcp.flags
+        if from == .client { noteBases(tcp, sender: &state.client, receiver: &state.server) }
+        else { noteBases(tcp, sender: &state.server, receiver: &state.client) }
+        if flags.contains(.syn) && !flags.contains(.ack) { state.clientWindowScale = .some(tcp.synWindowScale) }
+        if flags.contains([.syn, .ack]), let clientScale = state.clientWindowScale {
+            // Scaling applies only if both SYNs carried the option (RFC 7323 §2.2).
+            let both = clientScale.flatMap { c in tcp.synWindowScale.map { (Int(min(c, 14)), Int(min($0, 14))) } }
+            state.client.windowShift = both?.0 ?? 0
+            state.server.windowShift = both?.1 ?? 0
+        }
+        let side = from == .client ? state.client : state.server
+        let window = flags.contains(.syn) ? Int(tcp.window) : Int(tcp.window) << (side.windowShift ?? 0)
+        var analysis = state.sequence.analyze(tcp, from: from, frameNumber: number, timestamp: timestamp,
+                                              windowShift: side.windowShift)
+        if reused { analysis.flags.insert(.portsReused) }
+        let otherBase = (from == .client ? state.server : state.client).base
+        let placement = SegmentPlacement(
+            connection: state.connection.index, from: from,
+            relativeSequence: tcp.sequence &- (side.base ?? tcp.sequence),
+            relativeAcknowledgment: flags.contains(.ack) ? tcp.acknowledgment &- (otherBase ?? tcp.acknowledgment) : nil,
+            window: window, analysis: analysis)
+        count(tcp, placement, at: timestamp, in: &state.connection)
+        if flags.contains(.rst) || flags.contains(.fin) { state.finished = true }
+        if !flags.contains(.syn) { state.pastHandshake = true }
+        return placement
+    }
+
+    /// Bases as Wireshark sets them: a SYN's own number, else one before the first number
+    /// seen, so a capture that starts mid-stream still shows Seq=1 and Ack=1.
+    @inline(__always)  // one caller, on the hot path
+    private static func noteBases(_ tcp: TCPHeader, sender: inout Side, receiver: inout Side) {
+        if tcp.flags.contains(.syn) { sender.base = tcp.sequence }
+        else if sender.base == nil { sender.base = tcp.sequence &- 1 }
+        if tcp.flags.contains(.ack), !tcp.flags.contains(.syn), receiver.base == nil {
+            receiver.base = tcp.acknowledgment &- 1
+        }
+    }
+
+    @inline(__always)  // one caller, on the hot path
+    private static func count(_ tcp: TCPHeader, _ s: SegmentPlacement, at time: Int64, in connection: inout Connection) {
+        let flags = tcp.flags, length = tcp.payloadLength
+        let isPureAck = length == 0 && flags.isDisjoint(with: [.syn, .fin, .rst]) && flags.contains(.ack)
         var stats = connection.stats(s.from)
         stats.packets += 1
-        if s.length > 0 { stats.dataPackets += 1; stats.bytes += s.length }
-        if s.isPureAck { stats.pureAcks += 1 }
+        if length > 0 { stats.dataPackets += 1; stats.bytes += length }
+        if isPureAck { stats.pureAcks += 1 }
         if !s.analysis.flags.isDisjoint(with: [.retransmission, .fastRetransmission, .spuriousRetransmission]) { stats.retransmissions += 1 }
-        if s.flags.contains(.syn) { stats.syn += 1 }
-        if s.flags.contains(.fin) { stats.fin += 1 }
-        if s.flags.contains(.rst) { stats.rst += 1 }
+        if flags.contains(.syn) { stats.syn += 1 }
+        if flags.contains(.fin) { stats.fin += 1 }
+        if flags.contains(.rst) { stats.rst += 1 }
         if s.from == .client { connection.clientStats = stats } else { connection.serverStats = stats }
-        connection.lastTimestamp = s.timestamp
+        connection.lastTimestamp = time
 
-        // Letters already written, one bit per letter and side: cheaper than searching the string.
-        func mark(_ letter: UInt8) {
-            let bit: UInt32 = 1 << UInt32(letter - 0x61)
-            if s.from == .client {
-                guard connection.clientLetters & bit == 0 else { return }
-                connection.clientLetters |= bit
-                connection.history.append(Character(Unicode.Scalar(letter - 0x20)))
-            } else {
-                guard connection.serverLetters & bit == 0 else { return }
-                connection.serverLetters |= bit
-                connection.history.append(Character(Unicode.Scalar(letter)))
-            }
+        // The history's letters this segment earns, one bit each (a = bit 0), checked against
+        // those its side already has: cheaper than searching the string.
+        var letters: UInt32 = 0
+        if flags.contains(.syn) { letters |= flags.contains(.ack) ? 1 << 7 : 1 << 18 }  // h, s
+        if isPureAck { letters |= 1 << 0 }  // a
+        if length > 0 { letters |= 1 << 3 }  // d
+        if flags.contains(.fin) { letters |= 1 << 5 }  // f
+        if flags.contains(.rst) { letters |= 1 << 17 }  // r
+        if !s.analysis.flags.isDisjoint(with: [.retransmission, .fastRetransmission]) { letters |= 1 << 19 }  // t
+        if s.analysis.flags.contains(.zeroWindow) { letters |= 1 << 22 }  // w
+        let new = letters & ~(s.from == .client ? connection.clientLetters : connection.serverLetters)
+        guard new != 0 else { return }
+        if s.from == .client { connection.clientLetters |= new } else { connection.serverLetters |= new }
+        // In the order the checks above make, which is the order a segment earns them in.
+        for bit in [7, 18, 0, 3, 5, 17, 19, 22] where new & 1 << bit != 0 {
+            let lower = UInt8(0x61 + bit)
+            connection.history.append(Character(Unicode.Scalar(s.from == .client ? lower - 0x20 : lower)))
         }
-        if s.flags.contains(.syn) { mark(s.flags.contains(.ack) ? 0x68 : 0x73) }  // h, s
-        if s.isPureAck { mark(0x61) }  // a
-        if s.length > 0 { mark(0x64) }  // d
-        if s.flags.contains(.fin) { mark(0x66) }  // f
-        if s.flags.contains(.rst) { mark(0x72) }  // r
-        if !s.analysis.flags.isDisjoint(with: [.retransmission, .fastRetransmission]) { mark(0x74) }  // t
-        if s.analysis.flags.contains(.zeroWindow) { mark(0x77) }  // w
     }
 
     public static func analyze(_ packets: [Packet]) -> [Connection] {
@@ -241,4 +283,3 @@ public struct ConversationAnalyzer: Sendable {
         return analyzer.connections
     }
 }
-

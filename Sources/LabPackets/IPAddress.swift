@@ -3,6 +3,12 @@ public enum IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// Two 64-bit halves, so an address costs no allocation to decode, hash or compare.
     case v6(high: UInt64, low: UInt64)
 
+    /// Reads a 16-byte IPv6 address; the caller has checked there are 16 bytes.
+    static func v6(_ bytes: UnsafeRawBufferPointer) -> IPAddress {
+        .v6(high: UInt64(bigEndian: bytes.loadUnaligned(as: UInt64.self)),
+            low: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+    }
+
     /// Reads a 16-byte IPv6 address.
     public static func v6(_ bytes: ArraySlice<UInt8>) -> IPAddress {
         var high: UInt64 = 0, low: UInt64 = 0

@@ -61,6 +61,7 @@ public struct TCPSequenceAnalyzer: Sendable {
 
     /// Borrowing and in-place accessors: a plain get/set would copy the flow, and retain its
     /// segment list, on every read of one field.
+    @inline(__always)
     private subscript(side side: Direction) -> Flow {
         _read { if side == .client { yield client } else { yield server } }
         _modify { if side == .client { yield &client } else { yield &server } }
@@ -80,30 +81,21 @@ public struct TCPSequenceAnalyzer: Sendable {
     /// guessed, only Window Full can differ.
     public mutating func analyze(_ segment: TCPSegment, from: Direction, frameNumber: Int, timestamp: Int64,
                                  windowShift: Int?) -> TCPAnalysis {
-        let observed = Observed(segment, frame: frameNumber, time: timestamp)
-        let reused = checkNewSYN(observed, from: from)
-        recordBaseSequences(observed, from: from)
-        if let shift = Self.normalized(windowShift) { self[side: from].windowShift = shift }
-
-        var pass = Pass(fwd: Flow(), rev: Flow(), segment: observed, firstRTT: firstRTT, result: TCPAnalysis(flags: reused))
-        lendFlows(to: &pass, from: from)
-        pass.run()
-        lendFlows(to: &pass, from: from)  // swapping again gives them back
-
-        noteHandshake(observed, from: from)
-        return pass.result
+        analyze(segment.header, from: from, frameNumber: frameNumber, timestamp: timestamp, windowShift: windowShift)
     }
 
-    /// Swaps the two flows with the pass's, so the pass works on them in place: copying a flow
-    /// would retain its segment list and copy it on the first append, for every packet.
-    private mutating func lendFlows(to pass: inout Pass, from: Direction) {
-        if from == .client {
-            swap(&client, &pass.fwd)
-            swap(&server, &pass.rev)
-        } else {
-            swap(&server, &pass.fwd)
-            swap(&client, &pass.rev)
-        }
+    /// The same, from the header alone: the analysis never reads a segment's bytes.
+    public mutating func analyze(_ segment: TCPHeader, from: Direction, frameNumber: Int, timestamp: Int64,
+                                 windowShift: Int?) -> TCPAnalysis {
+        let observed = Observed(segment, frame: frameNumber, time: timestamp)
+        let reused = observed.flags.contains(.syn) ? checkNewSYN(observed, from: from) : []
+        var pass = Pass(segment: observed, firstRTT: firstRTT, result: TCPAnalysis(flags: reused))
+        // The flows are worked on in place: a copy would move a hundred bytes, and retain the
+        // list of unacked segments, for every packet.
+        let shift = Self.normalized(windowShift)
+        if from == .client { pass.step(&client, &server, windowShift: shift) } else { pass.step(&server, &client, windowShift: shift) }
+        noteHandshakeTimes(observed)
+        return pass.result
     }
 
     /// Maps the caller's shift onto the flow's: see `analyze`.
@@ -118,7 +110,7 @@ public struct TCPSequenceAnalyzer: Sendable {
     /// rewinds nextseq (issue 17616: a RST may have moved it). A SYN/ACK with a new ISN only
     /// adopts it. Both reuse cases return `portsReused`.
     private mutating func checkNewSYN(_ s: Observed, from: Direction) -> TCPAnalysisFlags {
-        guard s.flags.contains(.syn), let base = self[side: from].baseSequence else { return [] }
+        guard let base = self[side: from].baseSequence else { return [] }
         if !s.flags.contains(.ack) {
             if s.seq != base {
                 self = TCPSequenceAnalyzer()
@@ -132,27 +124,11 @@ public struct TCPSequenceAnalyzer: Sendable {
         return .portsReused
     }
 
-    /// A side's first segment fixes its base: the ISN if it is a SYN, one below its sequence number
-    /// otherwise; failing that, the other side's first ACK number minus one does.
-    private mutating func recordBaseSequences(_ s: Observed, from: Direction) {
-        if self[side: from].baseSequence == nil {
-            self[side: from].baseSequence = s.flags.contains(.syn) ? s.seq : s.seq &- 1
-        }
-        if self[side: from.other].baseSequence == nil, s.flags.contains(.ack) {
-            self[side: from.other].baseSequence = s.ack &- 1
-        }
-    }
-
-    /// What dissect_tcp records after the analysis: the SYN time, the handshake RTT (which becomes
-    /// the out-of-order threshold), and whether this side's window can be scaled yet.
-    private mutating func noteHandshake(_ s: Observed, from: Direction) {
-        if s.flags.contains(.syn) {
-            self[side: from].isFirstAck = true
-            if !s.flags.contains(.ack) { synTime = s.time }
-        }
-        guard s.flags.intersection([.syn, .ack]) == .ack else { return }
-        if synTime != 0, firstRTT == 0 { firstRTT = s.time &- synTime }
-        self[side: from].isFirstAck = false
+    /// What dissect_tcp records after the analysis: the SYN time, and the handshake RTT, which
+    /// becomes the out-of-order threshold.
+    private mutating func noteHandshakeTimes(_ s: Observed) {
+        if s.flags.contains(.syn), !s.flags.contains(.ack) { synTime = s.time }
+        if s.flags.intersection([.syn, .ack]) == .ack, synTime != 0, firstRTT == 0 { firstRTT = s.time &- synTime }
     }
 }
 
@@ -168,7 +144,7 @@ extension TCPSequenceAnalyzer {
         var frame: Int
         var time: Int64
 
-        init(_ segment: TCPSegment, frame: Int, time: Int64) {
+        init(_ segment: TCPHeader, frame: Int, time: Int64) {
             seq = segment.sequence
             ack = segment.acknowledgment
             length = UInt32(truncatingIfNeeded: segment.payloadLength)
@@ -184,21 +160,28 @@ extension TCPSequenceAnalyzer {
         var takesSequence: Bool { !flags.isDisjoint(with: [.syn, .fin]) }
     }
 
-    /// One run of tcp_analyze_sequence_number: `fwd` is the sender's flow, `rev` the receiver's,
-    /// `result` plays the role of `tcpd->ta`.
+    /// One run of tcp_analyze_sequence_number on `fwd`, the sender's flow, and `rev`, the
+    /// receiver's; `result` plays the role of `tcpd->ta`.
     struct Pass {
-        var fwd: Flow
-        var rev: Flow
+        typealias Flow = TCPSequenceAnalyzer.Flow
         let segment: Observed
         let firstRTT: Int64
         var result: TCPAnalysis
 
-        mutating func run() {
-            checkForward()
-            resetDuplicateAcksIfAckMoved()
-            checkAckedUnseen()
-            checkRetransmission()
-            updateFlows()
+        /// Everything one segment changes in the two flows, in dissect_tcp's order.
+        mutating func step(_ fwd: inout Flow, _ rev: inout Flow, windowShift: Int?) {
+            recordBaseSequences(&fwd, &rev)
+            if let windowShift { fwd.windowShift = windowShift }
+            run(&fwd, &rev)
+            noteFirstAck(&fwd)
+        }
+
+        mutating func run(_ fwd: inout Flow, _ rev: inout Flow) {
+            checkForward(&fwd, rev)
+            resetDuplicateAcksIfAckMoved(&fwd)
+            checkAckedUnseen(fwd, &rev)
+            checkRetransmission(fwd, rev)
+            updateFlows(&fwd, &rev)
         }
     }
 }
@@ -213,11 +196,25 @@ private func seqLessOrEqual(_ x: UInt32, _ y: UInt32) -> Bool { Int32(bitPattern
 private func elapsed(_ now: Int64, since then: Int64) -> UInt64 { UInt64(bitPattern: now &- then) }
 
 extension TCPSequenceAnalyzer.Pass {
+    /// A side's first segment fixes its base: the ISN if it is a SYN, one below its sequence number
+    /// otherwise; failing that, the other side's first ACK number minus one does.
+    func recordBaseSequences(_ fwd: inout Flow, _ rev: inout Flow) {
+        let s = segment
+        if fwd.baseSequence == nil { fwd.baseSequence = s.flags.contains(.syn) ? s.seq : s.seq &- 1 }
+        if rev.baseSequence == nil, s.flags.contains(.ack) { rev.baseSequence = s.ack &- 1 }
+    }
+
+    /// A side's window stays unscaled from its SYN until its first ACK without SYN.
+    func noteFirstAck(_ fwd: inout Flow) {
+        if segment.flags.contains(.syn) { fwd.isFirstAck = true }
+        if segment.flags.intersection([.syn, .ack]) == .ack { fwd.isFirstAck = false }
+    }
+
     // MARK: Checks up to C's `finished_fwd` label
 
     /// The checks on the segment itself, in C's order. A zero-window probe, a keep-alive ACK and a
     /// zero-window-probe ACK end them early (C's `goto finished_fwd`).
-    mutating func checkForward() {
+    mutating func checkForward(_ fwd: inout Flow, _ rev: Flow) {
         let s = segment
         if s.length == 1, s.seq == fwd.nextSequence, rev.window == 0 {
             result.flags.insert(.zeroWindowProbe)
@@ -229,19 +226,19 @@ extension TCPSequenceAnalyzer.Pass {
             result.flags.insert(.lostSegment)
         }
         if s.length <= 1, s.seq == fwd.nextSequence &- 1, s.isPlain { result.flags.insert(.keepAlive) }
-        if s.length == 0, s.window != 0, s.window != fwd.window, repeatsPosition, s.isPlain {
+        if s.length == 0, s.window != 0, s.window != fwd.window, repeatsPosition(fwd), s.isPlain {
             result.flags.insert(.windowUpdate)
         }
-        if isWindowFull { result.flags.insert(.windowFull) }
-        checkRepeatedAck()
+        if isWindowFull(rev) { result.flags.insert(.windowFull) }
+        checkRepeatedAck(&fwd, rev)
     }
 
     /// Same sequence and ACK numbers as this side's last segment.
-    var repeatsPosition: Bool { segment.seq == fwd.nextSequence && segment.ack == fwd.lastAck }
+    func repeatsPosition(_ fwd: Flow) -> Bool { segment.seq == fwd.nextSequence && segment.ack == fwd.lastAck }
 
     /// Data reaching exactly the right edge of the receiver's last advertised window. Needs the
     /// receiver's scale; its window right after its SYN is used unscaled (issue 14690).
-    var isWindowFull: Bool {
+    func isWindowFull(_ rev: Flow) -> Bool {
         let s = segment
         guard s.length > 0, s.isPlain, let shift = rev.windowShift else { return false }
         let edge = rev.lastAck &+ (rev.window << (rev.isFirstAck ? 0 : shift))
@@ -250,9 +247,9 @@ extension TCPSequenceAnalyzer.Pass {
 
     /// An empty segment repeating the last ACK and window: an answer to a keep-alive or a
     /// zero-window probe if the other side just sent one, a duplicate ACK otherwise.
-    mutating func checkRepeatedAck() {
+    mutating func checkRepeatedAck(_ fwd: inout Flow, _ rev: Flow) {
         let s = segment
-        guard s.length == 0, s.window == fwd.window, repeatsPosition, s.isPlain else { return }
+        guard s.length == 0, s.window == fwd.window, repeatsPosition(fwd), s.isPlain else { return }
         if s.window != 0, rev.lastSegmentFlags.contains(.keepAlive) {
             result.flags.insert(.keepAliveAck)
         } else if s.window == 0, rev.lastSegmentFlags.contains(.zeroWindowProbe) {
@@ -270,7 +267,7 @@ extension TCPSequenceAnalyzer.Pass {
     // MARK: After `finished_fwd`
 
     /// A new ACK number ends a run of duplicates; this frame becomes the one they would repeat.
-    mutating func resetDuplicateAcksIfAckMoved() {
+    mutating func resetDuplicateAcksIfAckMoved(_ fwd: inout Flow) {
         guard segment.ack != fwd.lastAck else { return }
         fwd.lastNewAckFrame = segment.frame
         fwd.duplicateAcks = 0
@@ -279,7 +276,7 @@ extension TCPSequenceAnalyzer.Pass {
     /// An ACK beyond the gap-free data seen from the other side acknowledges data never captured.
     /// The receiver's bound then jumps to its nextseq so one loss is reported once; when it cannot
     /// jump, C reports again only if that side's ACK number moved since (resetting its mark).
-    mutating func checkAckedUnseen() {
+    mutating func checkAckedUnseen(_ fwd: Flow, _ rev: inout Flow) {
         let s = segment
         guard rev.maxSequenceToBeAcked != 0, seqGreater(s.ack, rev.maxSequenceToBeAcked),
               s.flags.contains(.ack) else { return }
@@ -295,7 +292,7 @@ extension TCPSequenceAnalyzer.Pass {
     /// Data (or SYN/FIN) that does not advance the sequence: spurious, fast, out-of-order or plain
     /// retransmission, tested in that order (Wireshark's default lets Fast Retransmission win over
     /// Out-Of-Order). Keep-alives are none of these.
-    mutating func checkRetransmission() {
+    mutating func checkRetransmission(_ fwd: Flow, _ rev: Flow) {
         let s = segment
         guard s.length > 0 || s.takesSequence, !result.flags.contains(.keepAlive) else { return }
         var notAdvanced = fwd.nextSequence != 0 && seqLess(s.seq, fwd.nextSequence)
@@ -304,9 +301,9 @@ extension TCPSequenceAnalyzer.Pass {
 
         if s.length > 0, rev.lastAck != 0, seqLessOrEqual(s.seq &+ s.length, rev.lastAck) {
             result.flags.insert(.spuriousRetransmission)
-        } else if notAdvanced, isFastRetransmission {
+        } else if notAdvanced, isFastRetransmission(rev) {
             result.flags.insert(.fastRetransmission)
-        } else if notAdvanced, isOutOfOrder {
+        } else if notAdvanced, isOutOfOrder(fwd) {
             result.flags.insert(.outOfOrder)
         } else if notAdvanced {
             result.flags.insert(.retransmission)
@@ -315,14 +312,14 @@ extension TCPSequenceAnalyzer.Pass {
 
     /// Resends what two or more duplicate ACKs asked for, within 20 ms of the last of them. The
     /// receiver's ACKed-unseen mark counts as "two or more" too (see `ackedUnseenMark`).
-    var isFastRetransmission: Bool {
+    func isFastRetransmission(_ rev: Flow) -> Bool {
         rev.duplicateAcks >= 2 && rev.lastAck == segment.seq
             && elapsed(segment.time, since: rev.lastAckTime) < 20_000_000
     }
 
     /// Arrives soon after the highest segment and does not end where it did. "Soon" is the
     /// handshake RTT when one was measured, 3 ms otherwise (Wireshark 4.0).
-    var isOutOfOrder: Bool {
+    func isOutOfOrder(_ fwd: Flow) -> Bool {
         let s = segment
         let threshold: UInt64 = firstRTT == 0 ? 3_000_000 : UInt64(bitPattern: firstRTT)
         return elapsed(s.time, since: fwd.nextSequenceTime) < threshold
@@ -333,7 +330,7 @@ extension TCPSequenceAnalyzer.Pass {
 
     /// Remembers where this side got to, its ACK and window, and this segment's flags, and forgets
     /// the other side's segments this ACK covers.
-    mutating func updateFlows() {
+    mutating func updateFlows(_ fwd: inout Flow, _ rev: inout Flow) {
         let s = segment
         let isProbe = result.flags.contains(.zeroWindowProbe)
         var next = s.seq &+ s.length
@@ -356,7 +353,12 @@ extension TCPSequenceAnalyzer.Pass {
         fwd.lastSegmentFlags = result.flags
         // C walks the list with the raw ACK field, ACK flag or not; a segment stays while it ends
         // beyond the ACK (a partly acked one is trimmed, which changes nothing here).
-        rev.unackedEnds.removeAll { !seqGreater($0, s.ack) }
+        let acked = rev.unackedEnds.count { !seqGreater($0, s.ack) }
+        if acked == rev.unackedEnds.count {
+            rev.unackedEnds.removeAll(keepingCapacity: true)  // the usual case: an ACK of everything sent
+        } else if acked > 0 {
+            rev.unackedEnds.removeAll { !seqGreater($0, s.ack) }
+        }
     }
 }
 

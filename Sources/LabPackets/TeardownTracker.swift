@@ -22,7 +22,7 @@ public struct TeardownTracker: Sendable {
     public var isQuiescent: Bool { !flows.isEmpty && flows.values.allSatisfy(\.finished) }
 
     public mutating func add(_ packet: Packet) {
-        guard let s = analyzer.add(packet, index: 0), let tcp = packet.tcp else { return }
+        guard let tcp = packet.headers.tcp, let s = analyzer.add(packet.headers, number: packet.number, timestamp: packet.timestamp) else { return }
         var flow = flows[s.connection] ?? Flow()
         if tcp.flags.contains(.rst) { flow.reset = true }
         if tcp.flags.contains(.fin) {

@@ -31,6 +31,9 @@ public final class Condition: @unchecked Sendable {
     public func unlock() { pthread_mutex_unlock(mutex) }
     public func broadcast() { pthread_cond_broadcast(condition) }
 
+    /// Waits, with the lock held, for a broadcast.
+    public func wait() { pthread_cond_wait(condition, mutex) }
+
     /// Waits, with the lock held, for a broadcast or the deadline; false once the deadline passed.
     public func wait(until deadline: ContinuousClock.Instant) -> Bool {
         let left = deadline - ContinuousClock.now

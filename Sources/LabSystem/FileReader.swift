@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// Reads a file in large chunks with plain `read` calls, for streaming decoders.
-public final class FileReader {
+public final class FileReader: Sendable {
     public let path: String
     private let fd: Int32
 

@@ -35,34 +35,14 @@ struct ShowCommand: ParsableCommand {
     func run() throws {
         // Explaining needs every segment; plain listing streams in memory bounded by the connections.
         var analyzer = ConversationAnalyzer(retainSegments: explain || ladder != nil)
-        var filters: [LinkType: PacketFilter] = [:]
-        var rows = PacketRowBuilder()
         var output = OutputBuffer()
-        var count = 0, segments = 0
-        let listing = !countOnly && !conversations
-        // The header goes out with the first row, so a file that is not a capture prints only its error.
-        var firstRow = true
+        let counts: (frames: Int, segments: Int)
         do {
-            try CaptureFileReader.read(file) { record in
-                count += 1
-                let packet = Packet.decode(record.frame, number: count, linkType: record.linkType)
-                let segment = analyzer.add(packet, index: count - 1)
-                if segment != nil { segments += 1 }
-                guard listing else { return }
-                if let filter {
-                    if filters[record.linkType] == nil {
-                        filters[record.linkType] = try PacketFilter(filter, linkType: record.linkType)
-                    }
-                    guard filters[record.linkType]!.matches(record.frame) else { return }
-                }
-                let row = rows.row(packet, segment)
-                if firstRow { output.append(json ? "[\n" : PacketRow.header + "\n") }
-                if json {
-                    output.append((firstRow ? "" : ",\n") + Self.encode(row))
-                } else {
-                    output.append(row.line + "\n")
-                }
-                firstRow = false
+            // Counting and the connection table need only the headers: no frame's bytes are kept.
+            if (countOnly || conversations) && !analyzer.retainSegments {
+                counts = try analyzeHeaders(&analyzer)
+            } else {
+                counts = try list(&analyzer, printing: !countOnly && !conversations, into: &output)
             }
         } catch let error as CaptureFileError {
             output.flush()
@@ -73,10 +53,8 @@ struct ShowCommand: ParsableCommand {
             complain(error.description)
             throw ExitCode(64)
         }
-        if listing && json { output.append(firstRow ? "[]\n" : "\n]\n") }
-        if listing && !json && firstRow { output.append(PacketRow.header + "\n") }
         if countOnly {
-            output.append("\(count) packets, \(segments) TCP segments, \(analyzer.connections.count) connections\n")
+            output.append("\(counts.frames) packets, \(counts.segments) TCP segments, \(analyzer.connections.count) connections\n")
         }
         if conversations { output.append(ConversationTable.render(analyzer.connections)) }
         if let ladder {
@@ -93,6 +71,52 @@ struct ShowCommand: ParsableCommand {
             if !explanations.isEmpty { output.append("\n" + Explanation.render(explanations) + "\n") }
         }
         output.flush()
+    }
+
+    /// Decodes and analyses every frame, keeping nothing of them; the file is read and decoded
+    /// ahead on a thread of its own.
+    private func analyzeHeaders(_ analyzer: inout ConversationAnalyzer) throws -> (frames: Int, segments: Int) {
+        var frames = 0, segments = 0
+        try CaptureFileReader.scanHeaders(file) { batch in
+            segments += analyzer.add(batch, firstNumber: frames + 1)
+            frames += batch.count
+        }
+        return (frames, segments)
+    }
+
+    /// Analyses every frame and, when `printing`, prints the rows that pass the filter as they
+    /// are read (the list or JSON).
+    private func list(_ analyzer: inout ConversationAnalyzer, printing: Bool,
+                      into output: inout OutputBuffer) throws -> (frames: Int, segments: Int) {
+        var filters: [LinkType: PacketFilter] = [:]
+        var rows = PacketRowBuilder()
+        var frames = 0, segments = 0
+        // The header goes out with the first row, so a file that is not a capture prints only its error.
+        var firstRow = true
+        try CaptureFileReader.scan(file) { record in
+            frames += 1
+            let packet = Packet.decode(record, number: frames)
+            let segment = analyzer.add(packet, index: frames - 1)
+            if segment != nil { segments += 1 }
+            guard printing else { return }
+            if let filter {
+                if filters[record.linkType] == nil {
+                    filters[record.linkType] = try PacketFilter(filter, linkType: record.linkType)
+                }
+                guard filters[record.linkType]!.matches(record.bytes, originalLength: record.originalLength) else { return }
+            }
+            let row = rows.row(packet, segment)
+            if firstRow { output.append(json ? "[\n" : PacketRow.header + "\n") }
+            if json {
+                output.append((firstRow ? "" : ",\n") + Self.encode(row))
+            } else {
+                output.append(row.line + "\n")
+            }
+            firstRow = false
+        }
+        if printing && json { output.append(firstRow ? "[]\n" : "\n]\n") }
+        if printing && !json && firstRow { output.append(PacketRow.header + "\n") }
+        return (frames, segments)
     }
 
     static func encode(_ row: PacketRow) -> String {

@@ -73,6 +73,35 @@ public struct FrameBuilder {
         return frames
     }
 
+    /// A classic little-endian microsecond pcap file of Ethernet frames.
+    public static func pcapFile(_ frames: [CapturedFrame]) -> [UInt8] {
+        func le32(_ v: UInt32) -> [UInt8] { be32(v).reversed() }
+        func le16(_ v: UInt16) -> [UInt8] { be16(v).reversed() }
+        var file = le32(0xa1b2_c3d4) + le16(2) + le16(4)  // magic_number, version_major, version_minor
+            + le32(0) + le32(0) + le32(262_144) + le32(1)  // thiszone, sigfigs, snaplen, network (EN10MB)
+        for frame in frames {
+            let seconds = frame.timestamp / 1_000_000_000, micros = frame.timestamp % 1_000_000_000 / 1000
+            file += le32(UInt32(seconds)) + le32(UInt32(micros))  // ts_sec, ts_usec
+                + le32(UInt32(frame.bytes.count)) + le32(UInt32(frame.originalLength))  // incl_len, orig_len
+                + Array(frame.bytes)
+        }
+        return file
+    }
+
+    /// `connections` lab-style exchanges whose segments are interleaved (round robin), each on
+    /// its own client port, as a busy capture has them; connection i carries i bytes.
+    public static func interleaved(connections: Int) -> [CapturedFrame] {
+        var exchanges: [[CapturedFrame]] = []
+        for i in 0..<connections {
+            var builder = FrameBuilder()
+            builder.client.port = UInt16(20_000 + i)
+            builder.time += Int64(i) * 1000  // whole microseconds, as a pcap file keeps them
+            exchanges.append(builder.exchange(client: [[UInt8](repeating: 0x61, count: i % 1000 + 1)], server: [[0x41]]))
+        }
+        let longest = exchanges.map(\.count).max() ?? 0
+        return (0..<longest).flatMap { step in exchanges.compactMap { step < $0.count ? $0[step] : nil } }
+    }
+
     public static func decode(_ frames: [CapturedFrame]) -> [Packet] {
         frames.enumerated().map { Packet.decode($1, number: $0 + 1, linkType: .ethernet) }
     }

@@ -1,0 +1,71 @@
+import LabSystem
+
+/// Hands batches from one producer thread to one consumer, and the empty ones back, so a fixed
+/// number of batches is ever allocated. The producer stops early when the consumer cancels.
+final class BatchQueue<Element: Sendable>: @unchecked Sendable {
+    // Sendable: every field below is read and written only with `condition` locked.
+    private let condition = Condition()
+    private var full: [[Element]] = []
+    private var empty: [[Element]]
+    private var finished = false
+    private var failure: (any Error)?
+    private var cancelled = false
+
+    init(batches: Int, capacity: Int) {
+        empty = (0..<batches).map { _ in
+            var batch: [Element] = []
+            batch.reserveCapacity(capacity)
+            return batch
+        }
+    }
+
+    /// An empty batch to fill; nil once the consumer has cancelled.
+    func emptyBatch() -> [Element]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while empty.isEmpty && !cancelled { condition.wait() }
+        return cancelled ? nil : empty.removeLast()
+    }
+
+    func send(_ batch: [Element]) {
+        condition.lock()
+        full.append(batch)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The producer is done; `error` says why it stopped early, if it did.
+    func finish(_ error: (any Error)?) {
+        condition.lock()
+        (finished, failure) = (true, error)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The next full batch in order; nil at the end. The producer's error, if any, is thrown
+    /// after every batch it sent before it.
+    func receive() throws -> [Element]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while full.isEmpty && !finished { condition.wait() }
+        if !full.isEmpty { return full.removeFirst() }
+        if let failure { throw failure }
+        return nil
+    }
+
+    func recycle(_ batch: consuming [Element]) {
+        batch.removeAll(keepingCapacity: true)
+        condition.lock()
+        empty.append(batch)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Tells the producer to stop at its next batch.
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        condition.broadcast()
+        condition.unlock()
+    }
+}
