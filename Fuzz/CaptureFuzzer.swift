@@ -49,27 +49,25 @@ private func packetByPacket(_ chunks: [[UInt8]]) -> (frames: Int, summary: [Stri
     return (number, summary(analyzer))
 }
 
-/// Batches of three, so batch boundaries fall everywhere too.
+/// Batches of three segments, so batch boundaries fall everywhere too.
 private func inBatches(_ chunks: [[UInt8]]) -> (frames: Int, summary: [String]) {
     var parser = CaptureParser()
     var analyzer = ConversationAnalyzer(retainSegments: false)
     var flows = FlowIndex()
-    var batch: [DecodedFrame] = []
+    var batch = SegmentBatch()
     var number = 0
     read: for chunk in chunks {
         parser.append(chunk)
         while true {
             do {
-                try parser.decodeRecords(into: &batch, limit: 3, flows: &flows)
+                try parser.decodeSegments(into: &batch, limit: 3, flows: &flows, frameNumber: &number)
             } catch {
-                _ = batch.withUnsafeBufferPointer { analyzer.add($0, firstNumber: number + 1) }
-                number += batch.count
+                analyzer.add(batch)
                 break read
             }
-            _ = batch.withUnsafeBufferPointer { analyzer.add($0, firstNumber: number + 1) }
-            number += batch.count
-            let full = batch.count == 3
-            batch.removeAll(keepingCapacity: true)
+            analyzer.add(batch)
+            let full = batch.segments.count == 3
+            batch.removeAll()
             if !full { break }
         }
     }

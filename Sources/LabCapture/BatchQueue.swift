@@ -1,33 +1,35 @@
 import LabSystem
 
+/// A batch a `BatchQueue` can recycle: emptied, it keeps its storage for the next fill.
+protocol Refillable: Sendable {
+    init(capacity: Int)
+    mutating func removeAll()
+}
+
 /// Hands batches from one producer thread to one consumer, and the empty ones back, so a fixed
 /// number of batches is ever allocated. The producer stops early when the consumer cancels.
-final class BatchQueue<Element: Sendable>: @unchecked Sendable {
+final class BatchQueue<Batch: Refillable>: @unchecked Sendable {
     // Sendable: every field below is read and written only with `condition` locked.
     private let condition = Condition()
-    private var full: [[Element]] = []
-    private var empty: [[Element]]
+    private var full: [Batch] = []
+    private var empty: [Batch]
     private var finished = false
     private var failure: (any Error)?
     private var cancelled = false
 
     init(batches: Int, capacity: Int) {
-        empty = (0..<batches).map { _ in
-            var batch: [Element] = []
-            batch.reserveCapacity(capacity)
-            return batch
-        }
+        empty = (0..<batches).map { _ in Batch(capacity: capacity) }
     }
 
     /// An empty batch to fill; nil once the consumer has cancelled.
-    func emptyBatch() -> [Element]? {
+    func emptyBatch() -> Batch? {
         condition.lock()
         defer { condition.unlock() }
         while empty.isEmpty && !cancelled { condition.wait() }
         return cancelled ? nil : empty.removeLast()
     }
 
-    func send(_ batch: [Element]) {
+    func send(_ batch: Batch) {
         condition.lock()
         full.append(batch)
         condition.broadcast()
@@ -44,7 +46,7 @@ final class BatchQueue<Element: Sendable>: @unchecked Sendable {
 
     /// The next full batch in order; nil at the end. The producer's error, if any, is thrown
     /// after every batch it sent before it.
-    func receive() throws -> [Element]? {
+    func receive() throws -> Batch? {
         condition.lock()
         defer { condition.unlock() }
         while full.isEmpty && !finished { condition.wait() }
@@ -53,8 +55,8 @@ final class BatchQueue<Element: Sendable>: @unchecked Sendable {
         return nil
     }
 
-    func recycle(_ batch: consuming [Element]) {
-        batch.removeAll(keepingCapacity: true)
+    func recycle(_ batch: consuming Batch) {
+        batch.removeAll()
         condition.lock()
         empty.append(batch)
         condition.broadcast()

@@ -142,22 +142,31 @@ public struct CaptureParser: Sendable {
         }
     }
 
-    /// Decodes the whole records now in the buffer into `batch`, until it holds `limit` frames
-    /// or no whole record is left; `flows` numbers their 4-tuples. One loop over the records,
-    /// the decoder and the lookup, nothing allocated: the streaming path of `tcplab show`. A
-    /// frame that does not decode keeps the layers that did, as `Packet.decode` does.
-    public mutating func decodeRecords(into batch: inout [DecodedFrame], limit: Int,
-                                       flows: inout FlowIndex) throws(DecodeError) {
+    /// Decodes the whole records now in the buffer into `batch`, until it holds `limit`
+    /// segments or no whole record is left; `flows` numbers the 4-tuples, and `frameNumber` is
+    /// the last frame's number, counted on. One loop over the records, the decoder and the
+    /// lookup, nothing allocated: the streaming path of `tcplab show`. A frame that does not
+    /// decode to TCP is counted, and only counted, as `Packet.decode` would leave it without TCP.
+    public mutating func decodeSegments(into batch: inout SegmentBatch, limit: Int, flows: inout FlowIndex,
+                                        frameNumber: inout Int) throws(DecodeError) {
         let bytes = buffer
         let unread = end
         var failure: DecodeError?
         bytes.withUnsafeBytes { raw in
             let valid = UnsafeRawBufferPointer(rebasing: raw[..<unread])
             do throws(DecodeError) {
-                while batch.count < limit, let record = try nextView(in: valid) {
+                while batch.segments.count < limit, let record = try nextView(in: valid) {
+                    frameNumber += 1
+                    batch.frames += 1
                     var headers = FrameHeaders()
                     try? headers.decode(record.bytes, linkType: record.linkType, snapped: record.isSnapped)
-                    batch.append(DecodedFrame(timestamp: record.timestamp, headers: headers, flow: flows.flow(of: headers)))
+                    let known = flows.count
+                    guard let flow = flows.flow(of: headers), let tcp = headers.tcp else { continue }
+                    if flows.count > known, let source = headers.source, let destination = headers.destination {
+                        let (from, to) = (Endpoint(address: source, port: tcp.sourcePort), Endpoint(address: destination, port: tcp.destinationPort))
+                        batch.newFlows.append(flow.fromLow ? FlowEndpoints(low: from, high: to) : FlowEndpoints(low: to, high: from))
+                    }
+                    batch.segments.append(DecodedSegment(number: frameNumber, timestamp: record.timestamp, tcp: tcp, flow: flow))
                 }
             } catch {
                 failure = error

@@ -120,11 +120,18 @@ public struct ConversationAnalyzer: Sendable {
         var sequence = TCPSequenceAnalyzer()
     }
 
+    /// What the analysis keeps of each 4-tuple, by its `FlowID.index`.
+    struct Flow: Sendable {
+        var endpoints: FlowEndpoints
+        /// The `states` index of the tuple's latest connection.
+        var latest: Int
+    }
+
     public let retainSegments: Bool
     private var states: [State] = []
-    private var flows = FlowIndex()
-    /// For each 4-tuple, by its `FlowID.index`, the `states` index of its latest connection.
-    private var latest: [Int] = []
+    private var flows: [Flow] = []
+    /// Numbers the tuples of the frames given one by one; batches come numbered.
+    private var tuples = FlowIndex()
 
     public init(retainSegments: Bool = true) { self.retainSegments = retainSegments }
 
@@ -142,62 +149,57 @@ public struct ConversationAnalyzer: Sendable {
         return analyzed
     }
 
-    /// Adds one frame's headers, keeping nothing of its bytes: the streaming path of `tcplab
-    /// show`. Returns nil for a frame that carries no TCP.
+    /// Adds one frame's headers, keeping nothing of its bytes. Returns nil for a frame that
+    /// carries no TCP.
     public mutating func add(_ headers: FrameHeaders, number: Int, timestamp: Int64) -> SegmentPlacement? {
-        guard let flow = flows.flow(of: headers) else { return nil }
-        return add(headers, flow: flow, number: number, timestamp: timestamp)
+        let known = tuples.count
+        guard let flow = tuples.flow(of: headers), let tcp = headers.tcp,
+              let source = headers.source, let destination = headers.destination else { return nil }
+        if tuples.count > known {
+            let (from, to) = (Endpoint(address: source, port: tcp.sourcePort), Endpoint(address: destination, port: tcp.destinationPort))
+            flows.append(Flow(endpoints: flow.fromLow ? FlowEndpoints(low: from, high: to) : FlowEndpoints(low: to, high: from),
+                              latest: -1))
+        }
+        return add(DecodedSegment(number: number, timestamp: timestamp, tcp: tcp, flow: flow))
     }
 
-    /// The same, with the 4-tuple already looked up by a `FlowIndex` of the caller's that has
-    /// seen every frame before this one, as `CaptureFileReader.scanHeaders` does on its reading
-    /// thread. Use one way or the other for all the frames given to one analyzer.
-    public mutating func add(_ headers: FrameHeaders, flow: FlowID, number: Int, timestamp: Int64) -> SegmentPlacement? {
-        guard let tcp = headers.tcp else { return nil }
+    /// Adds a batch from a decoding thread (`CaptureParser.decodeSegments`), whose `FlowIndex`
+    /// numbered the tuples of every batch before it: the streaming path of `tcplab show`. Use
+    /// batches or single frames, not both, with one analyzer.
+    public mutating func add(_ batch: SegmentBatch) {
+        for endpoints in batch.newFlows { flows.append(Flow(endpoints: endpoints, latest: -1)) }
+        for segment in batch.segments { _ = add(segment) }
+    }
+
+    private mutating func add(_ segment: DecodedSegment) -> SegmentPlacement {
+        let tcp = segment.tcp, flow = segment.flow
         let opening = tcp.flags.contains(.syn) && !tcp.flags.contains(.ack)
         var reused = false
-        var i: Int
-        if flow.index < latest.count {
-            i = latest[flow.index]
+        var i = flows[flow.index].latest
+        if i < 0 {
+            i = startConnection(flow, opening: opening, at: segment.timestamp)
+        } else if opening, states[i].pastHandshake, states[i].finished || states[i].client.base != tcp.sequence {
             // A SYN that is neither the first nor a retransmission of it, on a 4-tuple past its
             // handshake, opens a new connection: Wireshark's "Port numbers reused".
-            if opening, states[i].pastHandshake, states[i].finished || states[i].client.base != tcp.sequence {
-                reused = true
-                i = startConnection(flow, headers: headers, opening: true, at: timestamp)
-            }
-        } else {
-            precondition(flow.index == latest.count, "flow \(flow.index) skips the \(latest.count) before it")
-            latest.append(0)
-            i = startConnection(flow, headers: headers, opening: opening, at: timestamp)
+            reused = true
+            i = startConnection(flow, opening: true, at: segment.timestamp)
         }
         let from: Direction = states[i].clientIsLow == flow.fromLow ? .client : .server
         // One in-place access for the whole update: reading `states[i]` piecemeal would copy
         // the connection's state for every packet.
-        return Self.update(&states[i], with: tcp, number: number, timestamp: timestamp, from: from, reused: reused)
+        return Self.update(&states[i], with: tcp, number: segment.number, timestamp: segment.timestamp, from: from,
+                           reused: reused)
     }
 
-    /// Adds decoded frames in order, `firstNumber` being the first one's frame number; returns
-    /// how many carried TCP. Their flows must come from one `FlowIndex`, as `add(_:flow:...)` says.
-    public mutating func add(_ frames: UnsafeBufferPointer<DecodedFrame>, firstNumber: Int) -> Int {
-        var segments = 0
-        for (offset, frame) in frames.enumerated() {
-            guard let flow = frame.flow else { continue }
-            _ = add(frame.headers, flow: flow, number: firstNumber + offset, timestamp: frame.timestamp)
-            segments += 1
-        }
-        return segments
-    }
-
-    /// Opens a connection on `flow` whose client sent `headers`, and makes it the flow's latest.
-    private mutating func startConnection(_ flow: FlowID, headers: FrameHeaders, opening: Bool, at time: Int64) -> Int {
-        guard let tcp = headers.tcp, let source = headers.source, let destination = headers.destination else {
-            preconditionFailure("a connection starts on a TCP segment")
-        }
-        var connection = Connection(index: states.count + 1, client: Endpoint(address: source, port: tcp.sourcePort),
-                                    server: Endpoint(address: destination, port: tcp.destinationPort), sawOpening: opening, segments: [])
+    /// Opens a connection on `flow` whose client sent the segment in hand (from the low endpoint
+    /// when `flow.fromLow`), and makes it the flow's latest.
+    private mutating func startConnection(_ flow: FlowID, opening: Bool, at time: Int64) -> Int {
+        let endpoints = flows[flow.index].endpoints
+        let (client, server) = flow.fromLow ? (endpoints.low, endpoints.high) : (endpoints.high, endpoints.low)
+        var connection = Connection(index: states.count + 1, client: client, server: server, sawOpening: opening, segments: [])
         connection.firstTimestamp = time
         states.append(State(connection: connection, clientIsLow: flow.fromLow))
-        latest[flow.index] = states.count - 1
+        flows[flow.index].latest = states.count - 1
         return states.count - 1
     }
 

@@ -55,21 +55,6 @@ public struct FrameHeaders: Sendable {
     }
 }
 
-/// A frame's headers, decoded ahead of the analysis, with its TCP 4-tuple looked up.
-public struct DecodedFrame: Sendable {
-    /// Nanoseconds since the Unix epoch.
-    public var timestamp: Int64
-    public var headers: FrameHeaders
-    /// From one `FlowIndex` that saw every frame before this one; nil without TCP.
-    public var flow: FlowID?
-
-    public init(timestamp: Int64, headers: FrameHeaders, flow: FlowID?) {
-        self.timestamp = timestamp
-        self.headers = headers
-        self.flow = flow
-    }
-}
-
 public struct UDPHeader: Sendable, Equatable {
     public var sourcePort: UInt16
     public var destinationPort: UInt16

@@ -58,16 +58,29 @@ public struct TCPHeader: Hashable, Sendable {
     public var destinationPort: UInt16
     public var sequence: UInt32
     public var acknowledgment: UInt32
-    public var headerLength: Int
     public var flags: TCPFlags
     public var window: UInt16
     public var urgentPointer: UInt16
-    /// The segment's length as the IP header gives it (Wireshark's tcp.len).
-    public var payloadLength: Int
+    // Stored narrow, so a header is 24 bytes: a TCP header is at most 60 bytes long and an IP
+    // payload at most 65,535, and batches of a million headers cross between threads.
+    private var storedPayloadLength: UInt16
+    private var storedHeaderLength: UInt8
     /// A SYN's window-scale option, nil on other segments and on a SYN without one. Read while
     /// decoding, the one option the analysis needs, and only on the segments it matters on.
     public var synWindowScale: UInt8?
 
+    public var headerLength: Int {
+        get { Int(storedHeaderLength) }
+        set { storedHeaderLength = UInt8(newValue) }
+    }
+
+    /// The segment's length as the IP header gives it (Wireshark's tcp.len).
+    public var payloadLength: Int {
+        get { Int(storedPayloadLength) }
+        set { storedPayloadLength = UInt16(newValue) }
+    }
+
+    /// `headerLength` is at most 60 and `payloadLength` at most 65,535, as in any IP packet.
     public init(sourcePort: UInt16, destinationPort: UInt16, sequence: UInt32, acknowledgment: UInt32,
                 headerLength: Int, flags: TCPFlags, window: UInt16, urgentPointer: UInt16, payloadLength: Int,
                 synWindowScale: UInt8?) {
@@ -75,11 +88,11 @@ public struct TCPHeader: Hashable, Sendable {
         self.destinationPort = destinationPort
         self.sequence = sequence
         self.acknowledgment = acknowledgment
-        self.headerLength = headerLength
         self.flags = flags
         self.window = window
         self.urgentPointer = urgentPointer
-        self.payloadLength = payloadLength
+        storedPayloadLength = UInt16(payloadLength)
+        storedHeaderLength = UInt8(headerLength)
         self.synWindowScale = synWindowScale
     }
 
@@ -168,7 +181,7 @@ public struct TCPSegment: Hashable, Sendable {
     static func parseOptions(_ bytes: ArraySlice<UInt8>) -> ([TCPOption], Bool) {
         var options: [TCPOption] = []
         options.reserveCapacity(6)
-        let malformed = [UInt8](bytes).withUnsafeBytes { raw in
+        let malformed = bytes.withUnsafeBytes { raw in
             TCPOptionList.walk(raw) { kind, body in
                 func be(_ at: Int, _ n: Int) -> UInt32 { (0..<n).reduce(UInt32(0)) { $0 << 8 | UInt32(body[at + $1]) } }
                 switch kind {

@@ -73,13 +73,14 @@ struct ShowCommand: ParsableCommand {
         output.flush()
     }
 
-    /// Decodes and analyses every frame, keeping nothing of them; the file is read and decoded
-    /// ahead on a thread of its own.
+    /// Decodes and analyses every TCP segment, keeping nothing of them; the file is read and
+    /// decoded ahead on a thread of its own.
     private func analyzeHeaders(_ analyzer: inout ConversationAnalyzer) throws -> (frames: Int, segments: Int) {
         var frames = 0, segments = 0
-        try CaptureFileReader.scanHeaders(file) { batch in
-            segments += analyzer.add(batch, firstNumber: frames + 1)
-            frames += batch.count
+        try CaptureFileReader.scanSegments(file) { batch in
+            analyzer.add(batch)
+            frames += batch.frames
+            segments += batch.segments.count
         }
         return (frames, segments)
     }

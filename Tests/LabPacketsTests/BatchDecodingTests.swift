@@ -15,20 +15,21 @@ import Testing
         return frames
     }()
 
-    /// Feeds the file in `chunk`-byte pieces and decodes it in batches of `limit`.
-    static func batches(chunk: Int, limit: Int) throws -> [[DecodedFrame]] {
+    /// Feeds the file in `chunk`-byte pieces and decodes it in batches of `limit` segments.
+    static func batches(chunk: Int, limit: Int) throws -> [SegmentBatch] {
         let file = FrameBuilder.pcapFile(frames)
         var parser = CaptureParser()
         var flows = FlowIndex()
-        var batches: [[DecodedFrame]] = []
-        var batch: [DecodedFrame] = []
+        var number = 0
+        var batches: [SegmentBatch] = []
+        var batch = SegmentBatch()
         for start in stride(from: 0, to: file.count, by: chunk) {
             parser.append(Array(file[start..<min(file.count, start + chunk)]))
             while true {
-                try parser.decodeRecords(into: &batch, limit: limit, flows: &flows)
-                guard batch.count == limit else { break }
+                try parser.decodeSegments(into: &batch, limit: limit, flows: &flows, frameNumber: &number)
+                guard batch.segments.count == limit else { break }
                 batches.append(batch)
-                batch = []
+                batch = SegmentBatch()
             }
         }
         try parser.finish()
@@ -36,50 +37,36 @@ import Testing
     }
 
     @Test(arguments: [(1 << 20, 1000), (97, 7), (1000, 1)])
-    func decodesEveryFrameAsPacketDecodeDoes(chunk: Int, limit: Int) throws {
+    func decodesEverySegmentAsPacketDecodeDoes(chunk: Int, limit: Int) throws {
         let batches = try Self.batches(chunk: chunk, limit: limit)
-        #expect(batches.dropLast().allSatisfy { $0.count == limit })
-        let decoded = batches.flatMap { $0 }
-        let packets = FrameBuilder.decode(Self.frames)
-        #expect(decoded.count == packets.count)
-        for (frame, packet) in zip(decoded, packets) {
-            #expect(frame.timestamp == packet.timestamp)
-            #expect(frame.headers.tcp == packet.headers.tcp && frame.headers.source == packet.source)
-            #expect(frame.headers.udp == packet.headers.udp && frame.headers.transport == packet.headers.transport)
-            #expect((frame.flow != nil) == (packet.tcp != nil))
+        #expect(batches.dropLast().allSatisfy { $0.segments.count == limit })
+        #expect(batches.map(\.frames).reduce(0, +) == Self.frames.count)
+        let segments = batches.flatMap(\.segments)
+        let packets = FrameBuilder.decode(Self.frames).filter { $0.tcp != nil }
+        #expect(segments.count == packets.count && segments.count == Self.frames.count - 2)
+        for (segment, packet) in zip(segments, packets) {
+            #expect(segment.number == packet.number && segment.timestamp == packet.timestamp)
+            #expect(segment.tcp == packet.headers.tcp)
+        }
+        // Each 4-tuple's endpoints come once, in the batch of its first segment, low one first.
+        let endpoints = batches.flatMap(\.newFlows)
+        #expect(endpoints.count == 40)
+        for (segment, packet) in zip(segments, packets) {
+            let pair = endpoints[segment.flow.index]
+            #expect((segment.flow.fromLow ? pair.low : pair.high) == packet.sourceEndpoint)
         }
     }
 
-    @Test func analysingBatchesByFlowGivesTheSameConnections() throws {
+    @Test(arguments: [50, 1, 100_000])
+    func analysingBatchesGivesTheConnectionsThePacketPathGives(limit: Int) throws {
         var byBatch = ConversationAnalyzer(retainSegments: false)
-        var number = 1, segments = 0
-        for batch in try Self.batches(chunk: 333, limit: 50) {
-            segments += batch.withUnsafeBufferPointer { byBatch.add($0, firstNumber: number) }
-            number += batch.count
-        }
+        for batch in try Self.batches(chunk: 333, limit: limit) { byBatch.add(batch) }
         let byPacket = ConversationAnalyzer.analyze(FrameBuilder.decode(Self.frames))
-        #expect(segments == Self.frames.count - 2)
         #expect(byBatch.connections.count == 40 && byPacket.count == 40)
         for (a, b) in zip(byBatch.connections, byPacket) {
             #expect(a.index == b.index && a.client == b.client && a.server == b.server && a.sawOpening == b.sawOpening)
             #expect(a.history == b.history && a.clientStats == b.clientStats && a.serverStats == b.serverStats)
             #expect(a.firstTimestamp == b.firstTimestamp && a.lastTimestamp == b.lastTimestamp)
-        }
-    }
-
-    @Test func eachSegmentIsPlacedAsThePacketPathPlacesIt() throws {
-        var byBatch = ConversationAnalyzer(retainSegments: false)
-        var byPacket = ConversationAnalyzer(retainSegments: false)
-        var flows = FlowIndex()
-        for (i, packet) in FrameBuilder.decode(Self.frames).enumerated() {
-            let expected = byPacket.add(packet, index: i)
-            let placed = flows.flow(of: packet.headers).flatMap {
-                byBatch.add(packet.headers, flow: $0, number: packet.number, timestamp: packet.timestamp)
-            }
-            #expect(placed == expected.map { s in
-                SegmentPlacement(connection: s.connection, from: s.from, relativeSequence: s.relativeSequence,
-                                 relativeAcknowledgment: s.relativeAcknowledgment, window: s.window, analysis: s.analysis)
-            }, "packet \(packet.number)")
         }
     }
 }

@@ -2,26 +2,23 @@ import LabPackets
 import LabSystem
 
 extension CaptureFileReader {
-    /// Frames per batch: enough that handing one over costs nothing per frame, few enough that
-    /// the batches in flight (three, recycled) stay a few megabytes.
+    /// Segments per batch: enough that handing one over costs nothing per segment, few enough
+    /// that the batches in flight (three, recycled) stay a few megabytes.
     static let batchSize = 16_384
 
-    /// Calls `body` with the headers of every frame in file order, a batch at a time, while a
-    /// thread of its own reads, decodes and looks up the 4-tuples ahead: on two cores the
-    /// analysis no longer waits for any of that. Frames that do not decode come with the layers
-    /// that did. A file error is thrown after every frame before it was delivered; an error
-    /// from `body` stops the reading.
-    public static func scanHeaders(_ path: String, _ body: (UnsafeBufferPointer<DecodedFrame>) throws -> Void) throws {
+    /// Calls `body` with the TCP segments of the whole file in order, a batch at a time, while a
+    /// thread of its own reads, decodes and numbers the 4-tuples ahead: on two cores the
+    /// analysis no longer waits for any of that. A file error is thrown after every batch before
+    /// it was delivered; an error from `body` stops the reading.
+    public static func scanSegments(_ path: String, _ body: (SegmentBatch) throws -> Void) throws {
         let file: FileReader
         do { file = try FileReader(path: path) } catch { throw CaptureFileError.unreadable(path: path, error) }
-        let queue = BatchQueue<DecodedFrame>(batches: 3, capacity: batchSize)
+        let queue = BatchQueue<SegmentBatch>(batches: 3, capacity: batchSize)
         guard let reader = try? OSThread.spawn({ decode(file, into: queue) }) else {
             // No thread to be had: decode on this one, which is only slower.
-            var batch: [DecodedFrame] = []
-            batch.reserveCapacity(batchSize)
-            try decode(file, into: batch) { (full: inout [DecodedFrame]) in
-                try full.withUnsafeBufferPointer(body)
-                full.removeAll(keepingCapacity: true)
+            try decode(file, into: SegmentBatch(capacity: batchSize)) { batch in
+                try body(batch)
+                batch.removeAll()
             }
             return
         }
@@ -30,16 +27,16 @@ extension CaptureFileReader {
             reader.join()
         }
         while let batch = try queue.receive() {
-            try batch.withUnsafeBufferPointer(body)
+            try body(batch)
             queue.recycle(batch)
         }
     }
 
     /// The reading thread: fills batches until the file ends, fails or the consumer cancels.
-    private static func decode(_ file: FileReader, into queue: BatchQueue<DecodedFrame>) {
+    private static func decode(_ file: FileReader, into queue: BatchQueue<SegmentBatch>) {
         guard let batch = queue.emptyBatch() else { return }
         do {
-            try decode(file, into: batch) { (full: inout [DecodedFrame]) in
+            try decode(file, into: batch) { full in
                 queue.send(full)
                 guard let next = queue.emptyBatch() else { throw CancellationError() }
                 full = next
@@ -54,14 +51,15 @@ extension CaptureFileReader {
 
     /// Reads and decodes the whole file into `batch`, handing it to `deliver` when it is full and
     /// once more at the end, also after a file error; `deliver` leaves an empty batch in its place.
-    private static func decode(_ file: FileReader, into batch: consuming [DecodedFrame],
-                               _ deliver: (inout [DecodedFrame]) throws -> Void) throws {
+    private static func decode(_ file: FileReader, into batch: consuming SegmentBatch,
+                               _ deliver: (inout SegmentBatch) throws -> Void) throws {
         var flows = FlowIndex()
+        var frameNumber = 0
         do {
             try read(file) { parser in
                 while true {
-                    try parser.decodeRecords(into: &batch, limit: batchSize, flows: &flows)
-                    guard batch.count == batchSize else { return }
+                    try parser.decodeSegments(into: &batch, limit: batchSize, flows: &flows, frameNumber: &frameNumber)
+                    guard batch.segments.count == batchSize else { return }
                     try deliver(&batch)
                 }
             }
@@ -72,6 +70,8 @@ extension CaptureFileReader {
         try deliver(&batch)
     }
 }
+
+extension SegmentBatch: Refillable {}
 
 /// The consumer stopped listening: the reader just ends.
 private struct CancellationError: Error {}

@@ -7,9 +7,9 @@ import Synchronization
 import Testing
 @testable import LabCapture
 
-/// `CaptureFileReader.scanHeaders`, which reads and decodes on a thread of its own, must hand
+/// `CaptureFileReader.scanSegments`, which reads and decodes on a thread of its own, must hand
 /// over exactly what the plain reader reads, in order, and stop cleanly when told to.
-@Suite struct HeaderScanTests {
+@Suite struct SegmentScanTests {
     static let corpus = Repository.root + "/Tests/IntegrationTests/Fixtures/corpus"
 
     static var captures: [String] {
@@ -21,9 +21,10 @@ import Testing
     static func ahead(_ path: String) throws -> (frames: Int, segments: Int, table: String) {
         var analyzer = ConversationAnalyzer(retainSegments: false)
         var frames = 0, segments = 0
-        try CaptureFileReader.scanHeaders(path) { batch in
-            segments += analyzer.add(batch, firstNumber: frames + 1)
-            frames += batch.count
+        try CaptureFileReader.scanSegments(path) { batch in
+            analyzer.add(batch)
+            frames += batch.frames
+            segments += batch.segments.count
         }
         return (frames, segments, ConversationTable.render(analyzer.connections))
     }
@@ -58,7 +59,7 @@ import Testing
     @Test func aCaptureOfManyBatchesArrivesWholeAndInOrder() throws {
         let path = try Self.bigCapture(connections: 9000)  // 72,000 frames: five batches
         var times: [Int64] = []
-        try CaptureFileReader.scanHeaders(path) { batch in times += batch.map(\.timestamp) }
+        try CaptureFileReader.scanSegments(path) { batch in times += batch.segments.map(\.timestamp) }
         var expected: [Int64] = []
         try CaptureFileReader.read(path) { expected.append($0.frame.timestamp) }
         #expect(times.count == 72_000 && times == expected)
@@ -72,7 +73,7 @@ import Testing
         #expect(throws: CaptureFileError.self) { try CaptureFileReader.read(Self.corpus + "/" + name) { _ in inline += 1 } }
         var ahead = 0
         do {
-            try CaptureFileReader.scanHeaders(Self.corpus + "/" + name) { ahead += $0.count }
+            try CaptureFileReader.scanSegments(Self.corpus + "/" + name) { ahead += $0.frames }
             Issue.record("no error from a truncated file")
         } catch let error as CaptureFileError {
             #expect(error.exitCode == 65)
@@ -85,7 +86,7 @@ import Testing
         let path = try Self.bigCapture(connections: 9000)
         var batches = 0
         #expect(throws: Enough.self) {
-            try CaptureFileReader.scanHeaders(path) { _ in
+            try CaptureFileReader.scanSegments(path) { _ in
                 batches += 1
                 throw Enough()
             }
@@ -94,30 +95,39 @@ import Testing
     }
 
     @Test func aMissingFileIsUnreadable() {
-        #expect(throws: CaptureFileError.self) { try CaptureFileReader.scanHeaders("/nonexistent.pcap") { _ in } }
+        #expect(throws: CaptureFileError.self) { try CaptureFileReader.scanSegments("/nonexistent.pcap") { _ in } }
     }
 
     @Test func cancellingReleasesAProducerWaitingForAnEmptyBatch() throws {
-        let queue = BatchQueue<Int>(batches: 1, capacity: 1)
-        let taken = try #require(queue.emptyBatch())
-        queue.send(taken + [1])
+        let queue = BatchQueue<Numbers>(batches: 1, capacity: 1)
+        var taken = try #require(queue.emptyBatch())
+        taken.values.append(1)
+        queue.send(taken)
         let released = Mutex<Bool?>(nil)
         // Blocks, no empty batch being left, until the cancel (or sees it at once if it came first).
         let producer = try OSThread.spawn { released.withLock { $0 = queue.emptyBatch() == nil } }
         queue.cancel()
         producer.join()
         #expect(released.withLock { $0 } == true)
-        #expect(try queue.receive() == [1])
+        #expect(try queue.receive()?.values == [1])
     }
 
     @Test func theProducersErrorFollowsItsBatches() throws {
         struct Broken: Error {}
-        let queue = BatchQueue<Int>(batches: 2, capacity: 1)
-        queue.send([1])
-        queue.send([2])
+        let queue = BatchQueue<Numbers>(batches: 2, capacity: 1)
+        queue.send(Numbers(values: [1]))
+        queue.send(Numbers(values: [2]))
         queue.finish(Broken())
-        #expect(try queue.receive() == [1])
-        #expect(try queue.receive() == [2])
+        #expect(try queue.receive()?.values == [1])
+        #expect(try queue.receive()?.values == [2])
         #expect(throws: Broken.self) { _ = try queue.receive() }
     }
+}
+
+/// The simplest batch, for the queue's own tests.
+struct Numbers: Refillable {
+    var values: [Int] = []
+    init(values: [Int]) { self.values = values }
+    init(capacity: Int) { values.reserveCapacity(capacity) }
+    mutating func removeAll() { values.removeAll(keepingCapacity: true) }
 }
