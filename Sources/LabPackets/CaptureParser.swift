@@ -87,13 +87,14 @@ public struct CaptureParser: Sendable {
     public mutating func refill<E: Error>(capacity: Int, _ read: (UnsafeMutableRawBufferPointer) throws(E) -> Int) throws(E) -> Int {
         let tail = end - offset
         if buffer.count < tail + capacity {
-            // Zero-filled once per growth, so every byte of the buffer is always initialised.
-            var bigger = [UInt8](repeating: 0, count: tail + capacity)
+            // Zero-filled once per growth, so every byte of the buffer is always initialised;
+            // with room for a tail of up to 64 KiB, so an unfinished record rarely grows it again.
+            var bigger = [UInt8](repeating: 0, count: tail + capacity + 65_536)
             bigger[..<tail] = buffer[offset..<end]
             buffer = bigger
         } else if tail > 0, offset > 0 {
             buffer.withUnsafeMutableBytes { space in
-                space.baseAddress!.copyMemory(from: space.baseAddress! + offset, byteCount: tail)
+                space.baseAddress!.copyMemory(from: space.baseAddress! + offset, byteCount: tail)  // a memmove
             }
         }
         consumed += offset
@@ -162,9 +163,8 @@ public struct CaptureParser: Sendable {
                     try? headers.decode(record.bytes, linkType: record.linkType, snapped: record.isSnapped)
                     let known = flows.count
                     guard let flow = flows.flow(of: headers), let tcp = headers.tcp else { continue }
-                    if flows.count > known, let source = headers.source, let destination = headers.destination {
-                        let (from, to) = (Endpoint(address: source, port: tcp.sourcePort), Endpoint(address: destination, port: tcp.destinationPort))
-                        batch.newFlows.append(flow.fromLow ? FlowEndpoints(low: from, high: to) : FlowEndpoints(low: to, high: from))
+                    if flows.count > known, let endpoints = FlowEndpoints(headers, fromLow: flow.fromLow) {
+                        batch.newFlows.append(endpoints)
                     }
                     batch.segments.append(DecodedSegment(number: frameNumber, timestamp: record.timestamp, tcp: tcp, flow: flow))
                 }

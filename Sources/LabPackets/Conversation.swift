@@ -153,12 +153,9 @@ public struct ConversationAnalyzer: Sendable {
     /// carries no TCP.
     public mutating func add(_ headers: FrameHeaders, number: Int, timestamp: Int64) -> SegmentPlacement? {
         let known = tuples.count
-        guard let flow = tuples.flow(of: headers), let tcp = headers.tcp,
-              let source = headers.source, let destination = headers.destination else { return nil }
-        if tuples.count > known {
-            let (from, to) = (Endpoint(address: source, port: tcp.sourcePort), Endpoint(address: destination, port: tcp.destinationPort))
-            flows.append(Flow(endpoints: flow.fromLow ? FlowEndpoints(low: from, high: to) : FlowEndpoints(low: to, high: from),
-                              latest: -1))
+        guard let flow = tuples.flow(of: headers), let tcp = headers.tcp else { return nil }
+        if tuples.count > known, let endpoints = FlowEndpoints(headers, fromLow: flow.fromLow) {
+            flows.append(Flow(endpoints: endpoints, latest: -1))
         }
         return add(DecodedSegment(number: number, timestamp: timestamp, tcp: tcp, flow: flow))
     }

@@ -21,6 +21,13 @@ public struct DecodedSegment: Sendable {
 public struct FlowEndpoints: Sendable, Equatable {
     public var low: Endpoint
     public var high: Endpoint
+
+    /// The endpoints of the TCP segment in `headers`, whose source is the low one when `fromLow`.
+    init?(_ headers: FrameHeaders, fromLow: Bool) {
+        guard let tcp = headers.tcp, let source = headers.source, let destination = headers.destination else { return nil }
+        let from = Endpoint(address: source, port: tcp.sourcePort), to = Endpoint(address: destination, port: tcp.destinationPort)
+        (low, high) = fromLow ? (from, to) : (to, from)
+    }
 }
 
 /// The TCP segments of a run of frames, with the endpoints of the 4-tuples first seen there:
