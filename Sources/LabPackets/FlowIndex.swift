@@ -9,7 +9,7 @@ public struct FlowID: Sendable, Equatable {
 
 /// Numbers the TCP 4-tuples of a capture in order of first appearance: the one hash lookup per
 /// segment that the conversation analysis needs. Its own type, so a reader can do it on the
-/// thread that decodes (see `CaptureFileReader.scanHeaders`) while another analyses.
+/// thread that decodes (see `CaptureFileReader.scanSegments`) while another analyses.
 ///
 /// Open addressing, linear probing, half full at most; memory grows with the tuples, not the
 /// packets. Written by hand rather than using `Dictionary`, whose SipHash and generic probing
