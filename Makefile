@@ -73,7 +73,7 @@ fuzz:
 	$(FUZZ_DIR)/capture-fuzzer $(FUZZ_DIR)/corpus -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
 	  -artifact_prefix=$(FUZZ_DIR)/crashes/ -print_final_stats=1
 
-# Decode + analysis throughput against tshark and tcpdump on a generated 1M-packet capture.
+# Decode + analysis throughput against tshark and tcpdump on a generated 1M-packet capture, on both cores and pinned to one.
 bench-show: build
 	python3 Benchmarks/bench_show.py
 
