@@ -28,7 +28,7 @@ extension CaptureFileReader {
         }
         while let batch = try queue.receive() {
             try body(batch)
-            queue.recycle(batch)
+            queue.recycle(consume batch)  // the last reference, so its storage is reused
         }
     }
 
