@@ -23,6 +23,12 @@ int clinux_setns_net(int fd) { return setns(fd, CLONE_NEWNET); }
 
 pid_t clinux_gettid(void) { return (pid_t)syscall(SYS_gettid); }
 
+int clinux_cpus_allowed(void) {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0) return -1;
+    return CPU_COUNT(&set);
+}
+
 int clinux_accept_cloexec(int fd) { return accept4(fd, NULL, NULL, SOCK_CLOEXEC); }
 
 int clinux_eventfd(void) { return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK); }

@@ -8,18 +8,15 @@ extension CaptureFileReader {
 
     /// Calls `body` with the TCP segments of the whole file in order, a batch at a time, while a
     /// thread of its own reads, decodes and numbers the 4-tuples ahead: on two cores the
-    /// analysis no longer waits for any of that. A file error is thrown after every batch before
+    /// analysis no longer waits for any of that. With one CPU to run on, this thread does it all. A file error is thrown after every batch before
     /// it was delivered; an error from `body` stops the reading.
     public static func scanSegments(_ path: String, _ body: (SegmentBatch) throws -> Void) throws {
         let file: FileReader
         do { file = try FileReader(path: path) } catch { throw CaptureFileError.unreadable(path: path, error) }
         let queue = BatchQueue<SegmentBatch>(batches: 3, capacity: batchSize)
-        guard let reader = try? OSThread.spawn({ decode(file, into: queue) }) else {
-            // No thread to be had: decode on this one, which is only slower.
-            try decode(file, into: SegmentBatch(capacity: batchSize)) { batch in
-                try body(batch)
-                batch.removeAll()
-            }
+        guard OSThread.allowedProcessors > 1, let reader = try? OSThread.spawn({ decode(file, into: queue) }) else {
+            // One CPU to run on, or no thread to be had: decode on this thread, between batches.
+            try decode(file, into: SegmentBatch(capacity: batchSize)) { batch in try body(batch) }
             return
         }
         defer {
@@ -50,7 +47,8 @@ extension CaptureFileReader {
     }
 
     /// Reads and decodes the whole file into `batch`, handing it to `deliver` when it is full and
-    /// once more at the end, also after a file error; `deliver` leaves an empty batch in its place.
+    /// once more at the end, also after a file error. `deliver` may swap in another batch (the
+    /// queue's next empty one); either way the batch is emptied before it is filled again.
     private static func decode(_ file: FileReader, into batch: consuming SegmentBatch,
                                _ deliver: (inout SegmentBatch) throws -> Void) throws {
         var flows = FlowIndex()
@@ -61,6 +59,7 @@ extension CaptureFileReader {
                     try parser.decodeSegments(into: &batch, limit: batchSize, flows: &flows, frameNumber: &frameNumber)
                     guard batch.segments.count == batchSize else { return }
                     try deliver(&batch)
+                    batch.removeAll()
                 }
             }
         } catch let error as CaptureFileError {

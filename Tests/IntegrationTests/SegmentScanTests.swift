@@ -94,6 +94,17 @@ import Testing
         #expect(batches == 1)
     }
 
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/taskset"), "needs taskset (util-linux)"))
+    func onOneCPUTheReadingIsDoneInlineWithTheSameResult() throws {
+        let path = try Self.bigCapture(connections: 5000)
+        for mode in ["--count-only", "--conversations"] {
+            let pinned = try execute("/usr/bin/taskset", ["-c", "0", Repository.binary, "show", mode, path])
+            let free = try execute(Repository.binary, ["show", mode, path])
+            #expect(pinned.status == 0 && free.status == 0)
+            #expect(pinned.output == free.output && !free.output.isEmpty)
+        }
+    }
+
     @Test func aMissingFileIsUnreadable() {
         #expect(throws: CaptureFileError.self) { try CaptureFileReader.scanSegments("/nonexistent.pcap") { _ in } }
     }
