@@ -33,10 +33,6 @@ public final class PacketFilter {
 
     deinit { pcap_freecode(&program) }
 
-    public func matches(_ frame: CapturedFrame) -> Bool {
-        frame.bytes.withUnsafeBytes { matches($0, originalLength: frame.originalLength) }
-    }
-
     /// Whether the frame whose captured bytes these are passes the filter.
     public func matches(_ bytes: UnsafeRawBufferPointer, originalLength: Int) -> Bool {
         var header = pcap_pkthdr()

@@ -84,11 +84,6 @@ struct ByteCursor {
         return littleEndian ? UInt32(littleEndian: raw) : UInt32(bigEndian: raw)
     }
 
-    mutating func rest() -> UnsafeRawBufferPointer {
-        defer { position = bytes.count }
-        return UnsafeRawBufferPointer(start: bytes.baseAddress.map { $0 + position }, count: remaining)
-    }
-
     func invalid(_ field: StaticString, _ detail: String) -> DecodeError {
         .invalid(layer: "\(layer)", field: "\(field)", offset: position, detail: detail)
     }
