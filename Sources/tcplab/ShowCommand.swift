@@ -40,7 +40,7 @@ struct ShowCommand: ParsableCommand {
         do {
             // Counting and the connection table need only the headers: no frame's bytes are kept.
             if (countOnly || conversations) && !analyzer.retainSegments {
-                counts = try analyzeHeaders(&analyzer)
+                counts = try analyzeSegments(&analyzer)
             } else {
                 counts = try list(&analyzer, printing: !countOnly && !conversations, into: &output)
             }
@@ -75,7 +75,7 @@ struct ShowCommand: ParsableCommand {
 
     /// Decodes and analyses every TCP segment, keeping nothing of them; the file is read and
     /// decoded ahead on a thread of its own.
-    private func analyzeHeaders(_ analyzer: inout ConversationAnalyzer) throws -> (frames: Int, segments: Int) {
+    private func analyzeSegments(_ analyzer: inout ConversationAnalyzer) throws -> (frames: Int, segments: Int) {
         var frames = 0, segments = 0
         try CaptureFileReader.scanSegments(file) { batch in
             analyzer.add(batch)
