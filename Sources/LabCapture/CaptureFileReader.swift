@@ -35,10 +35,6 @@ public enum CaptureFileReader {
     public static func scan(_ path: String, _ body: (CaptureRecordView) throws -> Void) throws {
         let file: FileReader
         do { file = try FileReader(path: path) } catch { throw CaptureFileError.unreadable(path: path, error) }
-        try scan(file, body)
-    }
-
-    static func scan(_ file: FileReader, _ body: (CaptureRecordView) throws -> Void) throws {
         try read(file) { parser in try parser.forEachRecord(body) }
     }
 

@@ -14,6 +14,17 @@ public struct FrameHeaders: Sendable {
 
     public init() {}
 
+    /// The TCP segment's source address and port; nil without TCP.
+    public var sourceEndpoint: Endpoint? {
+        guard let source, let tcp else { return nil }
+        return Endpoint(address: source, port: tcp.sourcePort)
+    }
+
+    public var destinationEndpoint: Endpoint? {
+        guard let destination, let tcp else { return nil }
+        return Endpoint(address: destination, port: tcp.destinationPort)
+    }
+
     /// Decodes into these (empty) headers as far as the bytes allow, and throws why it stopped
     /// when a layer is bad (`[Malformed Packet]`): the layers above it stay nil. Never traps.
     /// In place, because the headers are large enough that returning them would cost a copy.

@@ -62,15 +62,8 @@ public struct Packet: Sendable {
     /// Why decoding stopped early (`[Malformed Packet]`), if it did.
     public var malformed: DecodeError? { malformedBox?.error }
 
-    public var sourceEndpoint: Endpoint? {
-        guard let source, let tcp = headers.tcp else { return nil }
-        return Endpoint(address: source, port: tcp.sourcePort)
-    }
-
-    public var destinationEndpoint: Endpoint? {
-        guard let destination, let tcp = headers.tcp else { return nil }
-        return Endpoint(address: destination, port: tcp.destinationPort)
-    }
+    public var sourceEndpoint: Endpoint? { headers.sourceEndpoint }
+    public var destinationEndpoint: Endpoint? { headers.destinationEndpoint }
 
     /// The transport header and what follows it, as captured.
     private var transportBytes: ArraySlice<UInt8> {

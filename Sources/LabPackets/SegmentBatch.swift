@@ -24,8 +24,7 @@ public struct FlowEndpoints: Sendable, Equatable {
 
     /// The endpoints of the TCP segment in `headers`, whose source is the low one when `fromLow`.
     init?(_ headers: FrameHeaders, fromLow: Bool) {
-        guard let tcp = headers.tcp, let source = headers.source, let destination = headers.destination else { return nil }
-        let from = Endpoint(address: source, port: tcp.sourcePort), to = Endpoint(address: destination, port: tcp.destinationPort)
+        guard let from = headers.sourceEndpoint, let to = headers.destinationEndpoint else { return nil }
         (low, high) = fromLow ? (from, to) : (to, from)
     }
 }
