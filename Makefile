@@ -60,17 +60,17 @@ golden: build
 clean:
 	rm -rf .build traces
 
-# libFuzzer on the capture reader, decoder, analysis and Info column. FUZZ_SECONDS=600 for the 10-minute run.
+# libFuzzer on the capture reader, decoder, analysis and Info column: the capture-fuzzer target,
+# linked against the LabPackets and LabReport modules. FUZZ_SECONDS=600 for the 10-minute run.
 FUZZ_SECONDS ?= 60
 FUZZ_DIR := .build/fuzz
-fuzz:
+fuzz: deps
 	mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/crashes
 	cp Tests/IntegrationTests/Fixtures/corpus/*.pcap* $(FUZZ_DIR)/corpus/ 2>/dev/null || true
 	cp Tests/IntegrationTests/Fixtures/fuzz-regressions/* $(FUZZ_DIR)/corpus/ 2>/dev/null || true
-	swiftc -module-name LabPackets -parse-as-library -O -sanitize=fuzzer,address \
-	  Sources/LabPackets/*.swift Sources/LabReport/PacketRow.swift Sources/LabReport/HTTPTracker.swift \
-	  Fuzz/CaptureFuzzer.swift -o $(FUZZ_DIR)/capture-fuzzer
-	$(FUZZ_DIR)/capture-fuzzer $(FUZZ_DIR)/corpus -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	$(SWIFT) build --product capture-fuzzer -c release --scratch-path .build/fuzz-spm \
+	  -Xswiftc -DFUZZING -Xswiftc -sanitize=fuzzer,address
+	.build/fuzz-spm/release/capture-fuzzer $(FUZZ_DIR)/corpus -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
 	  -artifact_prefix=$(FUZZ_DIR)/crashes/ -print_final_stats=1
 
 # Decode + analysis throughput against tshark and tcpdump on a generated 1M-packet capture, on both cores and pinned to one.

@@ -24,20 +24,31 @@ let package = Package(
         .target(name: "LabSystem", dependencies: ["CLinux"], swiftSettings: crossModule),
         .target(name: "LabPackets", swiftSettings: crossModule),
         .target(name: "LabCapture", dependencies: ["CPcap", "LabSystem", "LabPackets"], swiftSettings: crossModule),
-        .target(name: "LabExperiment", dependencies: ["LabSystem", "LabPackets", "LabCapture"], swiftSettings: crossModule),
-        .target(name: "LabReport", dependencies: ["LabPackets", "LabExperiment"], swiftSettings: crossModule),
+        .target(name: "LabModel", dependencies: ["LabPackets", "LabSystem"], swiftSettings: crossModule),
+        // Expectations, the judge and verdicts see decoded packets only: no libpcap below them.
+        .target(name: "LabVerdict", dependencies: ["LabModel", "LabPackets"], swiftSettings: crossModule),
+        .target(name: "LabHTTP", dependencies: ["LabPackets", "LabSystem"], swiftSettings: crossModule),
+        .target(name: "LabRunner", dependencies: ["LabModel", "LabCapture", "LabHTTP", "LabPackets", "LabSystem"],
+                swiftSettings: crossModule),
+        .target(name: "LabReport", dependencies: ["LabModel", "LabVerdict", "LabPackets"], swiftSettings: crossModule),
+        // The one chain under every command: run or file -> packets -> verdict -> result -> outputs.
+        .target(name: "LabPipeline",
+                dependencies: ["LabRunner", "LabReport", "LabVerdict", "LabModel", "LabCapture", "LabHTTP", "LabPackets", "LabSystem"],
+                swiftSettings: crossModule),
         .executableTarget(
             name: "tcplab",
             dependencies: [
-                "LabExperiment", "LabReport", "LabSystem",
+                "LabPipeline", "LabRunner", "LabReport", "LabVerdict", "LabModel", "LabHTTP", "LabPackets", "LabSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: crossModule
         ),
+        // `make fuzz` builds this with -sanitize=fuzzer; a plain build replays files through it.
+        .executableTarget(name: "capture-fuzzer", dependencies: ["LabPackets", "LabReport", "LabSystem"], path: "Fuzz"),
         .target(name: "LabTestSupport", dependencies: ["LabPackets"], path: "Tests/LabTestSupport"),
         .testTarget(name: "LabPacketsTests", dependencies: ["LabPackets", "LabTestSupport"]),
-        .testTarget(name: "LabExperimentTests", dependencies: ["LabExperiment", "LabPackets", "LabReport", "LabTestSupport"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["LabExperiment", "LabPackets", "LabCapture", "LabReport", "LabSystem", "LabTestSupport"],
+        .testTarget(name: "LabExperimentTests", dependencies: ["LabModel", "LabVerdict", "LabHTTP", "LabPackets", "LabReport", "LabTestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["LabPipeline", "LabRunner", "LabModel", "LabVerdict", "LabHTTP", "LabPackets", "LabCapture", "LabReport", "LabSystem", "LabTestSupport"],
                     exclude: ["Fixtures"]),
     ]
 )

@@ -1,6 +1,38 @@
 // libFuzzer entry point for the capture reader, the packet decoder, the conversation
-// analysis and the Info column. Built by `make fuzz` as one module with LabPackets and the
-// row code of LabReport, with -sanitize=fuzzer,address.
+// analysis and the Info column, linked against the LabPackets and LabReport modules.
+// `make fuzz` builds it with -DFUZZING -sanitize=fuzzer,address, and libFuzzer supplies main;
+// a plain build is a replayer that runs the files named on its command line through it.
+import LabPackets
+import LabReport
+import LabSystem
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@main
+enum CaptureFuzzerMain {
+    static func main() {
+#if FUZZING
+        // SwiftPM names every executable's entry point itself, so libFuzzer's own main cannot
+        // be used; its driver can.
+        var argc = CommandLine.argc
+        var argv = CommandLine.unsafeArgv
+        exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in fuzzCapture(data ?? UnsafePointer(bitPattern: 1)!, size) })
+#else
+        for path in CommandLine.arguments.dropFirst() {
+            guard let bytes = try? FileReader(path: path).read(upTo: 1 << 26) else { continue }
+            _ = bytes.withUnsafeBufferPointer { fuzzCapture($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count) }
+        }
+#endif
+    }
+}
+
+#if FUZZING
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<Int32>,
+                         _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+                         _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32) -> Int32
+#endif
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzCapture(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {

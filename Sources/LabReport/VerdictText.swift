@@ -1,4 +1,5 @@
-import LabExperiment
+import LabModel
+import LabVerdict
 import LabPackets
 
 /// The verdict as lines a student reads: one per expectation, then the problems.

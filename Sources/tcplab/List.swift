@@ -1,5 +1,5 @@
 import ArgumentParser
-import LabExperiment
+import LabModel
 
 struct List: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List the experiments with their trace and title.")

@@ -1,5 +1,7 @@
 import ArgumentParser
-import LabExperiment
+import LabHTTP
+import LabModel
+import LabPackets
 import LabSystem
 
 struct ServeCommand: ParsableCommand {
@@ -24,14 +26,11 @@ struct ServeCommand: ParsableCommand {
             complain(error.description)
             throw ExitCode(error.exitCode)
         }
-        guard let (webRoot, idle) = experiment.server.lazy.compactMap({ step -> (String, Duration)? in
-            if case let .serveHTTP(root, idle) = step.action { return (root, idle) }
-            return nil
-        }).first else {
+        guard let (webRoot, idle) = experiment.webServer else {
             complain("\(experiment.name) has no serveHTTP step; try experiment-61")
             throw ExitCode(64)
         }
-        let folder = root ?? (webRoot.hasPrefix("/") ? webRoot : experiment.directory + "/" + webRoot)
+        let folder = root ?? webRoot
         let site: StaticSite
         do { site = try StaticSite(root: folder) } catch {
             complain("\(folder): no web root there (\(SystemError.describe(error.errno)))")

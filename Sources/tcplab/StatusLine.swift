@@ -1,11 +1,12 @@
-import LabExperiment
+import LabPipeline
+import LabRunner
 import LabSystem
 import Synchronization
 
 /// A one-line live status on the terminal while experiments run: phase, elapsed time and
 /// packets captured, redrawn in place and erased before any other output. Only on a terminal,
 /// so a log file never holds a control character.
-final class StatusLine: Sendable {
+final class StatusLine: RunObserver {
     private struct State {
         var active: [RunProgress] = []
         var shown = false
@@ -42,9 +43,9 @@ final class StatusLine: Sendable {
         state.withLock { erase(&$0) }
     }
 
-    func track(_ progress: RunProgress) { state.withLock { $0.active.append(progress) } }
+    func started(_ progress: RunProgress) { state.withLock { $0.active.append(progress) } }
 
-    func untrack(_ progress: RunProgress) { state.withLock { $0.active.removeAll { $0 === progress } } }
+    func ended(_ progress: RunProgress) { state.withLock { $0.active.removeAll { $0 === progress } } }
 
     /// Runs `body` (which prints) with the line erased, so output never mixes with it.
     func printing(_ body: () -> Void) {

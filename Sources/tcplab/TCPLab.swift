@@ -1,4 +1,5 @@
 import ArgumentParser
+import LabReport
 import LabSystem
 
 struct TCPLab: ParsableCommand {
@@ -11,7 +12,7 @@ struct TCPLab: ParsableCommand {
         incomplete, internal error); 73 cannot write the output; 77 no permission to capture; \
         130/143 interrupted.
         """,
-        version: "0.1.0",
+        version: Tool.version,
         subcommands: [List.self, RunCommand.self, ShowCommand.self, CheckCommand.self, ServeCommand.self, Validate.self]
     )
 }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import LabExperiment
+import LabModel
 
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Check experiment files without running them.")

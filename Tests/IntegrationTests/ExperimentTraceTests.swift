@@ -1,6 +1,7 @@
 import Foundation
 import LabCapture
-import LabExperiment
+import LabModel
+import LabRunner
 import LabPackets
 import LabReport
 import Testing
@@ -13,9 +14,8 @@ struct ExperimentTraceTests {
     func experimentPassesAndTsharkSeesTheSameSegments(name: String) throws {
         let experiment = try ExperimentLoader(directory: Repository.experiments).load(name).withInProcessClient()
         let record = try Run.perform(experiment)
-        let packets = record.frames.enumerated().map { Packet.decode($1, number: $0 + 1, linkType: record.linkType) }
-        let connections = ConversationAnalyzer.analyze(packets)
-        let verdict = Verdict.judge(experiment, packets: packets, connections: connections, record: record)
+        let result = RunResult(experiment: experiment, attempt: 1, record: record, wallTime: .zero, explain: false)
+        let (packets, connections, verdict) = (result.packets, result.connections, try #require(result.verdict))
         #expect(verdict.status == .passed, "\(verdict.outcomes.filter { !$0.passed }.map(\.detail)) \(verdict.captureProblems) \(verdict.endpointFailures)")
 
         let dir = try Repository.temporaryDirectory()

@@ -3,7 +3,8 @@ import Foundation
 import FoundationXML
 #endif
 import LabCapture
-import LabExperiment
+import LabModel
+import LabPipeline
 import LabPackets
 import LabReport
 import Testing
@@ -78,9 +79,7 @@ struct ReportFilesTests {
 
         // Golden summary: a change in tcplab's own behaviour shows up as a readable diff.
         let experiment = try ExperimentLoader(directory: Repository.experiments).load(name)
-        var packets: [Packet] = []
-        try CaptureFileReader.read(files.trace) { packets.append(Packet.decode($0.frame, number: packets.count + 1, linkType: $0.linkType)) }
-        let summary = GoldenSummary.render(experiment, connections: ConversationAnalyzer.analyze(packets))
+        let summary = GoldenSummary.render(experiment, connections: try CheckPipeline.read(files.trace).connections)
         let golden = try String(contentsOfFile: GoldenSummary.path(for: experiment), encoding: .utf8)
         #expect(summary == golden, "golden summary differs:\n\(lineDiff(golden, summary))")
     }

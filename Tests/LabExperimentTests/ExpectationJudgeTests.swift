@@ -1,7 +1,8 @@
 import LabPackets
 import LabTestSupport
 import Testing
-@testable import LabExperiment
+@testable import LabModel
+@testable import LabVerdict
 
 @Suite struct ExpectationJudgeTests {
     /// Experiment 2's pattern, built in code: 20 bytes in, four 5-byte pieces out.
@@ -11,8 +12,8 @@ import Testing
         return ConversationAnalyzer.analyze(FrameBuilder.decode(frames))
     }
 
-    func judge(_ kind: LabExperiment.Expectation.Kind, _ connections: [Connection] = lab2()) -> Outcome {
-        ExpectationJudge(connections: connections).judge(LabExperiment.Expectation(kind: kind, connection: 1, path: "expect[0]"))
+    func judge(_ kind: LabModel.Expectation.Kind, _ connections: [Connection] = lab2()) -> Outcome {
+        ExpectationJudge(connections: connections).judge(LabModel.Expectation(kind: kind, connection: 1, path: "expect[0]"))
     }
 
     @Test func exactSegmentSizesPass() {
@@ -105,9 +106,9 @@ import Testing
         return ConversationAnalyzer.analyze(FrameBuilder.decode(frames))
     }
 
-    func judge(_ kind: LabExperiment.Expectation.Kind, connection: Int = 1) -> Outcome {
+    func judge(_ kind: LabModel.Expectation.Kind, connection: Int = 1) -> Outcome {
         ExpectationJudge(connections: Self.keepAlive())
-            .judge(LabExperiment.Expectation(kind: kind, connection: connection, path: "expect[0]"))
+            .judge(LabModel.Expectation(kind: kind, connection: connection, path: "expect[0]"))
     }
 
     @Test func requestsAndStatusesAreReadAcrossTheTrace() {
@@ -126,9 +127,9 @@ import Testing
     }
 
     @Test func eachAppliesAnExpectationToEveryConnectionWithData() {
-        let outcome = judge(.finOrder([.server, .client]), connection: LabExperiment.Expectation.eachWithData)
+        let outcome = judge(.finOrder([.server, .client]), connection: LabModel.Expectation.eachWithData)
         #expect(outcome.passed)
         #expect(outcome.expectation.hasPrefix("every connection with data: "))
-        #expect(!judge(.finOrder([.client, .server]), connection: LabExperiment.Expectation.eachWithData).passed)
+        #expect(!judge(.finOrder([.client, .server]), connection: LabModel.Expectation.eachWithData).passed)
     }
 }

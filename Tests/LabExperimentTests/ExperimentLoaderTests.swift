@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import LabExperiment
+@testable import LabModel
+import LabPackets
 
 @Suite struct ExperimentLoaderTests {
     static let valid = """

@@ -1,5 +1,6 @@
 import Testing
-@testable import LabExperiment
+@testable import LabHTTP
+import LabModel
 
 @Suite struct HTTPTests {
     func head(_ text: String) throws(HTTPRequestHead.Problem) -> HTTPRequestHead {

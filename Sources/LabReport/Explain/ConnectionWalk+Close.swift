@@ -30,7 +30,7 @@ extension ConnectionWalk {
             let delay = elapsed(from: data.timestamp, to: s.timestamp)
             if delay >= 20_000_000 {
                 text += ", \(spoken(delay)) after the data arrived: a delayed ACK"
-                if source.option("TCP_QUICKACK", on: s.from) == 0 {
+                if source.option(.quickAck, on: s.from) == 0 {
                     text += source.observed ? " (the \(s.from) turned TCP_QUICKACK off)" : " (likely TCP_QUICKACK off)"
                 }
             }

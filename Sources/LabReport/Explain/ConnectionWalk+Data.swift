@@ -70,7 +70,7 @@ extension ConnectionWalk {
             reasons.append("One send() of \(s.length) bytes, one segment.")
         }
         if s.flags.contains(.fin) {
-            if source.option("TCP_CORK", on: side) == 1 {
+            if source.option(.cork, on: side) == 1 {
                 reasons.append(certainty("TCP_CORK held the reply until close() added the FIN to the same segment", then: "."))
             } else {
                 reasons.append("Likely the reply was still held (TCP_CORK, or Nagle) when close() was called, so the FIN rides on the data.")

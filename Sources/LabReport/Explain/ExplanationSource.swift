@@ -1,4 +1,5 @@
-import LabExperiment
+import LabModel
+import LabVerdict
 import LabPackets
 
 /// What the explainer knows beyond the packets. From a run it knows what each socket did,
@@ -22,7 +23,7 @@ public struct ExplanationSource: Sendable {
     }
 
     /// The value a side's script gives a socket option, if it sets it.
-    func option(_ name: String, on side: Direction) -> Int32? {
+    func option(_ name: SocketOption, on side: Direction) -> Int32? {
         for step in steps(side) {
             if case let .setOption(option, value) = step.action, option == name { return value }
         }

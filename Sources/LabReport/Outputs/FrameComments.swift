@@ -1,4 +1,5 @@
-import LabExperiment
+import LabModel
+import LabVerdict
 import LabPackets
 
 /// A comment for every frame of a run's trace, for pcapng: the expectations that name the

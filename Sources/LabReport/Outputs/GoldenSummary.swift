@@ -1,4 +1,5 @@
-import LabExperiment
+import LabModel
+import LabVerdict
 import LabPackets
 
 /// A run reduced to what must not change between runs, for regression diffs: client ports,

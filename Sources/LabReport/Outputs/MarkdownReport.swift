@@ -1,4 +1,5 @@
-import LabExperiment
+import LabModel
+import LabVerdict
 import LabPackets
 
 /// The lab report for one run: the lab's text, the packet table, the explanation, the ladder

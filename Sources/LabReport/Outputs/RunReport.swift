@@ -1,4 +1,5 @@
-import LabExperiment
+import LabModel
+import LabVerdict
 import LabPackets
 
 /// The machine-readable record of runs (`--json`), described by Experiments/run-record.schema.json.

@@ -1,4 +1,5 @@
-import LabExperiment
+import LabModel
+import LabVerdict
 import LabPackets
 
 /// One run of one experiment, as the reports see it: what happened, and how it was judged.
@@ -32,6 +33,28 @@ public struct RunResult: Sendable {
         self.exitCode = exitCode
         self.tracePath = tracePath
         self.wallTime = wallTime
+    }
+
+    /// The chain from a run's record to its result: decode the frames, find the connections,
+    /// judge them against the experiment, and explain them when asked. Every command and test
+    /// that has a record makes its result here.
+    public init(experiment: Experiment, attempt: Int, record: RunRecord, wallTime: Duration, explain: Bool) {
+        let trace = Trace(frames: record.frames, linkType: record.linkType)
+        let verdict = Verdict.judge(experiment, packets: trace.packets, connections: trace.connections, record: record)
+        self.init(experiment: experiment, attempt: attempt, record: record, packets: trace.packets,
+                  connections: trace.connections, verdict: verdict, harnessError: nil, exitCode: verdict.exitCode,
+                  tracePath: nil, wallTime: wallTime)
+        if explain {
+            explanations = Explainer(connections: trace.connections,
+                                     source: ExplanationSource(experiment: experiment, record: record)).explain()
+        }
+    }
+
+    /// A run that could not be carried out: no record, no trace, only why.
+    public static func harnessFailure(_ experiment: Experiment, attempt: Int, error: String, exitCode: Int32,
+                                      wallTime: Duration) -> RunResult {
+        RunResult(experiment: experiment, attempt: attempt, record: nil, packets: [], connections: [], verdict: nil,
+                  harnessError: error, exitCode: exitCode, tracePath: nil, wallTime: wallTime)
     }
 
     public var status: String { verdict?.status.rawValue ?? "harness failure" }

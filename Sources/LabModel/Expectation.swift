@@ -93,8 +93,8 @@ public struct Expectation: Sendable {
     public var path: String
     /// The lab's reason for the pattern, for students reading the verdict.
     public var why: String?
-    /// The clients it applies to: "inprocess", "browser" (both unless the file says otherwise).
-    public var clients: [String] = ["inprocess", "browser"]
+    /// The clients it applies to (both unless the file says otherwise).
+    public var clients: [ClientKind] = ClientKind.allCases
 }
 
 /// A timing window. `about` uses packetdrill's tolerance: the larger of 4 ms and 12.5 %.

@@ -1,3 +1,4 @@
+import LabModel
 import LabCapture
 import LabPackets
 import LabSystem

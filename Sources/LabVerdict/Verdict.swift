@@ -1,3 +1,4 @@
+import LabModel
 import LabPackets
 
 /// The judgement of one expectation.

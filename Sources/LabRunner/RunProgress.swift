@@ -1,3 +1,4 @@
+import LabModel
 import Synchronization
 
 /// What a run is doing right now, for a live status line: its phase, since when, and how

@@ -1,3 +1,4 @@
+import LabModel
 import LabCapture
 import LabPackets
 import LabSystem
@@ -31,7 +32,7 @@ public enum RunError: Error, Sendable, CustomStringConvertible {
 public enum Run {
     /// UDP port of the fence markers: never an experiment's port, admitted by the filter's
     /// companion rule, and left out of the written trace.
-    public static let fencePort: UInt16 = 9
+    public static let fencePort = Experiment.fencePort
     /// How long the kernel gets to finish a teardown after both endpoints have closed.
     /// On loopback it takes microseconds; the bound only stops a broken run.
     static let teardownGrace: Duration = .seconds(5)

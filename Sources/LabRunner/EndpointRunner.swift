@@ -1,3 +1,5 @@
+import LabHTTP
+import LabModel
 import LabPackets
 import LabSystem
 
@@ -159,9 +161,8 @@ struct EndpointRunner {
             }
         case let .sleep(duration):
             Clock.sleep(duration)
-        case let .setOption(name, value):
-            guard let option = TCPSocket.Option(rawValue: name) else { throw StepFailure(message: "unknown option \(name)") }
-            try connected().set(option, value)
+        case let .setOption(option, value):
+            try connected().set(TCPSocket.Option(option), value)
         case let .waitFor(name):
             switch events.wait(for: name, from: side.other, timeout: stepTimeout) {
             case .posted: break
@@ -169,7 +170,7 @@ struct EndpointRunner {
             case .timedOut: throw StepFailure(message: "stuck waiting for \"\(name)\" for \(formatDuration(stepTimeout))")
             }
         case let .shutdown(how):
-            try connected().shutdown(TCPSocket.ShutdownHow(rawValue: how) ?? .both)
+            try connected().shutdown(TCPSocket.ShutdownHow(how))
         case .close:
             let s = try connected()
             record.unreadAtClose = try? s.unreadByteCount()
@@ -191,8 +192,36 @@ struct EndpointRunner {
             record.note = "\(result.status), \(result.bodyBytes) body bytes"
         case let .browse(paths, responses):
             try awaitServerListening()
-            try Browser.visit(paths, responses: responses, port: port, events: events, timeout: stepTimeout)
+            let events = self.events
+            try Browser.visit(paths, responses: responses, port: port, timeout: stepTimeout) { wanted, timeout in
+                switch events.waitForQuietServer(responses: wanted, timeout: timeout) {
+                case .posted: .quiet
+                case .peerFinished: .serverStopped
+                case .timedOut: .timedOut
+                }
+            }
             record.note = "chromium visited \(paths.joined(separator: ", "))"
+        }
+    }
+}
+
+extension TCPSocket.Option {
+    init(_ option: SocketOption) {
+        switch option {
+        case .noDelay: self = .noDelay
+        case .cork: self = .cork
+        case .quickAck: self = .quickAck
+        case .maxSegment: self = .maxSegment
+        }
+    }
+}
+
+extension TCPSocket.ShutdownHow {
+    init(_ how: ShutdownHow) {
+        switch how {
+        case .read: self = .read
+        case .write: self = .write
+        case .both: self = .both
         }
     }
 }

@@ -1,3 +1,4 @@
+import LabModel
 import LabPackets
 
 /// Evaluates expectations against analysed connections. One engine for every kind,
@@ -172,7 +173,7 @@ struct ExpectationJudge {
     func judgeResponse(_ c: Connection, status: Int, body: [UInt8]?, outcome: (Bool, String, [Int]) -> Outcome) -> Outcome {
         let bytes = stream(c, .server)
         let packets = c.segments(from: .server).filter { $0.length > 0 }.map(\.number)
-        guard let end = HTTPServer.headEnd(bytes) else { return outcome(false, "no complete response head from the server", packets) }
+        guard let end = HTTPMessage.headEnd(bytes[...]) else { return outcome(false, "no complete response head from the server", packets) }
         let lines = String(decoding: bytes[..<end], as: UTF8.self).split(separator: "\r\n")
         let seenStatus = lines.first.flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") } ?? 0
         let length = HTTPMessage.contentLength(lines)

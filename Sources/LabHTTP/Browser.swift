@@ -1,20 +1,27 @@
 import FoundationEssentials
+import LabPackets
 import LabSystem
 
 /// Debian's headless Chromium as the lab's browser. It runs from the client's thread, so it
 /// lives in the run's network namespace and can reach nothing but the run's own server.
-enum Browser {
+public enum Browser {
     static let candidates = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
     }
+
+    /// How a wait for the server to fall quiet ended.
+    public enum QuietServer: Sendable { case quiet, serverStopped, timedOut }
 
     /// Opens each path in turn with one profile (so the second visit finds the favicon
     /// cached, as the lab's browser did). A visit ends when the server has sent the
     /// responses expected so far and closed every connection after its idle timeout; then
     /// the browser is stopped.
-    static func visit(_ paths: [String], responses: [Int], port: UInt16, events: Events, timeout: Duration) throws {
+    /// `waitForQuietServer(responses, timeout)` blocks until the server has sent that many
+    /// responses in all and closed every connection.
+    public static func visit(_ paths: [String], responses: [Int], port: UInt16, timeout: Duration,
+                             waitForQuietServer: (Int, Duration) -> QuietServer) throws {
         guard let program = candidates.first(where: FileManager.default.isExecutableFile(atPath:)) else {
             throw Failure(description: "no chromium found (apt-get install chromium)")
         }
@@ -28,11 +35,11 @@ enum Browser {
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "http://127.0.0.1:\(port)\(path)",
             ])
-            let outcome = events.waitForQuietServer(responses: expected, timeout: timeout)
+            let outcome = waitForQuietServer(expected, timeout)
             browser.terminate()
             switch outcome {
-            case .posted: continue
-            case .peerFinished: throw Failure(description: "the server stopped during the visit to \(path)")
+            case .quiet: continue
+            case .serverStopped: throw Failure(description: "the server stopped during the visit to \(path)")
             case .timedOut: throw Failure(description: "the visit to \(path) did not end within \(formatDuration(timeout)) (\(expected) responses expected)")
             }
         }

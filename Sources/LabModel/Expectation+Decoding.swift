@@ -1,15 +1,20 @@
 import LabPackets
 import LabSystem
 
+/// The key that names what an expectation checks, in the order messages list them.
+enum ExpectationKey: String, CaseIterable {
+    case handshake, connections, data, payload, segment, finOrder, rst, gap, request, response, requests, responses,
+         responseSegments
+}
+
 extension Expectation: Decodable {
-    static let kindKeys = ["handshake", "connections", "data", "payload", "segment", "finOrder", "rst", "gap", "request", "response",
-                           "requests", "responses", "responseSegments"]
+    static let kindKeys = ExpectationKey.allCases.map(\.rawValue)
 
     public init(from decoder: any Decoder) throws {
         let object = try decoder.container(keyedBy: AnyKey.self)
         path = renderPath(decoder.codingPath)
         let present = Self.kindKeys.filter(object.has)
-        guard present.count == 1, let key = present.first else {
+        guard present.count == 1, let key = present.first.flatMap(ExpectationKey.init(rawValue:)) else {
             if present.isEmpty {
                 let unknown = object.keyNames.first { !["connection", "why", "clients"].contains($0) }
                 if let unknown, let guess = closest(to: unknown, in: Self.kindKeys) {
@@ -26,44 +31,46 @@ extension Expectation: Decodable {
         }
         why = try object.optional("why")
         if let only: [String] = try object.optional("clients") {
-            guard !only.isEmpty, only.allSatisfy(["inprocess", "browser"].contains) else {
+            let kinds = only.compactMap(ClientKind.init(rawValue:))
+            guard !only.isEmpty, kinds.count == only.count else {
                 throw object.problem("clients", "expected a list of \"inprocess\" and \"browser\", got \(only)")
             }
-            clients = only
+            clients = kinds
         }
-        var allowed = [key, "connection", "why", "clients"]
+        var allowed = [key.rawValue, "connection", "why", "clients"]
+        let name = key.rawValue
         switch key {
-        case "handshake":
-            guard try object.decode(Bool.self, forKey: AnyKey(key)) else {
-                throw object.problem(key, "write \"handshake\": true, or leave the expectation out")
+        case .handshake:
+            guard try object.decode(Bool.self, forKey: AnyKey(name)) else {
+                throw object.problem(name, "write \"handshake\": true, or leave the expectation out")
             }
             kind = .handshake
-        case "connections":
-            guard let n = try object.positive(key, what: "connection count") else { throw object.problem(key, "expected a count") }
+        case .connections:
+            guard let n = try object.positive(name, what: "connection count") else { throw object.problem(name, "expected a count") }
             kind = .connections(n)
-        case "responseSegments":
+        case .responseSegments:
             allowed += ["for", "mss"]
-            guard let count = try object.positive(key, what: "segment count") else { throw object.problem(key, "expected a count") }
+            guard let count = try object.positive(name, what: "segment count") else { throw object.problem(name, "expected a count") }
             let request: String = try object.required("for", context: "responseSegments")
             kind = .responseSegments(request: request, count: count, mss: try object.positive("mss", what: "segment size"))
-        case "requests":
-            kind = .requests(try object.decode([String].self, forKey: AnyKey(key)))
-        case "responses":
-            let codes = try object.decode([Int].self, forKey: AnyKey(key))
+        case .requests:
+            kind = .requests(try object.decode([String].self, forKey: AnyKey(name)))
+        case .responses:
+            let codes = try object.decode([Int].self, forKey: AnyKey(name))
             if let bad = codes.first(where: { !(100...599).contains($0) }) {
-                throw object.problem(key, "expected HTTP statuses from 100 to 599, got \(bad)")
+                throw object.problem(name, "expected HTTP statuses from 100 to 599, got \(bad)")
             }
             kind = .statuses(codes)
-        case "request":
-            let line: String = try object.decode(String.self, forKey: AnyKey(key))
+        case .request:
+            let line: String = try object.decode(String.self, forKey: AnyKey(name))
             guard line.split(separator: " ", omittingEmptySubsequences: false).count == 3 else {
-                throw object.problem(key, "expected a request line such as \"GET / HTTP/1.1\", got \"\(line)\"")
+                throw object.problem(name, "expected a request line such as \"GET / HTTP/1.1\", got \"\(line)\"")
             }
             kind = .request(line)
-        case "response":
+        case .response:
             allowed += ["file"]
-            let status = try object.decode(Int.self, forKey: AnyKey(key))
-            guard (100...599).contains(status) else { throw object.problem(key, "expected an HTTP status from 100 to 599, got \(status)") }
+            let status = try object.decode(Int.self, forKey: AnyKey(name))
+            guard (100...599).contains(status) else { throw object.problem(name, "expected an HTTP status from 100 to 599, got \(status)") }
             var body: [UInt8]?
             let name: String? = try object.optional("file")
             if let name {
@@ -73,15 +80,15 @@ extension Expectation: Decodable {
                 body = bytes
             }
             kind = .response(status: status, body: body, bodyName: name)
-        case "data":
+        case .data:
             allowed += ["sizes", "count", "total", "mss"]
             kind = try Self.decodeData(object)
-        case "payload":
+        case .payload:
             allowed += ["text", "upperOf", "sameAs", "repeat"]
             kind = try Self.decodePayload(object)
-        case "segment":
+        case .segment:
             allowed += ["flags", "seq", "ack", "len"]
-            let ref = try object.reference(key, try object.decode(String.self, forKey: AnyKey(key)))
+            let ref = try object.reference(name, try object.decode(String.self, forKey: AnyKey(name)))
             var flags: TCPFlags?
             if let text = try object.optional("flags", as: String.self) {
                 do { flags = try TCPFlags(parsing: text) } catch {
@@ -90,27 +97,27 @@ extension Expectation: Decodable {
                 }
             }
             let checks = ["flags", "seq", "ack", "len"].filter(object.has)
-            guard !checks.isEmpty else { throw object.problem(key, "say what to check on \(ref): flags, seq, ack or len") }
+            guard !checks.isEmpty else { throw object.problem(name, "say what to check on \(ref): flags, seq, ack or len") }
             kind = .segment(ref, flags: flags, seq: try object.optional("seq"), ack: try object.optional("ack"),
                             len: try object.optional("len"))
-        case "finOrder":
-            let words = try object.decode([String].self, forKey: AnyKey(key))
+        case .finOrder:
+            let words = try object.decode([String].self, forKey: AnyKey(name))
             var sides: [Direction] = []
             for word in words {
-                guard let side = Direction(rawValue: word) else { throw object.problem(key, "expected \"client\" or \"server\", got \"\(word)\"") }
-                guard !sides.contains(side) else { throw object.problem(key, "\(side) is listed twice; each side sends one FIN") }
+                guard let side = Direction(rawValue: word) else { throw object.problem(name, "expected \"client\" or \"server\", got \"\(word)\"") }
+                guard !sides.contains(side) else { throw object.problem(name, "\(side) is listed twice; each side sends one FIN") }
                 sides.append(side)
             }
             kind = .finOrder(sides)
-        case "rst":
-            let word = try object.decode(String.self, forKey: AnyKey(key))
+        case .rst:
+            let word = try object.decode(String.self, forKey: AnyKey(name))
             if word == "none" { kind = .rst(from: nil) }
             else if let side = Direction(rawValue: word) { kind = .rst(from: side) }
-            else { throw object.problem(key, "expected \"client\", \"server\" or \"none\", got \"\(word)\"") }
-        default:  // gap
+            else { throw object.problem(name, "expected \"client\", \"server\" or \"none\", got \"\(word)\"") }
+        case .gap:
             allowed += ["about", "atLeast", "atMost"]
-            let ends = try object.decode([String].self, forKey: AnyKey(key))
-            guard ends.count == 2 else { throw object.problem(key, "expected two segments, [from, to], got \(ends.count)") }
+            let ends = try object.decode([String].self, forKey: AnyKey(name))
+            guard ends.count == 2 else { throw object.problem(name, "expected two segments, [from, to], got \(ends.count)") }
             let window = TimeWindow(atLeast: try object.duration("atLeast"), atMost: try object.duration("atMost"),
                                     about: try object.duration("about"))
             if window.about != nil && (window.atLeast != nil || window.atMost != nil) {
@@ -120,11 +127,11 @@ extension Expectation: Decodable {
                 throw object.problem("atMost", "contradicts atLeast: \(formatDuration(m)) < \(formatDuration(l))")
             }
             guard window.about != nil || window.atLeast != nil || window.atMost != nil else {
-                throw object.problem(key, "a gap needs about, atLeast or atMost")
+                throw object.problem(name, "a gap needs about, atLeast or atMost")
             }
-            kind = .gap(from: try object.reference(key, ends[0]), to: try object.reference(key, ends[1]), window: window)
+            kind = .gap(from: try object.reference(name, ends[0]), to: try object.reference(name, ends[1]), window: window)
         }
-        try object.rejectUnknownKeys(allowed: allowed, context: "a \(key) expectation")
+        try object.rejectUnknownKeys(allowed: allowed, context: "a \(name) expectation")
     }
 
     static func decodeData(_ object: Object) throws -> Kind {

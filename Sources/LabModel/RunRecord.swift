@@ -18,6 +18,13 @@ public struct StepRecord: Sendable {
     public var unreadAtClose: Int?
     /// What the step observed, in words (an HTTP status, a server's tally).
     public var note: String?
+
+    public init(index: Int, label: String, started: Int64, ended: Int64) {
+        self.index = index
+        self.label = label
+        self.started = started
+        self.ended = ended
+    }
 }
 
 public struct EndpointRecord: Sendable {
@@ -26,6 +33,12 @@ public struct EndpointRecord: Sendable {
     /// Why the endpoint stopped early, naming the step: nil when every step ran as listed.
     public var failure: String?
     public var completed: Bool { failure == nil }
+
+    public init(side: Direction, steps: [StepRecord] = [], failure: String? = nil) {
+        self.side = side
+        self.steps = steps
+        self.failure = failure
+    }
 }
 
 /// Everything a run observed, before any expectation is judged.
@@ -42,6 +55,22 @@ public struct RunRecord: Sendable {
     public var endpoints: [EndpointRecord]
     /// Where the wall time went: namespace, capture start, experiment, teardown.
     public var phases: [(name: String, duration: Duration)]
+
+    public init(experiment: String, linkType: LinkType, snapLength: Int, frames: [CapturedFrame], drops: Int,
+                startFenceSeen: Bool, endFenceSeen: Bool, teardownSeen: Bool, duplicateFrames: Int,
+                endpoints: [EndpointRecord], phases: [(name: String, duration: Duration)]) {
+        self.experiment = experiment
+        self.linkType = linkType
+        self.snapLength = snapLength
+        self.frames = frames
+        self.drops = drops
+        self.startFenceSeen = startFenceSeen
+        self.endFenceSeen = endFenceSeen
+        self.teardownSeen = teardownSeen
+        self.duplicateFrames = duplicateFrames
+        self.endpoints = endpoints
+        self.phases = phases
+    }
 
     /// Reasons the trace cannot be trusted. Any one makes the run a harness failure.
     public var captureProblems: [String] {

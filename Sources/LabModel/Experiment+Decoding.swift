@@ -5,7 +5,15 @@ extension Experiment: Decodable {
     /// Where the loader tells the decoder which folder the file is in.
     static let directoryKey = CodingUserInfoKey(rawValue: "tcplab.directory")!
 
-    static let keys = ["$schema", "title", "lab", "trace", "port", "link", "server", "client", "browser", "expect", "stepTimeout", "snaplen"]
+    /// The top-level keys of an experiment file, in the order messages list them.
+    enum Key: String, CaseIterable {
+        case schema = "$schema", title, lab, trace, port, link, server, client, browser, expect, stepTimeout, snaplen
+    }
+
+    static let keys = Key.allCases.map(\.rawValue)
+
+    /// The UDP port of a run's fence markers, which no experiment may use.
+    public static let fencePort: UInt16 = 9
 
     public init(from decoder: any Decoder) throws {
         let object = try decoder.container(keyedBy: AnyKey.self)
@@ -18,8 +26,8 @@ extension Experiment: Decodable {
             throw object.problem("trace", "expected a file name ending in .pcap, such as \"trace2.pcap\", got \"\(trace)\"")
         }
         let port: Int = try object.optional("port") ?? 12345
-        guard (1...65535).contains(port), port != Int(Run.fencePort) else {
-            throw object.problem("port", "expected a port from 1 to 65535 other than the fence port \(Run.fencePort), got \(port)")
+        guard (1...65535).contains(port), port != Int(Self.fencePort) else {
+            throw object.problem("port", "expected a port from 1 to 65535 other than the fence port \(Self.fencePort), got \(port)")
         }
         self.port = UInt16(port)
         link = object.has("link")

@@ -1,3 +1,4 @@
+import LabPackets
 import LabSystem
 import Synchronization
 
@@ -18,8 +19,8 @@ public struct HTTPServer: Sendable {
         self.init(site: site, idleTimeout: idleTimeout, requestTimeout: requestTimeout, activity: nil)
     }
 
-    init(site: StaticSite, idleTimeout: Duration, requestTimeout: Duration = .seconds(10),
-         activity: (@Sendable (Activity) -> Void)?) {
+    public init(site: StaticSite, idleTimeout: Duration, requestTimeout: Duration = .seconds(10),
+                activity: (@Sendable (Activity) -> Void)?) {
         self.site = site
         self.idleTimeout = idleTimeout
         self.requestTimeout = requestTimeout
@@ -106,7 +107,7 @@ public struct HTTPServer: Sendable {
         }
     }
 
-    static func headEnd(_ bytes: [UInt8]) -> Int? { HTTPMessage.headEnd(bytes[...]) }
+    public static func headEnd(_ bytes: [UInt8]) -> Int? { HTTPMessage.headEnd(bytes[...]) }
 
     func respond(to parsed: Result<HTTPRequestHead, HTTPRequestHead.Problem>) -> (Int, [UInt8], Bool) {
         let now = WallClock.secondsSinceEpoch()

@@ -35,15 +35,32 @@ public struct Experiment: Sendable {
         guard let browser else { return nil }
         var copy = self
         copy.client = [Step(action: .browse(browser.paths, responses: browser.responses), name: nil, expectError: nil)]
-        copy.expectations = expectations.filter { $0.clients.contains("browser") }
+        copy.expectations = expectations.filter { $0.clients.contains(.browser) }
         return copy
     }
 
     /// The experiment with its own in-process client: the expectations marked for it.
     public func withInProcessClient() -> Experiment {
         var copy = self
-        copy.expectations = expectations.filter { $0.clients.contains("inprocess") }
+        copy.expectations = expectations.filter { $0.clients.contains(.inprocess) }
         return copy
+    }
+
+    /// The experiment as played by `client`: nil when it has no browser visit for a browser.
+    public func with(client: ClientKind) -> Experiment? {
+        switch client {
+        case .inprocess: withInProcessClient()
+        case .browser: withBrowserClient()
+        }
+    }
+
+    /// The server's web root (resolved against the experiment's folder) and idle timeout, when
+    /// the server serves files over HTTP.
+    public var webServer: (root: String, idleTimeout: Duration)? {
+        for step in server {
+            if case let .serveHTTP(root, idle) = step.action { return (root.hasPrefix("/") ? root : directory + "/" + root, idle) }
+        }
+        return nil
     }
 
     /// The time the experiment spends on purpose (its sleeps), which is not harness overhead.
@@ -106,10 +123,10 @@ public struct Step: Sendable {
         /// Until end of stream: [sleep], one `recv` of `recv` bytes, send it back transformed.
         case echoLoop(recv: Int, transform: Transform, repeat: Int, sleepBeforeRecv: Duration?)
         case sleep(Duration)
-        case setOption(String, Int32)
+        case setOption(SocketOption, Int32)
         /// A barrier: blocks until the other side has finished its step of this name.
         case waitFor(String)
-        case shutdown(String)
+        case shutdown(ShutdownHow)
         case close
         /// Part 2's file server: serves `root` until the client is done, one thread per
         /// connection, closing a connection after `idleTimeout` without a request.
@@ -136,9 +153,9 @@ public struct Step: Sendable {
         case let .echoLoop(n, t, r, sleep):
             "loop { \(sleep.map { "sleep \(formatDuration($0)); " } ?? "")recv \(n); send \(t.rawValue)\(r == 1 ? "" : " ×\(r)") } until EOF"
         case let .sleep(d): "sleep \(formatDuration(d))"
-        case let .setOption(o, v): "setsockopt \(o)=\(v)"
+        case let .setOption(o, v): "setsockopt \(o.rawValue)=\(v)"
         case let .waitFor(n): "wait for \(n)"
-        case let .shutdown(h): "shutdown \(h)"
+        case let .shutdown(h): "shutdown \(h.rawValue)"
         case .close: "close"
         case let .serveHTTP(root, idle): "serve \(root) over HTTP (idle timeout \(formatDuration(idle)))"
         case let .fetch(path): "GET \(path)"
@@ -147,24 +164,20 @@ public struct Step: Sendable {
     }
 }
 
-/// "5s", "40ms", "1.5s", "250us" → Duration.
-public func parseDuration(_ text: String) -> Duration? {
-    let units: [(String, Double)] = [("ms", 1e-3), ("us", 1e-6), ("µs", 1e-6), ("ns", 1e-9), ("s", 1)]
-    for (suffix, scale) in units where text.hasSuffix(suffix) {
-        guard let value = Double(text.dropLast(suffix.count)), value >= 0, value.isFinite else { return nil }
-        return .nanoseconds(Int64((value * scale * 1e9).rounded()))
-    }
-    return nil
+/// The socket options a step may set, by the names a student writes.
+public enum SocketOption: String, Sendable, CaseIterable {
+    case noDelay = "TCP_NODELAY"
+    case cork = "TCP_CORK"
+    case quickAck = "TCP_QUICKACK"
+    case maxSegment = "TCP_MAXSEG"
 }
 
-public func formatDuration(_ d: Duration) -> String {
-    let ns = Double(d.components.seconds) * 1e9 + Double(d.components.attoseconds) / 1e9
-    if ns >= 1e9 { return trimmed(ns / 1e9) + "s" }
-    if ns >= 1e6 { return trimmed(ns / 1e6) + "ms" }
-    return trimmed(ns / 1e3) + "µs"
+/// Which half of a connection `shutdown` closes.
+public enum ShutdownHow: String, Sendable, CaseIterable {
+    case read, write, both
 }
 
-private func trimmed(_ v: Double) -> String {
-    let r = (v * 1000).rounded() / 1000
-    return r == r.rounded() ? String(Int(r)) : String(r)
+/// Who plays the client of a run: tcplab's own in-process client, or headless Chromium.
+public enum ClientKind: String, Sendable, CaseIterable {
+    case inprocess, browser
 }

@@ -1,16 +1,17 @@
+import LabPackets
 import LabSystem
 
 /// The in-process browser: one resource per connection, as the lab's trace shows. It sends
 /// the headers a browser sends, reads the response by Content-Length, then keeps the
 /// connection open until the server closes it, and closes its side after.
-enum HTTPFetch {
-    struct Result {
-        var status: Int
-        var bodyBytes: Int
+public enum HTTPFetch {
+    public struct Result: Sendable {
+        public var status: Int
+        public var bodyBytes: Int
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
     }
 
     static func request(path: String, port: UInt16) -> [UInt8] {
@@ -26,7 +27,7 @@ enum HTTPFetch {
         return Array((lines.joined(separator: "\r\n") + "\r\n\r\n").utf8)
     }
 
-    static func fetch(path: String, port: UInt16, timeout: Duration) throws -> Result {
+    public static func fetch(path: String, port: UInt16, timeout: Duration) throws -> Result {
         let socket = try TCPSocket.connect(port: port, timeout: timeout)
         defer { try? socket.close() }
         try socket.setTimeout(timeout)
@@ -37,7 +38,7 @@ enum HTTPFetch {
             let chunk = try socket.receive(upTo: 65536)
             guard !chunk.isEmpty else { throw Failure(description: "the server closed before the response headers ended") }
             bytes += chunk
-            headEnd = HTTPServer.headEnd(bytes)
+            headEnd = HTTPMessage.headEnd(bytes[...])
             if bytes.count > 65536 && headEnd == nil { throw Failure(description: "response headers over 64 KiB") }
         }
         let head = String(decoding: bytes[..<headEnd!], as: UTF8.self)

@@ -1,7 +1,7 @@
 /// What the server, the in-process browser and the judge all need to read from HTTP/1.x bytes.
-enum HTTPMessage {
+public enum HTTPMessage {
     /// Where CRLFCRLF starts, as an offset from the slice's start; nil while the head is incomplete.
-    static func headEnd(_ bytes: ArraySlice<UInt8>) -> Int? {
+    public static func headEnd(_ bytes: ArraySlice<UInt8>) -> Int? {
         guard bytes.count >= 4 else { return nil }
         var i = bytes.startIndex
         while i + 3 < bytes.endIndex {
@@ -14,7 +14,7 @@ enum HTTPMessage {
     }
 
     /// The Content-Length header among a head's lines (the start line is skipped), if any.
-    static func contentLength(_ lines: [Substring]) -> Int? {
+    public static func contentLength(_ lines: [Substring]) -> Int? {
         lines.dropFirst().first { $0.lowercased().hasPrefix("content-length:") }
             .flatMap { Int($0.dropFirst(15).filter { $0 != " " }) }
     }

@@ -1,3 +1,5 @@
+import LabModel
+import LabHTTP
 import LabPackets
 import LabSystem
 

@@ -1,10 +1,14 @@
 import LabPackets
 import LabSystem
 
+/// The key that names a step's action, in the order messages list them.
+enum StepKey: String, CaseIterable {
+    case accept, connect, close, send, sendBack, recv, recvUntil, echoLoop, sleep, setsockopt, waitFor, shutdown,
+         serveHTTP, fetch, stream, drain
+}
+
 extension Step: Decodable {
-    static let actionKeys = ["accept", "connect", "close", "send", "sendBack", "recv", "recvUntil",
-                             "echoLoop", "sleep", "setsockopt", "waitFor", "shutdown", "serveHTTP", "fetch", "stream", "drain"]
-    static let options = ["TCP_NODELAY", "TCP_CORK", "TCP_QUICKACK", "TCP_MAXSEG"]
+    static let actionKeys = StepKey.allCases.map(\.rawValue)
 
     public init(from decoder: any Decoder) throws {
         if let word = try? decoder.singleValueContainer().decode(String.self) {
@@ -21,7 +25,7 @@ extension Step: Decodable {
         }
         let object = try decoder.container(keyedBy: AnyKey.self)
         let present = Self.actionKeys.filter(object.has)
-        guard present.count == 1, let key = present.first else {
+        guard present.count == 1, let key = present.first.flatMap(StepKey.init(rawValue:)) else {
             if present.isEmpty {
                 let unknown = object.keyNames.first { !["name", "expectError", "repeat", "value"].contains($0) }
                 if let unknown, let guess = closest(to: unknown, in: Self.actionKeys) {
@@ -36,70 +40,72 @@ extension Step: Decodable {
         if let expectError, Errno.code(forSymbol: expectError) == nil {
             throw object.problem("expectError", "unknown error \"\(expectError)\"; use a name such as ECONNRESET or EPIPE")
         }
-        var allowed = [key, "name", "expectError"]
+        var allowed = [key.rawValue, "name", "expectError"]
         switch key {
-        case "accept", "connect", "close":
-            action = key == "accept" ? .accept : key == "connect" ? .connect : .close
-        case "send":
+        case .accept: action = .accept
+        case .connect: action = .connect
+        case .close: action = .close
+        case .send:
             allowed.append("repeat")
             action = .send(text: try object.required("send", context: "send"), repeat: try object.positive("repeat", what: "repeat count") ?? 1)
-        case "sendBack":
+        case .sendBack:
             allowed.append("repeat")
             action = .sendBack(try Self.transform(object, "sendBack"), repeat: try object.positive("repeat", what: "repeat count") ?? 1)
-        case "recv":
+        case .recv:
             guard let n = try object.positive("recv") else { throw object.problem("recv", "expected a positive byte count") }
             action = .recv(n)
-        case "recvUntil":
+        case .recvUntil:
             if let word = try? object.decode(String.self, forKey: AnyKey("recvUntil")) {
                 guard word == "eof" else { throw object.problem("recvUntil", "expected a byte count or \"eof\", got \"\(word)\"") }
                 action = .recvUntil(nil)
             } else {
                 action = .recvUntil(try object.positive("recvUntil"))
             }
-        case "stream":
+        case .stream:
             guard let n = try object.positive("stream") else { throw object.problem("stream", "expected a positive byte count") }
             action = .stream(n)
-        case "drain":
+        case .drain:
             guard try object.optional("drain", as: String.self) == "eof" else { throw object.problem("drain", "expected \"eof\"") }
             action = .drain
-        case "echoLoop":
+        case .echoLoop:
             let loop = try object.nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey("echoLoop"))
             try loop.rejectUnknownKeys(allowed: ["recv", "send", "repeat", "sleepBeforeRecv"], context: "echoLoop")
             guard let n = try loop.positive("recv") else { throw loop.problem(nil, "echoLoop needs \"recv\": the bytes each read asks for") }
             action = .echoLoop(recv: n, transform: try Self.transform(loop, "send", default: .same),
                                repeat: try loop.positive("repeat", what: "repeat count") ?? 1,
                                sleepBeforeRecv: try loop.duration("sleepBeforeRecv"))
-        case "sleep":
+        case .sleep:
             guard let d = try object.duration("sleep") else { throw object.problem("sleep", "expected a duration") }
             action = .sleep(d)
-        case "setsockopt":
+        case .setsockopt:
             allowed.append("value")
-            let option: String = try object.required("setsockopt", context: "setsockopt")
-            guard Self.options.contains(option) else {
-                throw object.problem("setsockopt", "unknown option \"\(option)\"; known: \(Self.options.joined(separator: ", "))")
+            let name: String = try object.required("setsockopt", context: "setsockopt")
+            guard let option = SocketOption(rawValue: name) else {
+                let known = SocketOption.allCases.map(\.rawValue).joined(separator: ", ")
+                throw object.problem("setsockopt", "unknown option \"\(name)\"; known: \(known)")
             }
             action = .setOption(option, try object.required("value", context: "setsockopt"))
-        case "waitFor":
+        case .waitFor:
             action = .waitFor(try object.required("waitFor", context: "waitFor"))
-        case "serveHTTP":
+        case .serveHTTP:
             let site = try object.nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey("serveHTTP"))
             try site.rejectUnknownKeys(allowed: ["root", "idleTimeout"], context: "serveHTTP")
             action = .serveHTTP(root: try site.required("root", context: "serveHTTP"),
                                 idleTimeout: try site.duration("idleTimeout") ?? .seconds(1))
-        case "fetch":
+        case .fetch:
             let path: String = try object.required("fetch", context: "fetch")
             guard path.hasPrefix("/"), !path.contains(" ") else {
                 throw object.problem("fetch", "expected a path such as \"/favicon.ico\", got \"\(path)\"")
             }
             action = .fetch(path)
-        default:  // shutdown
-            let how: String = try object.required("shutdown", context: "shutdown")
-            guard ["read", "write", "both"].contains(how) else {
-                throw object.problem("shutdown", "expected \"read\", \"write\" or \"both\", got \"\(how)\"")
+        case .shutdown:
+            let word: String = try object.required("shutdown", context: "shutdown")
+            guard let how = ShutdownHow(rawValue: word) else {
+                throw object.problem("shutdown", "expected \"read\", \"write\" or \"both\", got \"\(word)\"")
             }
             action = .shutdown(how)
         }
-        try object.rejectUnknownKeys(allowed: allowed, context: "a \(key) step")
+        try object.rejectUnknownKeys(allowed: allowed, context: "a \(key.rawValue) step")
     }
 
     static func transform(_ object: Object, _ key: String, default fallback: Transform? = nil) throws -> Transform {

@@ -1,0 +1,137 @@
+import FoundationEssentials
+import LabCapture
+import LabModel
+import LabPackets
+import LabReport
+import LabSystem
+
+/// A file tcplab was asked to write and could not. Exit 73.
+public struct OutputError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public var exitCode: Int32 { 73 }
+
+    init(_ error: SystemError, what: String? = nil) {
+        let reason = SystemError.describe(error.errno)
+        description = what.map { "\(error.subject): cannot write \($0): \(reason)" } ?? "\(error.subject): cannot write: \(reason)"
+    }
+
+    init(_ error: CaptureError) { description = error.description }
+}
+
+/// The one place every command writes its files through: traces, ladders, reports, records.
+/// Each file appears under its name only when whole.
+public enum OutputWriter {
+    public enum TraceFormat: String, Sendable, CaseIterable { case pcap, pcapng }
+
+    /// The trace's path with the format's extension.
+    public static func tracePath(_ base: String, format: TraceFormat) -> String {
+        let stem = base.hasSuffix(".pcap") ? String(base.dropLast(5)) : base
+        return stem + "." + format.rawValue
+    }
+
+    /// The ladder beside a trace: the trace's name with `.svg`.
+    public static func ladderPath(forTrace trace: String) -> String {
+        let dot = trace.lastIndex(of: ".") ?? trace.endIndex
+        return trace[..<dot] + ".svg"
+    }
+
+    /// A run's frames as pcap, or as pcapng with a comment on every frame.
+    public static func writeTrace(_ result: RunResult, format: TraceFormat, to path: String) throws(OutputError) {
+        guard let record = result.record else { return }
+        do {
+            switch format {
+            case .pcap:
+                try PcapWriter.write(record.frames, linkType: record.linkType, snapLength: record.snapLength, to: path)
+            case .pcapng:
+                let comments = FrameComments.make(packets: result.packets, verdict: result.verdict, explanations: result.explanations)
+                let section = PcapngSection(application: Tool.label,
+                                            comment: FrameComments.section(result.experiment, kernel: Kernel.release),
+                                            os: Kernel.release)
+                try PcapngWriter.write(record.frames, linkType: record.linkType, snapLength: record.snapLength,
+                                       section: section, comments: comments, to: path)
+            }
+        } catch {
+            throw OutputError(error)
+        }
+    }
+
+    public static func writeLadder(_ connections: [Connection], title: String, to path: String) throws(OutputError) {
+        try write(LadderDiagram(connections: connections, title: title).render(), to: path, what: "the ladder diagram")
+    }
+
+    /// A run's Markdown lab report, linking its trace and ladder relative to the report's folder.
+    public static func writeReport(_ result: RunResult, to path: String, tracePath: String, ladderPath: String) throws(OutputError) {
+        let markdown = MarkdownReport(result: result, traceLink: relative(tracePath, from: path),
+                                      ladderLink: relative(ladderPath, from: path), kernel: Kernel.release)
+        try write(markdown.render(), to: path)
+    }
+
+    public static func writeJUnit(_ results: [RunResult], to path: String) throws(OutputError) {
+        try write(JUnitReport.render(results), to: path)
+    }
+
+    /// The JSON record of runs (Experiments/run-record.schema.json).
+    public static func writeRecords(_ results: [RunResult], explain: Bool, to path: String) throws(OutputError) {
+        let report = RunReport(tool: Tool.label, kernel: Kernel.release, results: results, explain: explain)
+        try write(encodeJSON(report), to: path)
+    }
+
+    /// Rewrites an experiment's golden summary from a run; returns where it went.
+    public static func writeGolden(_ result: RunResult) throws(OutputError) -> String {
+        let path = GoldenSummary.path(for: result.experiment)
+        do {
+            try FileSystem.makeDirectories(String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)]))
+        } catch {
+            throw OutputError(error)
+        }
+        try write(GoldenSummary.render(result.experiment, connections: result.connections), to: path)
+        return path
+    }
+
+    /// Creates an output folder and its parents.
+    public static func makeFolder(_ path: String) throws(OutputError) {
+        do {
+            try FileSystem.makeDirectories(path)
+        } catch {
+            throw OutputError(description: "\(path): cannot create the output folder: \(SystemError.describe(error.errno)) (at \(error.subject))")
+        }
+    }
+
+    public static func write(_ text: String, to path: String, what: String? = nil) throws(OutputError) {
+        try write(Array(text.utf8), to: path, what: what)
+    }
+
+    public static func write(_ bytes: [UInt8], to path: String, what: String? = nil) throws(OutputError) {
+        do {
+            try AtomicFile.write(bytes, to: path)
+        } catch {
+            throw OutputError(error, what: what)
+        }
+    }
+
+    /// Pretty, sorted, slashes unescaped, with a final newline: stable bytes for stable input.
+    static func encodeJSON<T: Encodable>(_ value: T) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        return Array(data) + [0x0a]
+    }
+
+    /// `target` as seen from the folder of `file`, for links inside a report.
+    static func relative(_ target: String, from file: String) -> String {
+        let base = absolute(file).split(separator: "/").dropLast()
+        let parts = absolute(target).split(separator: "/")
+        var common = 0
+        while common < base.count, common < parts.count - 1, base[base.startIndex + common] == parts[common] { common += 1 }
+        let ups = Array(repeating: "..", count: base.count - common)
+        return (ups + parts[common...].map(String.init)).joined(separator: "/")
+    }
+
+    private static func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    }
+}
+
+extension OutputError {
+    init(description: String) { self.description = description }
+}

@@ -1,0 +1,133 @@
+import LabModel
+import LabPackets
+import LabReport
+import LabRunner
+import LabSystem
+import Synchronization
+
+/// What a `run` writes and prints, beside the trace itself.
+public struct RunPlan: Sendable {
+    public var out: String
+    public var repeats = 1
+    public var format = OutputWriter.TraceFormat.pcap
+    /// One ladder file instead of the default beside each trace (one experiment, one run).
+    public var ladder: String?
+    public var report: String?
+    public var style = RunText.Style()
+    public var timings = false
+    public var updateGolden = false
+
+    public init(out: String) { self.out = out }
+
+    /// The explanation is computed when printed, and for the outputs that carry it.
+    var explains: Bool { style.explain || report != nil || format == .pcapng }
+}
+
+/// One experiment's runs, as `run` reports them: the printed block, error lines, the exit
+/// code, and every run's result.
+public struct SeriesResult: Sendable {
+    public var text: String
+    public var errors: [String]
+    public var exitCode: Int32
+    public var results: [RunResult]
+}
+
+/// Told when a run starts and ends, so a live display can follow it.
+public protocol RunObserver: Sendable {
+    func started(_ progress: RunProgress)
+    func ended(_ progress: RunProgress)
+}
+
+public enum RunSeries {
+    /// 0 passed, 1 an expectation failed, anything else worse.
+    public static func severity(_ code: Int32) -> Int { code == 0 ? 0 : code == 1 ? 1 : 2 }
+
+    /// Runs `experiment` `plan.repeats` times: each run judged, its files written, its block printed
+    /// (every run when there is one, else only the runs that did not pass), then the tally.
+    public static func run(_ experiment: Experiment, plan: RunPlan, observer: (any RunObserver)?) -> SeriesResult {
+        var lines: [String] = []
+        var results: [RunResult] = []
+        var passed = 0, failed = 0, harness = 0
+        var worst: Int32 = 0
+        let repeats = plan.repeats
+        let tracePath = OutputWriter.tracePath("\(plan.out)/\(experiment.trace)", format: plan.format)
+        func stop(_ errors: [String], _ code: Int32) -> SeriesResult {
+            SeriesResult(text: lines.joined(separator: "\n"), errors: errors, exitCode: code, results: results)
+        }
+        for attempt in 1...repeats {
+            let started = ContinuousClock.now
+            let progress = RunProgress(experiment: repeats == 1 ? experiment.name : "\(experiment.name) \(attempt)/\(repeats)")
+            observer?.started(progress)
+            defer { observer?.ended(progress) }
+            let record: RunRecord
+            do {
+                record = try Run.perform(experiment, progress: progress)
+            } catch {
+                results.append(.harnessFailure(experiment, attempt: attempt, error: error.description, exitCode: error.exitCode,
+                                               wallTime: ContinuousClock.now - started))
+                return stop(["\(experiment.name): \(error)"], error.exitCode)
+            }
+            var result = RunResult(experiment: experiment, attempt: attempt, record: record,
+                                   wallTime: ContinuousClock.now - started, explain: plan.explains)
+            let verdict = result.verdict!
+            let writeStart = ContinuousClock.now
+            let kind = verdict.status == .failed ? "failed" : "harness"
+            result.tracePath = verdict.status == .passed || repeats == 1
+                ? tracePath
+                : OutputWriter.tracePath("\(plan.out)/\(experiment.trace.dropLast(5))-run\(attempt)-\(kind).pcap", format: plan.format)
+            do {
+                try write(result, plan: plan)
+            } catch {
+                return stop([error.description], error.exitCode)
+            }
+            if plan.updateGolden {
+                guard verdict.status == .passed else {
+                    return stop(["\(experiment.name): not updating the golden summary from a run that did not pass"], verdict.exitCode)
+                }
+                do {
+                    lines.append("\(experiment.name): golden summary written to \(try OutputWriter.writeGolden(result))")
+                } catch {
+                    return stop([error.description], error.exitCode)
+                }
+            }
+            result.wallTime = ContinuousClock.now - started
+            results.append(result)
+            if plan.timings { lines.append(RunText.timings(experiment.name, record, writing: ContinuousClock.now - writeStart)) }
+            switch verdict.status {
+            case .passed: passed += 1
+            case .failed: failed += 1
+            case .harnessFailure: harness += 1
+            }
+            if severity(verdict.exitCode) > severity(worst) { worst = verdict.exitCode }
+            if repeats == 1 || verdict.status != .passed {
+                lines += RunText.lines(result, attempt: repeats == 1 ? nil : attempt, style: plan.style)
+            }
+        }
+        if repeats > 1 { lines.append(RunText.tally(experiment.name, passed: passed, failed: failed, harness: harness, of: repeats)) }
+        return stop([], worst)
+    }
+
+    /// The trace, its ladder, and the report when asked for.
+    static func write(_ result: RunResult, plan: RunPlan) throws(OutputError) {
+        guard let trace = result.tracePath else { return }
+        try OutputWriter.writeTrace(result, format: plan.format, to: trace)
+        let ladder = plan.ladder ?? OutputWriter.ladderPath(forTrace: trace)
+        try OutputWriter.writeLadder(result.connections, title: "\(result.experiment.name): \(result.experiment.title)", to: ladder)
+        if let report = plan.report { try OutputWriter.writeReport(result, to: report, tracePath: trace, ladderPath: ladder) }
+    }
+
+    /// Runs the experiments on `jobs` threads at once. Each run has its own namespace, so runs
+    /// cannot see each other's packets or ports. `deliver` gets each experiment's series when it
+    /// is done, one at a time, so printed blocks never interleave. Results are in input order.
+    public static func runAll(_ experiments: [Experiment], plan: RunPlan, jobs: Int, observer: (any RunObserver)?,
+                              deliver: @escaping @Sendable (SeriesResult) -> Void) -> [SeriesResult] {
+        let series = Mutex([SeriesResult?](repeating: nil, count: experiments.count))
+        let delivering = Mutex(())
+        ParallelWork.forEach(experiments.count, jobs: jobs) { i in
+            let result = run(experiments[i], plan: plan, observer: observer)
+            series.withLock { $0[i] = result }
+            delivering.withLock { _ in deliver(result) }
+        }
+        return series.withLock { $0.compactMap { $0 } }
+    }
+}

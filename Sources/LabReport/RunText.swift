@@ -1,0 +1,57 @@
+import LabModel
+import LabPackets
+import LabVerdict
+
+/// What `tcplab run` prints for one run: the packet list, the explanation, the steps that
+/// failed, the verdicts, and the summary line naming the trace.
+public enum RunText {
+    public struct Style: Sendable {
+        public var quiet = false
+        public var explain = false
+        public var color = false
+        public init(quiet: Bool = false, explain: Bool = false, color: Bool = false) {
+            self.quiet = quiet
+            self.explain = explain
+            self.color = color
+        }
+    }
+
+    /// `attempt` is given when the run is one of several (`--repeat`).
+    public static func lines(_ result: RunResult, attempt: Int?, style: Style) -> [String] {
+        guard let record = result.record, let verdict = result.verdict else { return [] }
+        let experiment = result.experiment
+        var lines: [String] = []
+        if !style.quiet {
+            lines.append("== \(experiment.name)\(attempt.map { " (run \($0))" } ?? ""): \(experiment.title)")
+            lines.append(PacketList(packets: result.packets, connections: result.connections).render())
+            lines.append("")
+            if style.explain {
+                lines.append(Explanation.render(result.explanations))
+                lines.append("")
+            }
+            for endpoint in record.endpoints {
+                for s in endpoint.steps {
+                    guard let error = s.error else { continue }
+                    lines.append("\(endpoint.side) step \(s.index + 1) (\(s.label)): \(error)\(s.errorExpected ? ", as expected" : "")")
+                }
+            }
+            lines.append(VerdictText.render(verdict, color: style.color))
+        }
+        lines.append("\(VerdictText.summary(experiment.name, verdict)) — \(result.tracePath ?? "")")
+        return lines
+    }
+
+    /// `experiment-2: 50/50 passed`, with the kinds of failure when some runs did not pass. A
+    /// failed expectation is the experiment's; a harness failure (capture incomplete) is tcplab's.
+    public static func tally(_ name: String, passed: Int, failed: Int, harness: Int, of runs: Int) -> String {
+        let detail = passed == runs ? "" : " (\(failed) expectation failure(s), \(harness) harness failure(s))"
+        return "\(name): \(passed)/\(runs) passed\(detail)"
+    }
+
+    /// `experiment-2 timings: namespace 0.6ms, …; 13 frames, 0 dropped`.
+    public static func timings(_ name: String, _ record: RunRecord, writing: Duration) -> String {
+        let phases = record.phases + [("write", writing)]
+        return "\(name) timings: " + phases.map { "\($0.name) \(formatDuration($0.duration))" }.joined(separator: ", ")
+            + "; \(record.frames.count) frames, \(record.drops) dropped"
+    }
+}
