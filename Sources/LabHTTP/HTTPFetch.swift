@@ -33,26 +33,55 @@ public enum HTTPFetch {
         try socket.setTimeout(timeout)
         try socket.sendAll(request(path: path, port: port))
         var bytes: [UInt8] = []
-        var headEnd: Int?
-        while headEnd == nil {
+        var head: HTTPHead?
+        while head == nil {
             let chunk = try socket.receive(upTo: 65536)
             guard !chunk.isEmpty else { throw Failure(description: "the server closed before the response headers ended") }
             bytes += chunk
-            headEnd = HTTPMessage.headEnd(bytes[...])
-            if bytes.count > 65536 && headEnd == nil { throw Failure(description: "response headers over 64 KiB") }
+            do throws(HTTPHead.Problem) {
+                head = try HTTPHead(parsing: bytes[...])
+            } catch .incomplete {
+                continue
+            } catch .tooLarge {
+                throw Failure(description: "response headers over 64 KiB")
+            } catch {
+                throw Failure(description: "not an HTTP response: \(String(decoding: bytes.prefix(40), as: UTF8.self))")
+            }
         }
-        let head = String(decoding: bytes[..<headEnd!], as: UTF8.self)
-        let lines = head.split(separator: "\r\n")
-        guard let statusLine = lines.first, statusLine.hasPrefix("HTTP/1."),
-              let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "") else {
-            throw Failure(description: "not an HTTP response: \(head.prefix(40))")
+        guard let head, let status = head.status, !head.isRequest else {
+            throw Failure(description: "not an HTTP response: \(head?.startLine.prefix(40) ?? "")")
         }
-        let length = HTTPMessage.contentLength(lines) ?? 0
-        var body = bytes.count - (headEnd! + 4)
-        while body < length {
-            let chunk = try socket.receive(upTo: 65536)
-            guard !chunk.isEmpty else { throw Failure(description: "the server closed after \(body) of \(length) body bytes") }
-            body += chunk.count
+        let framing: HTTPHead.Framing
+        do throws(HTTPHead.Problem) { framing = try head.framing(requestMethod: "GET") } catch {
+            throw Failure(description: "the response's framing is broken: \(error)")
+        }
+        var body = bytes.count - head.length
+        var leftover = Array(bytes[head.length...])
+        switch framing {
+        case let .length(length):
+            while body < length {
+                let chunk = try socket.receive(upTo: 65536)
+                guard !chunk.isEmpty else { throw Failure(description: "the server closed after \(body) of \(length) body bytes") }
+                body += chunk.count
+            }
+        case .chunked:
+            var chunks = ChunkedBody()
+            var ignored: [UInt8]?
+            while true {
+                do { _ = try chunks.consume(leftover[...], into: &ignored) } catch {
+                    throw Failure(description: "bad chunked body: \(error.detail)")
+                }
+                if chunks.isDone { break }
+                leftover = try socket.receive(upTo: 65536)
+                guard !leftover.isEmpty else { throw Failure(description: "the server closed in the middle of a chunked body") }
+                body += leftover.count
+            }
+        case .untilClose:
+            while true {
+                let chunk = try socket.receive(upTo: 65536)
+                if chunk.isEmpty { return Result(status: status, bodyBytes: body) }
+                body += chunk.count
+            }
         }
         // Like a browser, hold the connection until the server's idle timeout closes it.
         while true {

@@ -1,3 +1,5 @@
+import LabPackets
+
 /// A parsed HTTP/1.x request line and headers. Pure, with hard limits, so a hostile client
 /// can neither crash the server nor make it buffer without end.
 public struct HTTPRequestHead: Sendable, Equatable {
@@ -43,44 +45,64 @@ public struct HTTPRequestHead: Sendable, Equatable {
         return version == "HTTP/1.1" ? !connection.contains("close") : connection.contains("keep-alive")
     }
 
-    /// Parses a head that ends with an empty line (the CRLFCRLF excluded).
+    /// True when the request carries a body (Content-Length above 0, or chunked): the server
+    /// answers it and closes rather than read the body as the next request.
+    public var hasBody = false
+
+    /// Parses a head without its closing empty line (the CRLFCRLF excluded).
     public init(parsing head: ArraySlice<UInt8>) throws(Problem) {
         guard head.count <= Self.maxHeadLength else { throw .headersTooLarge }
-        var lines: [ArraySlice<UInt8>] = []
-        var start = head.startIndex
-        var i = head.startIndex
-        while i < head.endIndex {
-            if head[i] == 0x0a {
-                let end = i > start && head[i - 1] == 0x0d ? i - 1 : i
-                lines.append(head[start..<end])
-                start = i + 1
-            }
-            i += 1
+        let parsed: HTTPHead
+        do throws(HTTPHead.Problem) {
+            parsed = try HTTPHead(parsing: head + [0x0d, 0x0a, 0x0d, 0x0a])
+        } catch {
+            throw Self.problem(error, head: head)
         }
-        if start < head.endIndex { lines.append(head[start...]) }
-        guard let first = lines.first else { throw .malformed("empty request") }
-        guard first.count <= Self.maxLineLength else { throw .targetTooLong }
-        guard !first.contains(0) else { throw .malformed("NUL in the request line") }
-        let parts = first.split(separator: 0x20, omittingEmptySubsequences: false)
+        try self.init(parsed)
+    }
+
+    /// The server's rules on a head read by the shared parser: one of the methods it may
+    /// answer, a target, HTTP/1.0 or 1.1, a Host for 1.1, and its limits on size.
+    public init(_ head: HTTPHead) throws(Problem) {
+        guard case let .request(method, target, version) = head.kind else { throw .malformed("not a request") }
+        guard head.startLine.utf8.count <= Self.maxLineLength else { throw .targetTooLong }
+        guard !head.startLine.contains("\0") else { throw .malformed("NUL in the request line") }
+        let parts = head.startLine.split(separator: " ", omittingEmptySubsequences: false)
         guard parts.count == 3 else { throw .malformed("request line has \(parts.count) parts, not 3") }
-        method = String(decoding: parts[0], as: UTF8.self)
-        target = String(decoding: parts[1], as: UTF8.self)
-        version = String(decoding: parts[2], as: UTF8.self)
-        guard !method.isEmpty, method.allSatisfy({ $0.isLetter && $0.isUppercase }) else { throw .malformed("bad method") }
+        guard method.allSatisfy({ $0.isLetter && $0.isUppercase }) else { throw .malformed("bad method") }
         guard !target.isEmpty else { throw .malformed("empty target") }
         guard version.hasPrefix("HTTP/") else { throw .malformed("bad version") }
         guard version == "HTTP/1.1" || version == "HTTP/1.0" else { throw .versionNotSupported }
-        headers = []
-        for line in lines.dropFirst() {
-            guard line.count <= Self.maxLineLength else { throw .headersTooLarge }
-            guard headers.count < Self.maxHeaderCount else { throw .headersTooLarge }
-            guard let colon = line.firstIndex(of: 0x3a), colon > line.startIndex else { throw .malformed("header without a name") }
-            let name = String(decoding: line[line.startIndex..<colon], as: UTF8.self)
-            guard !name.contains(" "), !name.contains("\t") else { throw .malformed("space in a header name") }
-            let value = String(decoding: line[(colon + 1)...], as: UTF8.self).trimmingSpaces
-            headers.append((name, value))
+        guard head.fields.count <= Self.maxHeaderCount else { throw .headersTooLarge }
+        for field in head.fields where field.name.utf8.count + field.value.utf8.count + 2 > Self.maxLineLength {
+            throw .headersTooLarge
         }
+        self.method = method
+        self.target = target
+        self.version = version
+        headers = head.fields.map { ($0.name, $0.value) }
         if version == "HTTP/1.1", header("Host") == nil { throw .malformed("HTTP/1.1 request without Host") }
+        do throws(HTTPHead.Problem) {
+            if case .length(0) = try head.framing() {} else { hasBody = true }
+        } catch {
+            throw Self.problem(error, head: [])
+        }
+    }
+
+    /// What a failure of the shared parser means for the server's answer.
+    static func problem(_ error: HTTPHead.Problem, head: ArraySlice<UInt8>) -> Problem {
+        switch error {
+        case .incomplete, .tooLarge: return .headersTooLarge
+        case let .malformed(detail): return .malformed(detail)
+        case .notHTTP:
+            let line = head.prefix { $0 != 0x0d && $0 != 0x0a }
+            if line.isEmpty { return .malformed("empty request") }
+            if line.count > maxLineLength { return .targetTooLong }
+            if line.contains(0) { return .malformed("NUL in the request line") }
+            let parts = line.split(separator: 0x20, omittingEmptySubsequences: false)
+            if parts.count != 3 { return .malformed("request line has \(parts.count) parts, not 3") }
+            return .malformed("bad method")
+        }
     }
 }
 

@@ -78,22 +78,26 @@ public struct HTTPServer: Sendable {
         }
     }
 
-    /// Reads until CRLFCRLF. Nil when the connection should just be closed: idle timeout,
-    /// end of stream, or an error. A head over the size limit is answered with 431 first.
+    /// Reads until the head's empty line. Nil when the connection should just be closed: idle
+    /// timeout, end of stream, or an error. A head over the size limit is answered with 431 first.
     func readHead(_ socket: TCPSocket, buffered: [UInt8]) -> (Result<HTTPRequestHead, HTTPRequestHead.Problem>, [UInt8])? {
         var bytes = buffered
         while true {
-            if let end = Self.headEnd(bytes) {
-                let rest = Array(bytes[(end + 4)...])
+            do throws(HTTPHead.Problem) {
+                let head = try HTTPHead(parsing: bytes[...])
+                let rest = Array(bytes[head.length...])
                 do throws(HTTPRequestHead.Problem) {
-                    return (.success(try HTTPRequestHead(parsing: bytes[..<end])), rest)
+                    return (.success(try HTTPRequestHead(head)), rest)
                 } catch {
                     return (.failure(error), [])
                 }
-            }
-            if bytes.count > HTTPRequestHead.maxHeadLength {
-                let firstLine = bytes.firstIndex(of: 0x0a) == nil && bytes.count > HTTPRequestHead.maxLineLength
-                return (.failure(firstLine ? .targetTooLong : .headersTooLarge), [])
+            } catch .incomplete {
+                if bytes.count > HTTPRequestHead.maxHeadLength {
+                    let firstLine = bytes.firstIndex(of: 0x0a) == nil && bytes.count > HTTPRequestHead.maxLineLength
+                    return (.failure(firstLine ? .targetTooLong : .headersTooLarge), [])
+                }
+            } catch {
+                return (.failure(HTTPRequestHead.problem(error, head: bytes[...])), [])
             }
             do {
                 // Idle between requests: the keep-alive timeout. Mid-request: the request timeout.
@@ -107,8 +111,6 @@ public struct HTTPServer: Sendable {
         }
     }
 
-    public static func headEnd(_ bytes: [UInt8]) -> Int? { HTTPMessage.headEnd(bytes[...]) }
-
     func respond(to parsed: Result<HTTPRequestHead, HTTPRequestHead.Problem>) -> (Int, [UInt8], Bool) {
         let now = WallClock.secondsSinceEpoch()
         let head: HTTPRequestHead
@@ -118,7 +120,8 @@ public struct HTTPServer: Sendable {
         case let .success(h):
             head = h
         }
-        let keepAlive = head.keepAlive
+        // A body would be read as the next request: answer this one and close.
+        let keepAlive = head.keepAlive && !head.hasBody
         guard head.method == "GET" || head.method == "HEAD" else {
             return (405, HTTPResponse.error(405, keepAlive: keepAlive, now: now), keepAlive)
         }

@@ -114,9 +114,6 @@ public struct ConversationAnalyzer: Sendable {
         var server = Side()
         /// The client SYN's window-scale option: nil before the SYN, `.some(nil)` when it had none.
         var clientWindowScale: UInt8?? = nil
-        var finished = false
-        /// True once a segment without SYN was seen.
-        var pastHandshake = false
         var sequence = TCPSequenceAnalyzer()
     }
 
@@ -175,9 +172,11 @@ public struct ConversationAnalyzer: Sendable {
         var i = flows[flow.index].latest
         if i < 0 {
             i = startConnection(flow, opening: opening, at: segment.timestamp)
-        } else if opening, states[i].pastHandshake, states[i].finished || states[i].client.base != tcp.sequence {
-            // A SYN that is neither the first nor a retransmission of it, on a 4-tuple past its
-            // handshake, opens a new connection: Wireshark's "Port numbers reused".
+        } else if opening, let base = (states[i].clientIsLow == flow.fromLow ? states[i].client : states[i].server).base,
+                  base != tcp.sequence {
+            // Wireshark 4.0's rule (dissect_tcp): a SYN whose number differs from its sender's base
+            // opens a new conversation, "Port numbers reused". A SYN with the same number stays in
+            // the old one, even after both FINs, and is analysed there as a retransmission.
             reused = true
             i = startConnection(flow, opening: true, at: segment.timestamp)
         }
@@ -225,8 +224,6 @@ public struct ConversationAnalyzer: Sendable {
             relativeAcknowledgment: flags.contains(.ack) ? tcp.acknowledgment &- (otherBase ?? tcp.acknowledgment) : nil,
             window: window, analysis: analysis)
         count(tcp, placement, at: timestamp, in: &state.connection)
-        if flags.contains(.rst) || flags.contains(.fin) { state.finished = true }
-        if !flags.contains(.syn) { state.pastHandshake = true }
         return placement
     }
 

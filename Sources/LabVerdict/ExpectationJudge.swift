@@ -92,7 +92,8 @@ struct ExpectationJudge {
             return outcome(ok, "packet \(s.number): [\(s.flags.names.joined(separator: ","))] Seq=\(s.relativeSequence)\(ackText) Len=\(s.length)", [s.number])
         case let .request(line):
             let stream = stream(c, .client)
-            let first = stream.firstIndex(of: 0x0d).map { String(decoding: stream[..<$0], as: UTF8.self) } ?? "(no request line)"
+            let first = HTTPExchange(c, judge: self).requests.first?.head.startLine
+                ?? stream.firstIndex(of: 0x0d).map { String(decoding: stream[..<$0], as: UTF8.self) } ?? "(no request line)"
             let packet = c.segments(from: .client).first { $0.length > 0 }.map { [$0.number] } ?? []
             return outcome(first == line, "saw \"\(first)\"\(packet.isEmpty ? "" : " in packet \(packet[0])")", packet)
         case let .response(status, body, _):
@@ -122,11 +123,10 @@ struct ExpectationJudge {
     /// data segments overlapping that response's bytes.
     func responseSegments(_ request: String, count: Int, mss: Int?, outcome: (Bool, String, [Int]) -> Outcome) -> Outcome {
         for c in connections {
-            let requests = Self.heads(in: stream(c, .client), server: false).map(\.line)
-            guard let ordinal = requests.firstIndex(of: request) else { continue }
-            let responses = Self.heads(in: stream(c, .server), server: true)
-            guard ordinal < responses.count else { return outcome(false, "no response to \"\(request)\" on connection \(c.index)", []) }
-            let range = responses[ordinal].range
+            let http = HTTPExchange(c, judge: self)
+            guard let ordinal = http.requests.firstIndex(where: { $0.head.startLine == request }) else { continue }
+            guard ordinal < http.responses.count else { return outcome(false, "no response to \"\(request)\" on connection \(c.index)", []) }
+            let range = http.responses[ordinal].range
             let segments = c.segments(from: .server).filter { s in
                 let start = Int(s.relativeSequence) - 1
                 return s.length > 0 && start < range.upperBound && start + s.length > range.lowerBound
@@ -139,49 +139,43 @@ struct ExpectationJudge {
         return outcome(false, "no connection carries \"\(request)\"", [])
     }
 
-    /// The HTTP heads in one direction's stream: first line, and the byte range of the whole
-    /// message (head plus a Content-Length body for responses).
-    static func heads(in bytes: [UInt8], server: Bool) -> [(line: String, range: Range<Int>)] {
-        var found: [(String, Range<Int>)] = []
-        var offset = 0
-        while offset < bytes.count, let end = HTTPMessage.headEnd(bytes[offset...]) {
-            let head = bytes[offset..<(offset + end)]
-            let first = head.firstIndex(of: 0x0d).map { String(decoding: head[head.startIndex..<$0], as: UTF8.self) } ?? ""
-            var next = offset + end + 4
-            if server {
-                next += HTTPMessage.contentLength(String(decoding: head, as: UTF8.self).split(separator: "\r\n")) ?? 0
-            }
-            found.append((first, offset..<min(next, bytes.count)))
-            offset = next
-        }
-        return found
-    }
-
-    /// Every HTTP head one side sent, over all connections in time order.
+    /// Every HTTP message one side sent, over all connections in time order: its first packet
+    /// and its start line.
     func heads(_ side: Direction) -> [(packet: Int, line: String)] {
         var found: [(time: Int64, packet: Int, line: String)] = []
         for c in connections {
+            let http = HTTPExchange(c, judge: self)
             let segments = c.segments(from: side).filter { $0.length > 0 }
-            for head in Self.heads(in: stream(c, side), server: side == .server) {
-                guard let s = segments.first(where: { Int($0.relativeSequence) - 1 + $0.length > head.range.lowerBound }) else { continue }
-                found.append((s.timestamp, s.number, head.line))
+            for message in side == .client ? http.requests : http.responses {
+                guard let s = segments.first(where: { Int($0.relativeSequence) - 1 + $0.length > message.range.lowerBound }) else { continue }
+                found.append((s.timestamp, s.number, message.head.startLine))
             }
         }
         return found.sorted { ($0.time, $0.packet) < ($1.time, $1.packet) }.map { (packet: $0.packet, line: $0.line) }
     }
 
     func judgeResponse(_ c: Connection, status: Int, body: [UInt8]?, outcome: (Bool, String, [Int]) -> Outcome) -> Outcome {
-        let bytes = stream(c, .server)
         let packets = c.segments(from: .server).filter { $0.length > 0 }.map(\.number)
-        guard let end = HTTPMessage.headEnd(bytes[...]) else { return outcome(false, "no complete response head from the server", packets) }
-        let lines = String(decoding: bytes[..<end], as: UTF8.self).split(separator: "\r\n")
-        let seenStatus = lines.first.flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") } ?? 0
-        let length = HTTPMessage.contentLength(lines)
-        let seenBody = Array(bytes[(end + 4)...])
+        guard let response = HTTPExchange(c, judge: self).responses.first else {
+            return outcome(false, "no complete response head from the server", packets)
+        }
+        let seenStatus = response.head.status ?? 0
+        let seenBody = response.body ?? []
         var ok = seenStatus == status
-        var detail = "status \(seenStatus), Content-Length \(length.map(String.init) ?? "missing"), \(seenBody.count) body bytes"
+        let length: String
+        switch response.head.contentLength {
+        case let .value(n):
+            length = "Content-Length \(n)"
+            if let body { ok = ok && n == body.count }
+        case .absent:
+            length = response.framing == .untilClose ? "no Content-Length (the body ends where the server closes)" : "Content-Length missing"
+        case let .invalid(reason):
+            length = reason
+            ok = ok && body == nil
+        }
+        var detail = "status \(seenStatus), \(length), \(response.bodyLength) body bytes"
         if let body {
-            ok = ok && length == body.count && seenBody == body
+            ok = ok && seenBody == body
             if seenBody != body { detail += " (the body differs from the file's \(body.count) bytes)" }
         }
         return outcome(ok, detail + " — packets \(packets.map(String.init).joined(separator: ", "))", packets)

@@ -1,0 +1,25 @@
+import LabPackets
+
+/// A connection's HTTP messages, read from each side's bytes (each byte once, in sequence
+/// order) by the same parser that gives `show` its Info column, so the judge and the packet
+/// list agree on what is HTTP.
+struct HTTPExchange {
+    /// Requests and responses, each in the order sent; a message the capture ends inside counts
+    /// when its head was read.
+    var requests: [HTTPMessage] = []
+    var responses: [HTTPMessage] = []
+    var isHTTP: Bool
+
+    init(_ c: Connection, judge: ExpectationJudge) {
+        var http = HTTPConversation(ports: (c.client.port, c.server.port), keepBodies: true)
+        for side in [Direction.client, .server] {
+            let bytes = judge.stream(c, side)
+            let fin = c.segments(from: side).contains { $0.flags.contains(.fin) }
+            _ = http.add(bytes[...], length: bytes.count, from: side, fin: fin)
+        }
+        for message in http.messages + http.unfinished {
+            if message.from == .client { requests.append(message) } else { responses.append(message) }
+        }
+        isHTTP = http.isHTTP
+    }
+}
