@@ -51,6 +51,15 @@ extension Object {
         return value
     }
 
+    /// A positive byte count, or "announced" for whatever the receiver's MSS allows.
+    func segmentSize(_ key: String) throws -> SegmentSize? {
+        if let word = try? decodeIfPresent(String.self, forKey: AnyKey(key)) {
+            guard word == "announced" else { throw problem(key, "expected a segment size in bytes or \"announced\", got \"\(word)\"") }
+            return .announced
+        }
+        return try positive(key, what: "segment size").map(SegmentSize.bytes)
+    }
+
     func duration(_ key: String) throws -> Duration? {
         guard let text = try optional(key, as: String.self) else { return nil }
         guard let value = parseDuration(text) else {

@@ -16,7 +16,7 @@ extension Expectation: Decodable {
         let present = Self.kindKeys.filter(object.has)
         guard present.count == 1, let key = present.first.flatMap(ExpectationKey.init(rawValue:)) else {
             if present.isEmpty {
-                let unknown = object.keyNames.first { !["connection", "why", "clients"].contains($0) }
+                let unknown = object.keyNames.first { !["connection", "why", "clients", "runsOnly"].contains($0) }
                 if let unknown, let guess = closest(to: unknown, in: Self.kindKeys) {
                     throw object.problem(unknown, "unknown expectation '\(unknown)' (did you mean '\(guess)'?)", atKey: true)
                 }
@@ -30,6 +30,12 @@ extension Expectation: Decodable {
             connection = try object.positive("connection", what: "connection number") ?? 1
         }
         why = try object.optional("why")
+        if object.has("runsOnly") {
+            guard let reason: String = try object.optional("runsOnly"), !reason.allSatisfy(\.isWhitespace) else {
+                throw object.problem("runsOnly", "say why the expectation holds only for tcplab's own runs, e.g. \"TCP_QUICKACK=0 forces the delayed ACK\"")
+            }
+            runsOnly = reason
+        }
         if let only: [String] = try object.optional("clients") {
             let kinds = only.compactMap(ClientKind.init(rawValue:))
             guard !only.isEmpty, kinds.count == only.count else {
@@ -37,7 +43,7 @@ extension Expectation: Decodable {
             }
             clients = kinds
         }
-        var allowed = [key.rawValue, "connection", "why", "clients"]
+        var allowed = [key.rawValue, "connection", "why", "clients", "runsOnly"]
         let name = key.rawValue
         switch key {
         case .handshake:
@@ -52,7 +58,7 @@ extension Expectation: Decodable {
             allowed += ["for", "mss"]
             guard let count = try object.positive(name, what: "segment count") else { throw object.problem(name, "expected a count") }
             let request: String = try object.required("for", context: "responseSegments")
-            kind = .responseSegments(request: request, count: count, mss: try object.positive("mss", what: "segment size"))
+            kind = .responseSegments(request: request, count: count, mss: try object.segmentSize("mss"))
         case .requests:
             kind = .requests(try object.decode([String].self, forKey: AnyKey(name)))
         case .responses:
@@ -153,8 +159,8 @@ extension Expectation: Decodable {
         if let sizes, let total, sizes.reduce(0, +) != total {
             throw object.problem("total", "contradicts sizes: \(total) bytes, but sizes add up to \(sizes.reduce(0, +))")
         }
-        let mss: Int? = try object.positive("mss", what: "segment size")
-        if let mss, let sizes, sizes.dropLast().contains(where: { $0 != mss }) || (sizes.last ?? 0) > mss {
+        let mss = try object.segmentSize("mss")
+        if case let .bytes(mss)? = mss, let sizes, sizes.dropLast().contains(where: { $0 != mss }) || (sizes.last ?? 0) > mss {
             throw object.problem("mss", "contradicts sizes: not all but the last are \(mss) bytes")
         }
         guard sizes != nil || count != nil || total != nil || mss != nil else {

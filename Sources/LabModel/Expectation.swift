@@ -55,7 +55,7 @@ public struct Expectation: Sendable {
         case connections(Int)
         /// The sizes of one side's data segments (pure ACKs are never counted).
         /// `mss`: every segment but the last is exactly this size, the last at most that.
-        case data(from: Direction, sizes: [Int]?, count: Int?, total: Int?, mss: Int?)
+        case data(from: Direction, sizes: [Int]?, count: Int?, total: Int?, mss: SegmentSize?)
         case payload(from: Direction, equals: Payload)
         case segment(SegmentReference, flags: TCPFlags?, seq: UInt32?, ack: UInt32?, len: Int?)
         /// The connection's first request line, as the client sent it.
@@ -65,7 +65,7 @@ public struct Expectation: Sendable {
         case response(status: Int, body: [UInt8]?, bodyName: String?)
         /// The server's data segments that carry the response to `request` (found on whichever
         /// connection it was sent): how many, and that all but the last are `mss` bytes.
-        case responseSegments(request: String, count: Int, mss: Int?)
+        case responseSegments(request: String, count: Int, mss: SegmentSize?)
         /// Every request line of the trace, across connections, in the order sent.
         case requests([String])
         /// Every response status of the trace, across connections, in the order sent.
@@ -93,8 +93,20 @@ public struct Expectation: Sendable {
     public var path: String
     /// The lab's reason for the pattern, for students reading the verdict.
     public var why: String?
+    /// Set when the expectation describes how tcplab's own run pins the behaviour (a socket
+    /// option, its own web files) rather than the lesson: the reason, shown when `check` finds it
+    /// not applicable to someone else's capture.
+    public var runsOnly: String?
     /// The clients it applies to (both unless the file says otherwise).
     public var clients: [ClientKind] = ClientKind.allCases
+}
+
+/// The size of a full segment: a number of bytes, or whatever the receiver's MSS allows.
+public enum SegmentSize: Sendable, Equatable {
+    case bytes(Int)
+    /// The receiver's announced MSS less the TCP options each segment carries: 1448 on an
+    /// Ethernet-sized link with timestamps, 1460 without (VirtualBox's NAT).
+    case announced
 }
 
 /// A timing window. `about` uses packetdrill's tolerance: the larger of 4 ms and 12.5 %.

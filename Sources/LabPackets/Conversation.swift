@@ -85,6 +85,9 @@ public struct Connection: Sendable {
     public var history = ""
     var clientLetters: UInt32 = 0
     var serverLetters: UInt32 = 0
+    /// The side whose machine the capture was taken on, when the link layer says so (Linux
+    /// cooked capture marks frames sent and received); nil when it cannot tell.
+    public var capturedAt: Direction?
     public var firstTimestamp: Int64 = 0
     public var lastTimestamp: Int64 = 0
 
@@ -154,7 +157,11 @@ public struct ConversationAnalyzer: Sendable {
         if tuples.count > known, let endpoints = FlowEndpoints(headers, fromLow: flow.fromLow) {
             flows.append(Flow(endpoints: endpoints, latest: -1))
         }
-        return add(DecodedSegment(number: number, timestamp: timestamp, tcp: tcp, flow: flow))
+        let placement = add(DecodedSegment(number: number, timestamp: timestamp, tcp: tcp, flow: flow))
+        if let type = headers.linuxPacketType, type == 0 || type == 4, states[placement.connection - 1].connection.capturedAt == nil {
+            states[placement.connection - 1].connection.capturedAt = type == 4 ? placement.from : placement.from.other
+        }
+        return placement
     }
 
     /// Adds a batch from a decoding thread (`CaptureParser.decodeSegments`), whose `FlowIndex`

@@ -11,6 +11,8 @@ public struct FrameHeaders: Sendable {
     public var udp: UDPHeader?
     /// Where the transport header starts in the frame, and where its captured bytes end.
     public var transport: Range<Int> = 0..<0
+    /// Linux cooked capture's packet type: 0 received by the capturing host, 4 sent by it.
+    public var linuxPacketType: UInt8?
 
     public init() {}
 
@@ -30,6 +32,7 @@ public struct FrameHeaders: Sendable {
     /// In place, because the headers are large enough that returning them would cost a copy.
     /// `snapped` says the capture kept only the start of the frame, so an IP length beyond it is no error.
     public mutating func decode(_ bytes: UnsafeRawBufferPointer, linkType: LinkType, snapped: Bool) throws(DecodeError) {
+        if linkType == .linuxSLL || linkType == .linuxSLL2 { linuxPacketType = LinkLayer.packetType(bytes, linkType: linkType) }
         guard let (etherType, start) = try LinkLayer.network(bytes, linkType: linkType) else { return }
         try decodeNetwork(etherType: etherType, UnsafeRawBufferPointer(rebasing: bytes[start...]), at: start, snapped: snapped)
     }
@@ -82,6 +85,12 @@ public struct UDPHeader: Sendable, Equatable {
 
 /// Strips the link layer and says which network protocol follows, and where.
 enum LinkLayer {
+    /// SLL's pkttype (bytes 0–1) or SLL2's (byte 10): who the frame was for.
+    static func packetType(_ bytes: UnsafeRawBufferPointer, linkType: LinkType) -> UInt8? {
+        let at = linkType == .linuxSLL ? 1 : 10
+        return bytes.count > at ? bytes[at] : nil
+    }
+
     @inline(__always)
     static func network(_ bytes: UnsafeRawBufferPointer, linkType: LinkType) throws(DecodeError) -> (etherType: UInt16, start: Int)? {
         switch linkType {

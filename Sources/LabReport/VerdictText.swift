@@ -11,16 +11,46 @@ public enum VerdictText {
         for problem in verdict.captureProblems { lines.append(paint("HARNESS ", "33") + " capture incomplete: \(problem)") }
         for failure in verdict.endpointFailures { lines.append(paint("FAIL    ", "31") + " endpoint: \(failure)") }
         for o in verdict.outcomes {
-            let mark = o.passed ? paint("ok      ", "32") : paint("FAIL    ", "1;31")
-            lines.append("\(mark) \(o.expectation)")
-            if !o.passed { lines.append("           expected: \(o.expectation)\n           actual:   \(o.detail)   [\(o.path)]") }
+            switch o.status {
+            case .held:
+                lines.append("\(paint("ok      ", "32")) \(o.expectation)")
+            case .failed:
+                lines.append("\(paint("FAIL    ", "1;31")) \(o.expectation)")
+                lines.append("           expected: \(o.expectation)\n           actual:   \(o.detail)   [\(o.path)]")
+            case .notApplicable:
+                lines.append("\(paint("n/a     ", "2")) \(o.expectation)")
+                lines.append("           \(o.detail)   [\(o.path)]")
+            case .unobservable:
+                lines.append("\(paint("unseen  ", "33")) \(o.expectation)")
+                lines.append("           \(o.detail)   [\(o.path)]")
+            }
         }
         return lines.joined(separator: "\n")
     }
 
-    /// `experiment-2: passed (7/7 expectations)`.
+    /// `experiment-2: passed (7/7 expectations held)`; on a foreign capture the expectations that
+    /// could not be judged are counted apart: `(5/5 expectations held; 2 not applicable, 1 unobservable)`.
     public static func summary(_ name: String, _ verdict: Verdict) -> String {
-        let passed = verdict.outcomes.filter(\.passed).count
-        return "\(name): \(verdict.status.rawValue) (\(passed)/\(verdict.outcomes.count) expectations held)"
+        "\(name): \(verdict.status.rawValue) (\(counts(verdict)))"
+    }
+
+    /// `5/5 expectations held; 2 not applicable, 1 unobservable`.
+    public static func counts(_ verdict: Verdict) -> String {
+        let held = verdict.count(.held), judged = held + verdict.count(.failed)
+        var text = "\(held)/\(judged) expectations held"
+        let others = [(verdict.count(.notApplicable), "not applicable"), (verdict.count(.unobservable), "unobservable")]
+            .filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }
+        if !others.isEmpty { text += "; " + others.joined(separator: ", ") }
+        return text
+    }
+
+    /// The word for a status in tables: ok, FAIL, n/a, unseen.
+    public static func mark(_ status: Outcome.Status) -> String {
+        switch status {
+        case .held: "ok"
+        case .failed: "FAIL"
+        case .notApplicable: "n/a"
+        case .unobservable: "unseen"
+        }
     }
 }

@@ -44,6 +44,7 @@ extension Connection {
         (flipped.client, flipped.server) = (server, client)
         (flipped.clientStats, flipped.serverStats) = (serverStats, clientStats)
         flipped.segments = segments.map { var s = $0; s.from = s.from.other; return s }
+        flipped.capturedAt = capturedAt?.other
         return flipped
     }
 }

@@ -5,8 +5,23 @@ import LabPackets
 /// so adding an experiment means writing JSON, not Swift.
 struct ExpectationJudge {
     let connections: [Connection]
+    /// A capture tcplab did not make: expectations for its own runs do not apply, and one that
+    /// stops early can leave an expectation unobservable.
+    var foreign = false
+    /// The number of the capture's last packet.
+    var captureEnd = 0
 
     func judge(_ e: Expectation) -> Outcome {
+        let what = describe(e.kind)
+        if foreign, let reason = e.runsOnly {
+            return Outcome(expectation: e.connection == 1 ? what : "connection \(e.connection): \(what)", path: e.path,
+                           status: .notApplicable, detail: "holds for tcplab's own runs only: \(reason)", packets: [])
+        }
+        return refine(judgeSeen(e), e)
+    }
+
+    /// The expectation judged on what the capture holds, held or failed.
+    func judgeSeen(_ e: Expectation) -> Outcome {
         let what = describe(e.kind)
         func outcome(_ passed: Bool, _ detail: String, _ packets: [Int]) -> Outcome {
             Outcome(expectation: e.connection == 1 ? what : "connection \(e.connection): \(what)", path: e.path,
@@ -30,12 +45,17 @@ struct ExpectationJudge {
         }
         if e.connection == Expectation.eachWithData {
             let carrying = connections.filter { $0.segments.contains { $0.length > 0 } }
-            let results = carrying.map { c in (c, judge(e.kind, on: c, outcome: { Outcome(expectation: "", path: "", passed: $0, detail: $1, packets: $2) })) }
-            let failed = results.filter { !$0.1.passed }
-            let detail = failed.isEmpty ? "held on all \(carrying.count) connection(s) with data"
-                : failed.map { "connection \($0.0.index): \($0.1.detail)" }.joined(separator: "; ")
-            return Outcome(expectation: "every connection with data: \(what)", path: e.path, passed: failed.isEmpty && !carrying.isEmpty,
-                           detail: detail, packets: failed.flatMap(\.1.packets))
+            let results = carrying.map { c in
+                (c, refine(judge(e.kind, on: c, outcome: { Outcome(expectation: "", path: "", passed: $0, detail: $1, packets: $2) }), e.kind, on: c))
+            }
+            let failed = results.filter { $0.1.failed }
+            let unseen = results.filter { $0.1.status == .unobservable }
+            let shown = failed.isEmpty ? unseen : failed
+            let detail = shown.isEmpty ? "held on all \(carrying.count) connection(s) with data"
+                : shown.map { "connection \($0.0.index): \($0.1.detail)" }.joined(separator: "; ")
+            let status: Outcome.Status = !failed.isEmpty || carrying.isEmpty ? .failed : unseen.isEmpty ? .held : .unobservable
+            return Outcome(expectation: "every connection with data: \(what)", path: e.path, status: status,
+                           detail: detail, packets: shown.flatMap(\.1.packets))
         }
         guard e.connection <= connections.count else {
             return outcome(false, "there is no connection \(e.connection); saw \(connections.count)", [])
@@ -62,13 +82,18 @@ struct ExpectationJudge {
             let data = c.segments(from: side).filter { $0.length > 0 }
             let seen = data.map(\.length)
             var ok = true
-            if let mss, seen.dropLast().contains(where: { $0 != mss }) || (seen.last ?? 0) > mss { ok = false }
+            if let mss {
+                guard let full = segmentSize(mss, from: side, on: c) else {
+                    return outcome(false, "the receiver's MSS is not in the capture (its SYN was not captured)", data.map(\.number))
+                }
+                if seen.dropLast().contains(where: { $0 != full }) || (seen.last ?? 0) > full { ok = false }
+            }
             if let sizes, sizes != seen { ok = false }
             if let count, count != seen.count { ok = false }
             if let total, total != seen.reduce(0, +) { ok = false }
             let list = seen.isEmpty ? "none" : "\(seen.count) (\(abbreviated(seen.map(String.init))))"
             let packets = data.map(\.number)
-            let where_ = packets.isEmpty ? "" : " — packets \(abbreviated(packets.map(String.init)))"
+            let where_ = packets.isEmpty ? "" : " — \(packetList(packets))"
             return outcome(ok, "saw \(list), \(seen.reduce(0, +)) bytes\(where_)", packets)
         case let .payload(side, equals):
             let actual = stream(c, side)
@@ -121,7 +146,7 @@ struct ExpectationJudge {
 
     /// Finds the connection and the response that answer `request`, and counts the server's
     /// data segments overlapping that response's bytes.
-    func responseSegments(_ request: String, count: Int, mss: Int?, outcome: (Bool, String, [Int]) -> Outcome) -> Outcome {
+    func responseSegments(_ request: String, count: Int, mss: SegmentSize?, outcome: (Bool, String, [Int]) -> Outcome) -> Outcome {
         for c in connections {
             let http = HTTPExchange(c, judge: self)
             guard let ordinal = http.requests.firstIndex(where: { $0.head.startLine == request }) else { continue }
@@ -132,8 +157,9 @@ struct ExpectationJudge {
                 return s.length > 0 && start < range.upperBound && start + s.length > range.lowerBound
             }
             let sizes = segments.map(\.length)
-            let ok = sizes.count == count && (mss.map { m in !sizes.dropLast().contains { $0 != m } && (sizes.last ?? 0) <= m } ?? true)
-            return outcome(ok, "connection \(c.index): \(sizes.count) segment(s) (\(sizes.map(String.init).joined(separator: ", "))) — packets \(segments.map { String($0.number) }.joined(separator: ", "))",
+            let full = mss.flatMap { segmentSize($0, from: .server, on: c) }
+            let ok = sizes.count == count && (mss == nil || full.map { m in !sizes.dropLast().contains { $0 != m } && (sizes.last ?? 0) <= m } ?? false)
+            return outcome(ok, "connection \(c.index): \(sizes.count) segment(s) (\(sizes.map(String.init).joined(separator: ", "))) — \(packetList(segments.map(\.number)))",
                            segments.map(\.number))
         }
         return outcome(false, "no connection carries \"\(request)\"", [])
@@ -178,7 +204,7 @@ struct ExpectationJudge {
             ok = ok && seenBody == body
             if seenBody != body { detail += " (the body differs from the file's \(body.count) bytes)" }
         }
-        return outcome(ok, detail + " — packets \(packets.map(String.init).joined(separator: ", "))", packets)
+        return outcome(ok, detail + (packets.isEmpty ? "" : " — \(packetList(packets))"), packets)
     }
 
     /// Every byte each side sent appears in the capture: no segment is missing before a later one.
@@ -199,8 +225,18 @@ struct ExpectationJudge {
                 next[s.from] = end
             }
         }
-        return Outcome(expectation: "every segment of the conversation was captured", path: "capture",
-                       passed: holes.isEmpty, detail: holes.isEmpty ? "no gaps" : holes.joined(separator: "; "), packets: packets)
+        let expectation = "every segment of the conversation was captured"
+        if !holes.isEmpty {
+            return Outcome(expectation: expectation, path: "capture", status: .failed, detail: holes.joined(separator: "; "), packets: packets)
+        }
+        // No gap up to the end is all a capture that stops before the teardown can show.
+        if let open = connections.first(where: { !Teardown($0).closed }) {
+            let which = connections.count > 1 ? "connection \(open.index)'s teardown" : "the connection's teardown"
+            return Outcome(expectation: expectation, path: "capture", status: .unobservable,
+                           detail: "no gaps, but the capture ends at packet \(captureEnd), before \(which): what followed is not in the file",
+                           packets: [])
+        }
+        return Outcome(expectation: expectation, path: "capture", status: .held, detail: "no gaps", packets: packets)
     }
 
     /// One side's bytes in sequence order, each byte once even if retransmitted.
@@ -244,7 +280,7 @@ struct ExpectationJudge {
         case let .connections(n): return "\(n) connection(s)"
         case let .data(side, sizes, count, total, mss):
             var parts: [String] = []
-            if let mss { parts.append("all but the last \(mss) bytes (one MSS)") }
+            if let mss { parts.append("all but the last \(Self.describe(mss))") }
             if let sizes {
                 let same = Set(sizes).count == 1
                 parts.append(same ? "\(sizes.count) segment(s) of \(sizes[0]) bytes" : "segments of \(sizes.map(String.init).joined(separator: ", ")) bytes")
@@ -270,7 +306,7 @@ struct ExpectationJudge {
         case let .rst(side): return side.map { "RST sent by the \($0)" } ?? "no RST"
         case let .request(line): return "request \"\(line)\""
         case let .responseSegments(request, count, mss):
-            return "the response to \"\(request)\" leaves in \(count) segment(s)" + (mss.map { ", all but the last \($0) bytes (one MSS)" } ?? "")
+            return "the response to \"\(request)\" leaves in \(count) segment(s)" + (mss.map { ", all but the last \(Self.describe($0))" } ?? "")
         case let .requests(lines): return "requests in order: " + lines.map { "\"\($0)\"" }.joined(separator: ", ")
         case let .statuses(codes): return "response statuses in order: " + codes.map(String.init).joined(separator: ", ")
         case let .response(status, body, name):
@@ -278,6 +314,32 @@ struct ExpectationJudge {
         case let .gap(a, b, window): return "\(a) → \(b): \(window)"
         }
     }
+}
+
+extension ExpectationJudge {
+    static func describe(_ size: SegmentSize) -> String {
+        switch size {
+        case let .bytes(n): "\(n) bytes (one MSS)"
+        case .announced: "full-sized (the receiver's MSS less TCP options)"
+        }
+    }
+
+    /// A full segment's payload from `side` on `c`: the bytes given, or the MSS the receiver's
+    /// SYN announced less the options of `side`'s first data segment. Nil without that SYN.
+    func segmentSize(_ size: SegmentSize, from side: Direction, on c: Connection) -> Int? {
+        switch size {
+        case let .bytes(n): return n
+        case .announced:
+            guard let mss = c.segments.first(where: { $0.from == side.other && $0.flags.contains(.syn) })?.segment.mss else { return nil }
+            let options = c.segments.first { $0.from == side && $0.length > 0 }.map { $0.segment.headerLength - 20 } ?? 0
+            return Int(mss) - options
+        }
+    }
+}
+
+/// "packet 6", or "packets 6, 8, 10" (a long list cut to its head and tail).
+func packetList(_ numbers: [Int]) -> String {
+    numbers.count == 1 ? "packet \(numbers[0])" : "packets \(abbreviated(numbers.map(String.init)))"
 }
 
 /// A long list cut to its head and tail, so a bulk transfer's verdict stays one readable line.

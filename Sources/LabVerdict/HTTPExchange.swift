@@ -9,6 +9,8 @@ struct HTTPExchange {
     var requests: [HTTPMessage] = []
     var responses: [HTTPMessage] = []
     var isHTTP: Bool
+    /// The range of the server's response that had not ended when the bytes stopped, if any.
+    var unfinishedResponse: Range<Int>?
 
     init(_ c: Connection, judge: ExpectationJudge) {
         var http = HTTPConversation(ports: (c.client.port, c.server.port), keepBodies: true)
@@ -17,6 +19,7 @@ struct HTTPExchange {
             let fin = c.segments(from: side).contains { $0.flags.contains(.fin) }
             _ = http.add(bytes[...], length: bytes.count, from: side, fin: fin)
         }
+        unfinishedResponse = http.unfinished.first { $0.from == .server }?.range
         for message in http.messages + http.unfinished {
             if message.from == .client { requests.append(message) } else { responses.append(message) }
         }

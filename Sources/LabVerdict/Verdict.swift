@@ -3,13 +3,39 @@ import LabPackets
 
 /// The judgement of one expectation.
 public struct Outcome: Sendable {
+    /// The four things a capture can say of an expectation.
+    public enum Status: String, Sendable, Codable, CaseIterable {
+        case held
+        case failed
+        /// The expectation describes how tcplab's own run pins the behaviour, not the lesson, and
+        /// the capture is someone else's.
+        case notApplicable = "not applicable"
+        /// The capture ends before what the expectation is about, and nothing before contradicts it.
+        case unobservable
+    }
+
     /// What was expected, in words: "server data segments are 5, 5, 5, 5".
     public var expectation: String
     public var path: String
-    public var passed: Bool
+    public var status: Status
     /// What was seen, with packet numbers, when it differs (and a short confirmation otherwise).
     public var detail: String
     public var packets: [Int]
+
+    public init(expectation: String, path: String, status: Status, detail: String, packets: [Int]) {
+        self.expectation = expectation
+        self.path = path
+        self.status = status
+        self.detail = detail
+        self.packets = packets
+    }
+
+    init(expectation: String, path: String, passed: Bool, detail: String, packets: [Int]) {
+        self.init(expectation: expectation, path: path, status: passed ? .held : .failed, detail: detail, packets: packets)
+    }
+
+    public var passed: Bool { status == .held }
+    public var failed: Bool { status == .failed }
 }
 
 /// The result of a run or a check: every expectation judged, plus anything that makes
@@ -30,9 +56,12 @@ public struct Verdict: Sendable {
 
     public var status: Status {
         if !captureProblems.isEmpty { return .harnessFailure }
-        if !endpointFailures.isEmpty || outcomes.contains(where: { !$0.passed }) { return .failed }
+        if !endpointFailures.isEmpty || outcomes.contains(where: \.failed) { return .failed }
         return .passed
     }
+
+    /// How many outcomes have each status.
+    public func count(_ status: Outcome.Status) -> Int { outcomes.count { $0.status == status } }
 
     public var exitCode: Int32 {
         switch status {
@@ -54,7 +83,8 @@ public struct Verdict: Sendable {
             if connections.isEmpty { problems.append("no TCP connection was captured") }
         }
         let failures = record?.endpoints.compactMap(\.failure) ?? []
-        let judge = ExpectationJudge(connections: connections)
+        let judge = ExpectationJudge(connections: connections, foreign: record == nil,
+                                     captureEnd: packets.last?.number ?? 0)
         var outcomes = experiment.expectations.map(judge.judge)
         // A foreign capture has no fences or drop counter to vouch for it, so its holes are
         // judged like an expectation: a missing segment is named, not just felt in the sizes.

@@ -122,7 +122,7 @@ import Testing
         let outcome = judge(.responseSegments(request: "GET /x HTTP/1.1", count: 3, mss: nil))
         #expect(outcome.passed, "\(outcome.detail)")
         #expect(judge(.responseSegments(request: "GET / HTTP/1.1", count: 1, mss: nil)).passed)
-        #expect(!judge(.responseSegments(request: "GET /x HTTP/1.1", count: 3, mss: 20)).passed)
+        #expect(!judge(.responseSegments(request: "GET /x HTTP/1.1", count: 3, mss: .bytes(20))).passed)
         #expect(judge(.responseSegments(request: "GET /nope HTTP/1.1", count: 1, mss: nil)).detail == "no connection carries \"GET /nope HTTP/1.1\"")
     }
 

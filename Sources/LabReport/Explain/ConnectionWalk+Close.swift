@@ -4,6 +4,7 @@ extension ConnectionWalk {
     func describeFin(_ s: AnalyzedSegment, index: Int) -> String {
         let order = finsSeen.isEmpty ? " first" : finsSeen.contains(s.from.other) ? " too" : ""
         var text = "\(s.from.title) closes\(order): \(numbers(s))" + (ackReason(s).map { "; \($0)" } ?? "") + "."
+        if let end = bodyEndReason(s) { text += " " + end }
         if let pause = pauseReason(s, index: index) { text += " " + pause }
         return text
     }
@@ -21,11 +22,11 @@ extension ConnectionWalk {
         }
         if finsSeen.contains(other), ack == sentUpTo[other] {
             let closed = finsSeen.count == 2 ? " Both FINs are now acknowledged: the connection is closed." : ""
-            let newData = ack &- previous > 1 ? "the \(other)'s last \(ack &- previous &- 1) bytes and " : ""
+            let newData = ack &- previous > 1 ? "the \(other)'s last \(bytes(ack &- previous &- 1)) and " : ""
             return "\(s.from.title) acknowledges \(newData)the \(other)'s FIN: Ack=\(ack), one past its last byte, "
                 + "since a FIN counts as one sequence number.\(closed)"
         }
-        var text = "\(s.from.title) acknowledges \(ack &- previous) bytes: Ack=\(ack)"
+        var text = "\(s.from.title) acknowledges \(bytes(ack &- previous)): Ack=\(ack)"
         if let data = lastData[other], data.relativeSequence &+ UInt32(data.length) == ack {
             let delay = elapsed(from: data.timestamp, to: s.timestamp)
             if delay >= 20_000_000 {
@@ -43,15 +44,15 @@ extension ConnectionWalk {
         let received = dataSeen[other] ?? 0
         let numbers = "(\(numbers(s)))"
         if source.observed, let unread = source.unreadAtClose(side) {
-            return "\(side.title) closed with \(unread) bytes unread, so the kernel sent RST instead of FIN \(numbers): "
+            return "\(side.title) closed with \(bytes(unread)) unread, so the kernel sent RST instead of FIN \(numbers): "
                 + "closing a socket with unread data aborts the connection (RFC 2525 §2.17)."
         }
         if let experiment = source.experiment, let capacity = source.readCapacity(side), received > capacity {
-            return "\(side.title) resets the connection \(numbers): likely it closed with about \(received - capacity) bytes unread "
-                + "(\(received) bytes arrived and \(experiment.name)'s \(side) reads at most \(capacity)), "
+            return "\(side.title) resets the connection \(numbers): likely it closed with about \(bytes(received - capacity)) unread "
+                + "(\(bytes(received)) arrived and \(experiment.name)'s \(side) reads at most \(capacity)), "
                 + "and closing with unread data sends RST instead of FIN."
         }
-        let arrived = received > 0 ? " (\(received) bytes had arrived from the \(other))" : ""
+        let arrived = received > 0 ? " (\(bytes(received)) had arrived from the \(other))" : ""
         return "\(side.title) resets the connection instead of closing it with FIN \(numbers): likely it closed with data unread"
             + "\(arrived), or the connection was aborted."
     }
@@ -89,7 +90,7 @@ extension ConnectionWalk {
         let data = burst.filter { $0.from == first.from }
         let acks = burst.count - data.count
         let last = data[data.count - 1]
-        var text = "\(first.from.title) sends \(data.count) full-sized segments of \(first.length) bytes "
+        var text = "\(first.from.title) sends \(data.count) full-sized segments of \(bytes(first.length)) "
             + "(Seq=\(first.relativeSequence) to \(last.relativeSequence &+ UInt32(last.length) &- 1)): \(fullSizeReason(first))."
         if let http = httpLine(first) { text += " The first" + http.dropFirst(2) }
         if acks > 0 { text += " The \(first.from.other)'s \(count(acks, "pure ACK")) in between acknowledge them as they arrive." }

@@ -3,11 +3,12 @@ import LabPackets
 extension ConnectionWalk {
     func describeData(_ s: AnalyzedSegment, index: Int) -> String {
         let verb = s.from == .server && (dataSeen[.client] ?? 0) > 0 ? "replies" : "sends"
-        var head = "\(s.from.title) \(verb) \(s.length) bytes"
+        var head = "\(s.from.title) \(verb) \(bytes(s.length))"
         if s.flags.contains(.fin) { head += " and closes in the same segment, its FIN piggybacked on the data" }
         head += " (\(numbers(s)))" + (dataAckReason(s).map { ": \($0)" } ?? "")
         var sentences = [head + "."]
         if let http = httpLine(s) { sentences.append(http) }
+        if let end = bodyEndReason(s) { sentences.append(end) }
         sentences += sizeReasons(s, index: index)
         if let pause = pauseReason(s, index: index) { sentences.append(pause) }
         return sentences.joined(separator: " ")
@@ -22,7 +23,7 @@ extension ConnectionWalk {
         }
         if let d = lastData[other], d.relativeSequence &+ UInt32(d.length) == ack {
             return d.relativeSequence == ackedUpTo[s.from] ?? 1
-                ? "Ack=\(ack) because it received \(d.length) bytes starting at \(d.relativeSequence)"
+                ? "Ack=\(ack) because it received \(bytes(d.length)) starting at \(d.relativeSequence)"
                 : "Ack=\(ack) because it received the \(other)'s bytes up to \(ack &- 1)"
         }
         return "Ack=\(ack), the next byte it expects from the \(other)"
@@ -38,16 +39,9 @@ extension ConnectionWalk {
             return "Ack=1 because the \(other) has sent nothing yet but its SYN"
         }
         if let d = lastData[other], d.relativeSequence &+ UInt32(d.length) == ack, (dataSeen[other] ?? 0) == d.length {
-            return "Ack=\(ack) because it received \(d.length) bytes starting at \(d.relativeSequence)"
+            return "Ack=\(ack) because it received \(bytes(d.length)) starting at \(d.relativeSequence)"
         }
         return "Ack=\(ack), still the next byte it expects from the \(other)"
-    }
-
-    func httpLine(_ s: AnalyzedSegment) -> String? {
-        let line = s.segment.payload.prefix(200).split(separator: 0x0d, maxSplits: 1).first.map { String(decoding: $0, as: UTF8.self) } ?? ""
-        for method in ["GET ", "HEAD ", "POST "] where line.hasPrefix(method) { return "It carries the request \"\(line)\"." }
-        if line.hasPrefix("HTTP/1.") { return "It starts the response \"\(line)\"." }
-        return nil
     }
 
     /// Why the segment is this size: sends merged, a read size echoed, the MSS, offload, cork.
@@ -64,10 +58,10 @@ extension ConnectionWalk {
         } else if let echo = source.echo(side), s.length <= echo.recv * echo.repeat, s.length % echo.repeat == 0 {
             let chunk = s.length / echo.repeat
             let copies = echo.repeat == 1 ? "" : " \(echo.repeat) times over"
-            reasons.append(certainty("the \(side) reads at most \(echo.recv) bytes per recv() and sends each chunk back at once",
-                                     then: "; this one is \(chunk) bytes\(copies), one send(), one segment."))
+            reasons.append(certainty("the \(side) reads at most \(bytes(echo.recv)) per recv() and sends each chunk back at once",
+                                     then: "; this one is \(bytes(chunk))\(copies), one send(), one segment."))
         } else if sends.count == 1 && sends[0] == start..<end {
-            reasons.append("One send() of \(s.length) bytes, one segment.")
+            reasons.append("One send() of \(bytes(s.length)), one segment.")
         }
         if s.flags.contains(.fin) {
             if source.option(.cork, on: side) == 1 {
@@ -79,16 +73,49 @@ extension ConnectionWalk {
         if isFullSized(s) {
             reasons.append("A full-sized segment: \(fullSizeReason(s)).")
         } else if let mss = mss(for: side), s.length + (s.segment.headerLength - 20) > mss {
-            reasons.append("It is larger than the MSS of \(mss): the capture saw it before segmentation offload (TSO/GSO) cut it.")
+            reasons.append(oversizeReason(s, mss: mss))
         } else if let previous = lastData[side], isFullSized(previous), previous.relativeSequence &+ UInt32(previous.length) == start {
-            reasons.append("The \(s.length) bytes left over after the full-sized segments.")
+            reasons.append("The \(bytes(s.length)) left over after the full-sized segments.")
         } else if s.length > 1460, let mss = mss(for: side) {
             let options = s.segment.headerLength - 20
             let offload = source.experiment.map { $0.link.offloads ? ", and segmentation offload is on" : "" } ?? ""
-            reasons.append("It fits in one segment: the \(side) may send up to \(mss - options) bytes per segment "
-                + "(the \(side.other)'s MSS of \(mss) minus \(options) bytes of TCP options)\(offload).")
+            reasons.append("It fits in one segment: the \(side) may send up to \(bytes(mss - options)) per segment "
+                + "(the \(side.other)'s MSS of \(mss) minus \(bytes(options)) of TCP options)\(offload).")
         }
         return reasons
+    }
+
+    /// A segment larger than the MSS never crossed a wire that way: the sender's segmentation
+    /// offload had not cut it yet where the capture saw it, or the receiver merged wire segments.
+    func oversizeReason(_ s: AnalyzedSegment, mss: Int) -> String {
+        let wire = mss - (s.segment.headerLength - 20)
+        switch sameMachine ? s.from : captureSide {
+        case s.from?:
+            return "It is larger than the MSS of \(mss): the capture saw it before segmentation offload (TSO/GSO) cut it."
+        case s.from.other?:
+            return "It is larger than the MSS of \(mss): it was received coalesced, segments of at most \(bytes(wire)) merged "
+                + "on their way into the capturing machine (GRO/LRO in its network driver, or a NAT that forwards the stream in larger pieces)."
+        default:
+            return "It is larger than the MSS of \(mss): either the sender's segmentation offload (TSO/GSO) had not cut it yet, "
+                + "or the receiver merged wire segments of at most \(bytes(wire)) (GRO/LRO, or a NAT); the capture does not say "
+                + "on which machine it was taken."
+        }
+    }
+
+    /// tcplab's own runs, and any loopback capture: both ends, and the capture, on one machine.
+    var sameMachine: Bool { source.observed || connection.client.address == connection.server.address }
+
+    /// The side the capture was taken on: Linux cooked captures say, and otherwise the handshake's
+    /// timing tells, since the capturing machine sees its own answer at once and the other
+    /// side's after a round trip.
+    var captureSide: Direction? {
+        if let side = connection.capturedAt { return side }
+        let s = connection.segments
+        guard s.count >= 3, s[0].flags.contains(.syn), s[1].flags.contains([.syn, .ack]), s[2].from == s[0].from else { return nil }
+        let there = elapsed(from: s[0].timestamp, to: s[1].timestamp), back = elapsed(from: s[1].timestamp, to: s[2].timestamp)
+        if there > 4 * back, there > 100_000 { return s[0].from }
+        if back > 4 * there, back > 100_000 { return s[1].from }
+        return nil
     }
 
     /// Nagle: the side's earlier data was unacknowledged, this segment left as soon as the ACK came.
@@ -101,7 +128,7 @@ extension ConnectionWalk {
         let delay = elapsed(from: previous.timestamp, to: ack.timestamp)
         let delayed = delay >= 20_000_000 ? "delayed ACK" : "ACK"
         let held = certain ? "so Nagle held the rest" : "so later sends waited"
-        return "the first \(previous.length) bytes were still unacked, \(held) until the \(delayed) came \(spoken(delay)) later"
+        return "the first \(bytes(previous.length)) were still unacked, \(held) until the \(delayed) came \(spoken(delay)) later"
     }
 
     /// The other side's first segment at or before `index` whose ACK reaches `sequence`.

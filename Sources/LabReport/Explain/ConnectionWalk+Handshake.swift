@@ -45,7 +45,7 @@ extension ConnectionWalk {
         let options = s.segment.headerLength - 20
         return options == 0
             ? "the \(s.from.other)'s MSS of \(mss) is the most one segment may carry"
-            : "the \(s.from.other)'s MSS of \(mss) minus \(options) bytes of TCP options leaves \(mss - options) bytes of data"
+            : "the \(s.from.other)'s MSS of \(mss) minus \(bytes(options)) of TCP options leaves \(bytes(mss - options)) of data"
     }
 
     func flagText(_ s: AnalyzedSegment) -> String { s.flags.names.joined(separator: ",") }

@@ -34,11 +34,13 @@ struct ConnectionWalk {
     var ackedUpTo: [Direction: UInt32] = [:]
     var lastData: [Direction: AnalyzedSegment] = [:]
     var dataSeen: [Direction: Int] = [:]
+    let http: HTTPRoles
 
     init(connection: Connection, source: ExplanationSource, numbered: Bool) {
         self.connection = connection
         self.source = source
         self.numbered = numbered
+        http = HTTPRoles(connection)
     }
 
     mutating func explain() -> [Explanation] {

@@ -40,6 +40,9 @@ func spoken(_ nanoseconds: Int64) -> String {
     return "\(Int((ns / 1e3).rounded())) µs"
 }
 
+/// "1 byte", "20 bytes".
+func bytes<N: BinaryInteger>(_ n: N) -> String { n == 1 ? "1 byte" : "\(n) bytes" }
+
 func count(_ n: Int, _ noun: String) -> String {
     let words = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
     let number = n < words.count ? words[n] : String(n)

@@ -12,7 +12,7 @@ public enum FrameComments {
         for o in verdict?.outcomes ?? [] {
             for (k, n) in o.packets.enumerated() {
                 let position = o.packets.count > 1 ? " (\(k + 1) of \(o.packets.count))" : ""
-                named[n, default: []].append("\(o.path) \(o.passed ? "ok" : "FAILED"): \(o.expectation)\(position)")
+                named[n, default: []].append("\(o.path) \(o.passed ? "ok" : o.failed ? "FAILED" : o.status.rawValue): \(o.expectation)\(position)")
             }
         }
         return packets.map { p in

@@ -35,7 +35,7 @@ public enum JUnitReport {
             for failure in verdict.endpointFailures {
                 body += "      <failure type=\"endpoint\" message=\"\(XMLText.escaped(failure))\">\(XMLText.escaped(failure))</failure>\n"
             }
-            for o in verdict.outcomes where !o.passed {
+            for o in verdict.outcomes where o.failed {
                 let text = "expected: \(o.expectation)\nactual: \(o.detail)\nat: \(r.experiment.name).json \(o.path)"
                 body += "      <failure type=\"expectation\" message=\"\(XMLText.escaped(o.expectation))\">\(XMLText.escaped(text))</failure>\n"
             }

@@ -23,7 +23,7 @@ public struct MarkdownReport {
         var md = "# \(e.name): \(cell(e.title))\n\n"
         md += "\(e.lab)\n\n"
         md += "| | |\n|---|---|\n"
-        md += "| Verdict | **\(result.status)**\(result.verdict.map { " (\($0.outcomes.filter(\.passed).count)/\($0.outcomes.count) expectations held)" } ?? "") |\n"
+        md += "| Verdict | **\(result.status)**\(result.verdict.map { " (\(VerdictText.counts($0)))" } ?? "") |\n"
         if let traceLink { md += "| Trace | [\(cell(traceLink))](\(traceLink)) |\n" }
         md += "| Link | \(e.link.description) |\n| Kernel | \(cell(kernel)) |\n| Port | \(e.port) |\n\n"
         md += "## Packets\n\n" + packetTable() + "\n"
@@ -57,7 +57,7 @@ public struct MarkdownReport {
         for problem in verdict.captureProblems { md += "| HARNESS | capture complete | \(cell(problem)) | |\n" }
         for failure in verdict.endpointFailures { md += "| FAIL | every step runs | \(cell(failure)) | |\n" }
         for o in verdict.outcomes {
-            md += "| \(o.passed ? "ok" : "**FAIL**") | \(cell(o.expectation)) | \(cell(o.detail)) | \(cell(reasons[o.path] ?? "")) |\n"
+            md += "| \(o.failed ? "**FAIL**" : VerdictText.mark(o.status)) | \(cell(o.expectation)) | \(cell(o.detail)) | \(cell(reasons[o.path] ?? "")) |\n"
         }
         return md
     }

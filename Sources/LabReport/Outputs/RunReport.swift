@@ -77,6 +77,9 @@ public struct RunReport: Codable, Sendable {
     public struct VerdictEntry: Codable, Sendable {
         public var expectation: String
         public var path: String
+        /// held, failed, not applicable or unobservable.
+        public var status: Outcome.Status
+        /// Kept for readers of format 1: true exactly when `status` is held.
         public var passed: Bool
         public var detail: String
         public var packets: [Int]
@@ -115,7 +118,8 @@ public struct RunReport: Codable, Sendable {
                                 clientStats: $0.clientStats, serverStats: $0.serverStats)
             },
             verdicts: (verdict?.outcomes ?? []).map {
-                VerdictEntry(expectation: $0.expectation, path: $0.path, passed: $0.passed, detail: $0.detail, packets: $0.packets)
+                VerdictEntry(expectation: $0.expectation, path: $0.path, status: $0.status, passed: $0.passed, detail: $0.detail,
+                             packets: $0.packets)
             },
             captureProblems: verdict?.captureProblems ?? [], endpointFailures: verdict?.endpointFailures ?? [],
             harnessError: r.harnessError,

@@ -156,9 +156,11 @@ class Connection:
         peer.tsval += int(after * 1000)
 
     def handshake(self, rtt=0.0005, server_window=None):
+        """As the client's machine captures it: the SYN-ACK a round trip after the SYN, the
+        ACK at once (20 µs) after the SYN-ACK."""
         self.send(self.client, "S")
-        self.send(self.server, "SA", after=rtt / 2, window=server_window)
-        self.send(self.client, "A", after=rtt / 2)
+        self.send(self.server, "SA", after=rtt, window=server_window)
+        self.send(self.client, "A", after=0.00002)
 
 
 # --- writers ------------------------------------------------------------------------------
