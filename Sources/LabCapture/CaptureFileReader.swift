@@ -5,7 +5,8 @@ import LabSystem
 public enum CaptureFileError: Error, Sendable, CustomStringConvertible {
     /// The file cannot be opened. Exit 66.
     case unreadable(path: String, SystemError)
-    /// The file is not a capture, or is cut short or corrupt. Exit 65.
+    /// The file is not a capture, or is cut short or corrupt. Exit 2, tshark's code for a file it
+    /// cannot read to the end (65 is a malformed experiment file).
     case malformed(path: String, DecodeError)
 
     public var description: String {
@@ -18,7 +19,7 @@ public enum CaptureFileError: Error, Sendable, CustomStringConvertible {
     public var exitCode: Int32 {
         switch self {
         case .unreadable: 66
-        case .malformed: 65
+        case .malformed: 2
         }
     }
 }

@@ -113,7 +113,7 @@ public struct ExperimentLoader: Sendable {
 }
 
 /// "experiment-2" before "experiment-10": runs of digits compare as numbers.
-func naturalOrder(_ a: String, _ b: String) -> Bool {
+public func naturalOrder(_ a: String, _ b: String) -> Bool {
     func chunks(_ s: String) -> [(text: String, number: Int?)] {
         var result: [(String, Int?)] = []
         var current = "", digits = false

@@ -2,6 +2,12 @@
 public enum DecodeError: Error, Equatable, Sendable, CustomStringConvertible {
     case truncated(layer: String, field: String, offset: Int, needed: Int)
     case invalid(layer: String, field: String, offset: Int, detail: String)
+    /// The file ends inside a record: the packet it would have been, where it starts, and how
+    /// many of its bytes are there out of how many its header announced (nil: the header itself
+    /// is cut).
+    case cutShort(packet: Int, offset: Int, present: Int, announced: Int?)
+    /// Not one byte.
+    case empty
 
     public var description: String {
         switch self {
@@ -9,6 +15,12 @@ public enum DecodeError: Error, Equatable, Sendable, CustomStringConvertible {
             "\(layer).\(field): truncated at byte \(offset), needs \(needed) more"
         case let .invalid(layer, field, offset, detail):
             "\(layer).\(field) at byte \(offset): \(detail)"
+        case let .cutShort(packet, offset, present, announced?):
+            "the file is cut short in the middle of packet \(packet): it starts at byte \(offset), and \(present) of its \(announced) bytes are there"
+        case .empty:
+            "the file is empty"
+        case let .cutShort(packet, offset, present, nil):
+            "the file is cut short in the middle of packet \(packet): it starts at byte \(offset), and only \(present) bytes of its record header are there"
         }
     }
 }

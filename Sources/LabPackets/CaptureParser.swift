@@ -66,6 +66,8 @@ public struct CaptureParser: Sendable {
     private var end = 0
     /// Bytes consumed before `buffer`, so errors can give a file offset.
     private var consumed = 0
+    /// Packet records read so far, for naming the one a cut file ends in.
+    public private(set) var recordsRead = 0
 
     public init() {}
 
@@ -179,11 +181,27 @@ public struct CaptureParser: Sendable {
     public func finish() throws(DecodeError) {
         let left = end - offset
         guard left > 0 || format == nil else { return }
+        if format == nil, left == 0, consumed == 0 { throw .empty }
         if format == nil {
             throw .truncated(layer: "file", field: "header", offset: consumed + offset, needed: max(1, 24 - left))
         }
-        throw .truncated(layer: format == .pcapng ? "pcapng" : "pcap", field: "record",
-                         offset: consumed + offset, needed: 1)
+        throw .cutShort(packet: recordsRead + 1, offset: consumed + offset, present: left, announced: announcedLength())
+    }
+
+    /// The whole length of the record the leftover bytes begin, when its header is all there.
+    private func announcedLength() -> Int? {
+        let left = end - offset
+        return buffer.withUnsafeBytes { raw -> Int? in
+            let bytes = UnsafeRawBufferPointer(rebasing: raw[offset..<end])
+            switch format {
+            case .pcap:
+                return left >= 16 ? 16 + Int(Self.u32(bytes, 8, littleEndian: littleEndian)) : nil
+            case .pcapng:
+                return left >= 8 ? Int(Self.u32(bytes, 4, littleEndian: littleEndian)) : nil
+            case nil:
+                return nil
+            }
+        }
     }
 
     /// The next record within `bytes` (the valid part of the buffer), advancing past it.
@@ -195,11 +213,16 @@ public struct CaptureParser: Sendable {
                 guard let used = try readFileHeader(unread) else { return nil }
                 offset += used
             case .pcap:
-                return try nextPcapRecord(unread)
+                guard let record = try nextPcapRecord(unread) else { return nil }
+                recordsRead += 1
+                return record
             case .pcapng:
                 guard let (used, record) = try nextBlock(unread) else { return nil }
                 offset += used
-                if let record { return record }
+                if let record {
+                    recordsRead += 1
+                    return record
+                }
             }
         }
     }

@@ -76,6 +76,15 @@ public enum OutputWriter {
         try write(encodeJSON(report), to: path)
     }
 
+    /// The JSON record of checks.
+    public static func writeChecks(_ entries: [CheckReport.Entry], to path: String) throws(OutputError) {
+        try write(encodeJSON(CheckReport(tool: Tool.label, checks: entries)), to: path)
+    }
+
+    public static func writeJUnit(checks: [JUnitReport.CheckCase], to path: String) throws(OutputError) {
+        try write(JUnitReport.render(checks: checks), to: path)
+    }
+
     /// Rewrites an experiment's golden summary from a run; returns where it went.
     public static func writeGolden(_ result: RunResult) throws(OutputError) -> String {
         let path = GoldenSummary.path(for: result.experiment)

@@ -73,3 +73,45 @@ public enum WallClock {
         return Int64(now.tv_sec)
     }
 }
+
+extension FileSystem {
+    /// The regular files below `path`, as paths relative to it, found by walking its folders
+    /// (at most `depth` deep, never following a symlink to a folder); names starting with a dot
+    /// are left out. The corresponding C functions are `opendir`, `readdir` and `lstat`.
+    public static func filesBelow(_ path: String, depth: Int = 8) throws(SystemError) -> [String] {
+        guard let dir = opendir(path) else { throw SystemError(call: "opendir", subject: path, errno: errno) }
+        defer { closedir(dir) }
+        var found: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name.hasPrefix(".") { continue }
+            let full = path + "/" + name
+            var info = stat()
+            guard lstat(full, &info) == 0 else { continue }
+            if info.st_mode & S_IFMT == S_IFDIR {
+                if depth > 0, let inner = try? filesBelow(full, depth: depth - 1) { found += inner.map { name + "/" + $0 } }
+            } else if info.st_mode & S_IFMT == S_IFREG || info.st_mode & S_IFMT == S_IFLNK {
+                found.append(name)
+            }
+        }
+        return found
+    }
+}
+
+public enum ProcessInfoLite {
+    /// The running program's own file, every symlink resolved (`/proc/self/exe`).
+    public static var executablePath: String? { try? FileSystem.realPath("/proc/self/exe") }
+
+    /// An environment variable, nil when unset or empty.
+    public static func environment(_ name: String) -> String? {
+        guard let value = getenv(name) else { return nil }
+        let text = String(cString: value)
+        return text.isEmpty ? nil : text
+    }
+
+    /// The current directory.
+    public static var currentDirectory: String? {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        return getcwd(&buffer, buffer.count) == nil ? nil : String(cString: buffer)
+    }
+}

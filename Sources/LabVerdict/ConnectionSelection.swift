@@ -15,25 +15,95 @@ public struct ClientSelector: Sendable, Equatable {
     }
 
     public func matches(_ endpoint: Endpoint) -> Bool { endpoint.port == port && endpoint.address.description == host }
+
+    /// How a user writes `endpoint` on the command line.
+    public static func text(_ endpoint: Endpoint) -> String { endpoint.description }
 }
 
-/// Which of a foreign capture's connections an experiment's expectations are about.
-public enum ConnectionSelection {
+/// Which of a foreign capture's connections an experiment's expectations are about, or the one
+/// reason none is.
+public struct ConnectionSelection: Sendable {
+    /// Renumbered from 1.
+    public var chosen: [Connection]
+    /// Set when nothing was chosen: what the file holds instead, in one line.
+    public var diagnosis: String?
+
     /// With a client named, its connections, turned so it is the client. Otherwise those whose
-    /// opening was captured, to the experiment's port if any go there. Renumbered from 1.
-    public static func select(_ connections: [Connection], port: UInt16, client: ClientSelector?) -> [Connection] {
+    /// opening was captured, to the experiment's port if any go there, else those that carry what
+    /// the experiment is about (HTTP for Part 2, a plain exchange for Part 1).
+    public init(_ connections: [Connection], experiment: Experiment, client: ClientSelector?) {
         var chosen: [Connection]
         if let client {
             chosen = connections.filter { client.matches($0.client) || client.matches($0.server) }
                 .map { $0.oriented(client: client) }
+            if chosen.isEmpty {
+                diagnosis = "no connection in the file has the endpoint \(client.host):\(client.port)"
+                    + Self.listing(connections)
+            }
         } else {
             let opened = connections.filter(\.sawOpening)
-            let toPort = opened.filter { $0.server.port == port }
-            chosen = toPort.isEmpty ? opened : toPort
+            let toPort = opened.filter { $0.server.port == experiment.port }
+            let wantsHTTP = experiment.isHTTP
+            chosen = toPort.isEmpty ? opened.filter { ConversationKind($0).fits(http: wantsHTTP) } : toPort
+            if connections.isEmpty {
+                diagnosis = "there is no TCP connection in the file"
+            } else if opened.isEmpty {
+                let c = connections[0]
+                let guess = c.server.port == experiment.port || c.client.port > c.server.port ? c.client : c.server
+                diagnosis = "no connection's opening (SYN) is in the file: the capture started after the handshake, or it was cut out. "
+                    + "To judge \(c.client) ↔ \(c.server) from the middle, name its client: --client \(ClientSelector.text(guess))"
+            } else if chosen.isEmpty {
+                diagnosis = "no conversation in the file matches \(experiment.name) (\(wantsHTTP ? "HTTP" : "a TCP exchange") on port \(experiment.port))"
+                    + Self.listing(opened)
+            }
         }
         for i in chosen.indices { chosen[i].index = i + 1 }
-        return chosen
+        self.chosen = chosen
     }
+
+    /// ": its 2 connections are to 443 (TLS), 22 (SSH)".
+    static func listing(_ connections: [Connection]) -> String {
+        guard !connections.isEmpty else { return "" }
+        let shown = connections.prefix(5).map { "\($0.server.port) (\(ConversationKind($0).name))" }
+        let more = connections.count > 5 ? ", …" : ""
+        return ": its \(connections.count == 1 ? "connection is" : "\(connections.count) connections are") to "
+            + shown.joined(separator: ", ") + more
+    }
+}
+
+/// What a connection carries, as far as its first bytes tell.
+enum ConversationKind: Equatable {
+    case http, tls, ssh, exchange, noData
+
+    init(_ c: Connection) {
+        var http = HTTPConversation(ports: (c.client.port, c.server.port))
+        var first: AnalyzedSegment?
+        for s in c.segments where s.length > 0 {
+            if first == nil { first = s }
+            _ = http.add(s.segment.payload, length: s.length, from: s.from, fin: false)
+            if http.sawMessage {
+                self = .http
+                return
+            }
+        }
+        guard let payload = first?.segment.payload else { self = .noData; return }
+        if payload.starts(with: [0x16, 0x03]) { self = .tls }
+        else if payload.starts(with: Array("SSH-".utf8)) { self = .ssh }
+        else { self = .exchange }
+    }
+
+    var name: String {
+        switch self {
+        case .http: "HTTP"
+        case .tls: "TLS"
+        case .ssh: "SSH"
+        case .exchange: "TCP data"
+        case .noData: "no data"
+        }
+    }
+
+    /// A Part 2 experiment is about HTTP; a Part 1 experiment about a plain exchange of data.
+    func fits(http: Bool) -> Bool { http ? self == .http : self == .exchange }
 }
 
 extension Connection {
@@ -46,5 +116,18 @@ extension Connection {
         flipped.segments = segments.map { var s = $0; s.from = s.from.other; return s }
         flipped.capturedAt = capturedAt?.other
         return flipped
+    }
+}
+
+extension Experiment {
+    /// A Part 2 experiment: its server serves files, or its expectations read HTTP.
+    public var isHTTP: Bool {
+        if webServer != nil { return true }
+        return expectations.contains { e in
+            switch e.kind {
+            case .request, .response, .requests, .statuses, .responseSegments: true
+            default: false
+            }
+        }
     }
 }

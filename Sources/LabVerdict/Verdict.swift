@@ -48,6 +48,12 @@ public struct Verdict: Sendable {
         case harnessFailure = "harness failure"
     }
 
+    public init(outcomes: [Outcome], captureProblems: [String], endpointFailures: [String]) {
+        self.outcomes = outcomes
+        self.captureProblems = captureProblems
+        self.endpointFailures = endpointFailures
+    }
+
     public var outcomes: [Outcome]
     /// `capture incomplete: ...` reasons.
     public var captureProblems: [String]
@@ -73,8 +79,10 @@ public struct Verdict: Sendable {
 
     /// Judges the expectations against decoded packets. `record` adds the run's own
     /// fidelity checks and endpoint results; a foreign capture has none.
+    /// `lastPacket` is the number of the capture's last packet, for saying where a foreign capture
+    /// ends; the last of `packets` when not given.
     public static func judge(_ experiment: Experiment, packets: [Packet], connections: [Connection],
-                             record: RunRecord? = nil) -> Verdict {
+                             record: RunRecord? = nil, lastPacket: Int? = nil) -> Verdict {
         var problems = record?.captureProblems ?? []
         if record != nil {
             for c in connections where !(c.segments.first?.flags.contains(.syn) ?? false) {
@@ -84,7 +92,7 @@ public struct Verdict: Sendable {
         }
         let failures = record?.endpoints.compactMap(\.failure) ?? []
         let judge = ExpectationJudge(connections: connections, foreign: record == nil,
-                                     captureEnd: packets.last?.number ?? 0)
+                                     captureEnd: lastPacket ?? packets.last?.number ?? 0)
         var outcomes = experiment.expectations.map(judge.judge)
         // A foreign capture has no fences or drop counter to vouch for it, so its holes are
         // judged like an expectation: a missing segment is named, not just felt in the sizes.

@@ -1,23 +1,32 @@
 import ArgumentParser
 import LabModel
 import LabPipeline
+import LabReport
 import LabVerdict
 
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Check any capture (a student's Wireshark trace, say) against an experiment's expectations.",
+        abstract: "Check captures (a student's Wireshark trace, say) against an experiment's expectations.",
         discussion: """
         The experiment's connections are found by their handshake: those to the experiment's port, or \
-        else every connection whose opening was captured. Other traffic in the file (other flows, ARP, \
-        DNS) is ignored. Exit codes as for `run`.
+        else those whose opening was captured and that carry what the experiment is about (HTTP for \
+        Part 2, a plain exchange for Part 1). Other traffic in the file is ignored. Without \
+        --experiment, every experiment is tried and the best match is named and judged.
+
+        Each expectation is held, failed, not applicable (it describes how tcplab's own run pins the \
+        behaviour) or unobservable (the capture ends before it). Exit 0 when nothing failed, 1 when \
+        an expectation failed or nothing in the file matches the experiment, 2 when a file is cut \
+        short or corrupt (the packets before the damage are still judged), 66 when a file cannot be \
+        read. An unobservable expectation does not fail a check, since the capture does not \
+        contradict it; --strict makes it fail.
         """)
 
-    @Argument(help: "A .pcap or .pcapng file.")
-    var file: String
+    @Argument(help: "One or more .pcap or .pcapng files.")
+    var files: [String]
 
-    @Option(help: "The experiment whose expectations apply, e.g. experiment-2.")
-    var experiment: String
+    @Option(help: "The experiment whose expectations apply, e.g. experiment-2. Default: the one that matches best.")
+    var experiment: String?
 
     @Option(help: "The client's address and port (HOST:PORT), when the handshake alone cannot tell.")
     var client: String?
@@ -27,32 +36,65 @@ struct CheckCommand: ParsableCommand {
     @Flag(help: "After the packet list, explain every packet; causes taken from the experiment are only \"likely\" here.")
     var explain = false
 
-    @Option(help: "Also draw the experiment's connections as an SVG ladder diagram in this file.")
+    @Option(help: "Also draw the experiment's connections as an SVG ladder diagram in this file (one capture).")
     var ladder: String?
+
+    @Flag(help: "Count an unobservable expectation as failed (exit 1).")
+    var strict = false
+
+    @Option(help: "Write the checks as JSON here (schema: Experiments/run-record.schema.json).")
+    var json: String?
+
+    @Option(help: "Write JUnit XML here: a testsuite per file, a testcase per expectation.")
+    var junit: String?
 
     func validate() throws {
         if let client, ClientSelector(client) == nil {
             throw ValidationError("--client expects HOST:PORT, such as 10.0.2.15:51234 or [::1]:51234; got '\(client)'")
         }
+        if files.count > 1, ladder != nil { throw ValidationError("--ladder draws one capture: give one file") }
+        if files.count > 1, explain { throw ValidationError("--explain explains one capture's packets: give one file") }
     }
 
     func run() throws {
-        do {
-            let loaded = try ExperimentLoader(directory: options.experiments).load(experiment).withInProcessClient()
-            let result = try CheckPipeline.check(file, experiment: loaded, client: client.flatMap(ClientSelector.init),
-                                                 explain: explain)
-            for line in result.lines(explain: explain) { print(line) }
-            if let ladder { try OutputWriter.writeLadder(result.connections, title: result.ladderTitle, to: ladder) }
-            if result.verdict.exitCode != 0 { throw ExitCode(result.verdict.exitCode) }
-        } catch let error as ExperimentError {
-            complain(error.description)
-            throw ExitCode(error.exitCode)
-        } catch let error as CommandFailure {
-            complain(error.description)
-            throw ExitCode(error.exitCode)
-        } catch let error as OutputError {
+        let loader = try options.loader()
+        var candidates: [Experiment] = []
+        do throws(ExperimentError) {
+            var names = [String]()
+            if let experiment { names = [experiment] } else { names = try loader.names() }
+            for name in names { candidates.append(try loader.load(name).withInProcessClient()) }
+        } catch {
             complain(error.description)
             throw ExitCode(error.exitCode)
         }
+        let selector = client.flatMap(ClientSelector.init)
+        var checks: [FileCheck] = []
+        for file in files {
+            checks.append(FileCheck.run(file, candidates: candidates, given: experiment != nil, client: selector, explain: explain))
+        }
+        if files.count == 1, let check = checks.first {
+            if let error = check.error {
+                complain(error.description)
+                throw ExitCode(error.exitCode)
+            }
+            if let ranking = check.ranking { print(ranking.line) }
+            for line in check.result!.lines(explain: explain) { print(line) }
+        } else {
+            for check in checks { print(check.line) }
+        }
+        do {
+            if let ladder, let result = checks.first?.result {
+                try OutputWriter.writeLadder(result.connections, title: result.ladderTitle, to: ladder)
+            }
+            if let json { try OutputWriter.writeChecks(checks.map { $0.entry(strict: strict, explain: explain) }, to: json) }
+            if let junit {
+                try OutputWriter.writeJUnit(checks: checks.map { JUnitReport.CheckCase(suite: $0.file, result: $0.result, error: $0.error?.description) }, to: junit)
+            }
+        } catch {
+            complain(error.description)
+            throw ExitCode(error.exitCode)
+        }
+        let code = FileCheck.exitCode(checks, strict: strict)
+        if code != 0 { throw ExitCode(code) }
     }
 }

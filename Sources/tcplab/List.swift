@@ -7,7 +7,7 @@ struct List: ParsableCommand {
     @OptionGroup var options: ExperimentOptions
 
     func run() throws {
-        let loader = ExperimentLoader(directory: options.experiments)
+        let loader = try options.loader()
         do {
             let experiments = try loader.names().map(loader.load)
             let width = experiments.map(\.name.count).max() ?? 0

@@ -58,7 +58,7 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        let loader = ExperimentLoader(directory: options.experiments)
+        let loader = try options.loader()
         var experiments: [Experiment]
         do {
             experiments = try (all ? loader.names() : names).map(loader.load)

@@ -22,7 +22,8 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         let experiment: Experiment
-        do { experiment = try ExperimentLoader(directory: options.experiments).load(name) } catch {
+        let loader = try options.loader()
+        do { experiment = try loader.load(name) } catch {
             complain(error.description)
             throw ExitCode(error.exitCode)
         }

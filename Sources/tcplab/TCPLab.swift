@@ -1,4 +1,6 @@
 import ArgumentParser
+import LabModel
+import LabPipeline
 import LabReport
 import LabSystem
 
@@ -13,13 +15,23 @@ struct TCPLab: ParsableCommand {
         130/143 interrupted.
         """,
         version: Tool.version,
-        subcommands: [List.self, RunCommand.self, ShowCommand.self, CheckCommand.self, ServeCommand.self, Validate.self]
+        subcommands: [List.self, RunCommand.self, ShowCommand.self, CheckCommand.self, GradeCommand.self, ServeCommand.self, Validate.self]
     )
 }
 
 struct ExperimentOptions: ParsableArguments {
-    @Option(name: .long, help: "The folder of experiment files.")
-    var experiments: String = "Experiments"
+    @Option(name: .long, help: "The folder of experiment files. Default: $TCPLAB_EXPERIMENTS, ./Experiments, the installed copy beside the binary, or the checkout it was built in.")
+    var experiments: String?
+
+    /// The folder to load from, or the exit that says where tcplab looked.
+    func folder() throws -> String {
+        do { return try ExperimentSearch.locate(experiments) } catch {
+            complain(error.description)
+            throw ExitCode(error.exitCode)
+        }
+    }
+
+    func loader() throws -> ExperimentLoader { ExperimentLoader(directory: try folder()) }
 }
 
 extension CapturePrivilege {

@@ -10,7 +10,7 @@ struct Validate: ParsableCommand {
     var names: [String] = []
 
     func run() throws {
-        let loader = ExperimentLoader(directory: options.experiments)
+        let loader = try options.loader()
         do {
             let targets = names.isEmpty ? try loader.names() : names
             for target in targets {

@@ -48,7 +48,7 @@ public struct HTTPConversation: Sendable {
     public private(set) var isHTTP: Bool
     /// True once a message has started on the connection: a line that starts none is then a
     /// "Continuation".
-    private var sawMessage = false
+    public private(set) var sawMessage = false
     /// Every completed message, when `keepBodies`; empty otherwise, so streaming stays small.
     public private(set) var messages: [HTTPMessage] = []
     private var client = Side()

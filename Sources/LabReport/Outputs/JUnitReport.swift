@@ -55,3 +55,67 @@ public enum JUnitReport {
         return "\(ms / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
     }
 }
+
+extension JUnitReport {
+    /// One checked file: its suite's name, and its result or why it could not be read.
+    public struct CheckCase: Sendable {
+        public var suite: String
+        public var result: CheckResult?
+        public var error: String?
+
+        public init(suite: String, result: CheckResult?, error: String?) {
+            self.suite = suite
+            self.result = result
+            self.error = error
+        }
+    }
+
+    /// `check` and `grade`: a testsuite per file, a testcase per expectation; a failed one is a
+    /// `<failure>`, a not applicable or unobservable one `<skipped>`, a file that could not be
+    /// read (or was cut short) an `<error>`, and a file in which nothing matched one failure.
+    public static func render(checks: [CheckCase]) -> String {
+        var suites = ""
+        var totals = (tests: 0, failures: 0, errors: 0, skipped: 0)
+        for c in checks {
+            var cases = ""
+            var counts = (tests: 0, failures: 0, errors: 0, skipped: 0)
+            let classname = "tcplab.\(XMLText.escaped(c.result?.experiment.name ?? "unread"))"
+            func add(_ name: String, _ body: String) {
+                counts.tests += 1
+                cases += "    <testcase classname=\"\(classname)\" name=\"\(XMLText.escaped(name))\""
+                cases += body.isEmpty ? "/>\n" : ">\n" + body + "    </testcase>\n"
+            }
+            if let error = c.error ?? c.result?.fileProblem {
+                counts.errors += 1
+                add("read the file", "      <error type=\"capture file\" message=\"\(XMLText.escaped(error))\">\(XMLText.escaped(error))</error>\n")
+            }
+            if let r = c.result {
+                if let diagnosis = r.diagnosis {
+                    counts.failures += 1
+                    add("find the experiment's conversation", "      <failure type=\"no match\" message=\"\(XMLText.escaped(diagnosis))\">\(XMLText.escaped(diagnosis))</failure>\n")
+                }
+                for o in r.verdict.outcomes {
+                    let message = XMLText.escaped(o.detail)
+                    switch o.status {
+                    case .held:
+                        add("\(o.path): \(o.expectation)", "")
+                    case .failed:
+                        counts.failures += 1
+                        let text = XMLText.escaped("expected: \(o.expectation)\nactual: \(o.detail)")
+                        add("\(o.path): \(o.expectation)", "      <failure type=\"expectation\" message=\"\(XMLText.escaped(o.expectation))\">\(text)</failure>\n")
+                    case .notApplicable, .unobservable:
+                        counts.skipped += 1
+                        add("\(o.path): \(o.expectation)", "      <skipped message=\"\(o.status.rawValue): \(message)\"/>\n")
+                    }
+                }
+            }
+            totals = (totals.tests + counts.tests, totals.failures + counts.failures, totals.errors + counts.errors,
+                      totals.skipped + counts.skipped)
+            suites += "  <testsuite name=\"\(XMLText.escaped(c.suite))\" tests=\"\(counts.tests)\" failures=\"\(counts.failures)\" "
+                + "errors=\"\(counts.errors)\" skipped=\"\(counts.skipped)\">\n" + cases + "  </testsuite>\n"
+        }
+        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            + "<testsuites name=\"tcplab\" tests=\"\(totals.tests)\" failures=\"\(totals.failures)\" errors=\"\(totals.errors)\" skipped=\"\(totals.skipped)\">\n"
+            + suites + "</testsuites>\n"
+    }
+}

@@ -72,6 +72,11 @@ public struct RunReport: Codable, Sendable {
         public var history: String
         public var clientStats: DirectionStats
         public var serverStats: DirectionStats
+
+        init(_ c: Connection) {
+            (index, client, server, history) = (c.index, "\(c.client)", "\(c.server)", c.history)
+            (clientStats, serverStats) = (c.clientStats, c.serverStats)
+        }
     }
 
     public struct VerdictEntry: Codable, Sendable {
@@ -83,6 +88,10 @@ public struct RunReport: Codable, Sendable {
         public var passed: Bool
         public var detail: String
         public var packets: [Int]
+
+        init(_ o: Outcome) {
+            (expectation, path, status, passed, detail, packets) = (o.expectation, o.path, o.status, o.passed, o.detail, o.packets)
+        }
     }
 
     public init(tool: String, kernel: String, results: [RunResult], explain: Bool) {
@@ -113,14 +122,8 @@ public struct RunReport: Codable, Sendable {
             phases: (record?.phases ?? []).map { Phase(name: $0.name, seconds: $0.duration.seconds) },
             capture: capture, endpoints: endpoints,
             packets: PacketList(packets: r.packets, connections: r.connections).rows,
-            connections: r.connections.map {
-                ConnectionEntry(index: $0.index, client: "\($0.client)", server: "\($0.server)", history: $0.history,
-                                clientStats: $0.clientStats, serverStats: $0.serverStats)
-            },
-            verdicts: (verdict?.outcomes ?? []).map {
-                VerdictEntry(expectation: $0.expectation, path: $0.path, status: $0.status, passed: $0.passed, detail: $0.detail,
-                             packets: $0.packets)
-            },
+            connections: r.connections.map(ConnectionEntry.init),
+            verdicts: (verdict?.outcomes ?? []).map(VerdictEntry.init),
             captureProblems: verdict?.captureProblems ?? [], endpointFailures: verdict?.endpointFailures ?? [],
             harnessError: r.harnessError,
             explanation: explain ? r.explanations : nil)

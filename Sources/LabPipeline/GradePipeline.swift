@@ -1,0 +1,125 @@
+import LabModel
+import LabReport
+import LabSystem
+import Synchronization
+
+/// One student's file, graded.
+public struct GradedFile: Sendable {
+    public var student: String
+    /// The path as found.
+    public var path: String
+    public var check: FileCheck
+    /// Other submissions that are the same capture (same ISNs and times), as "student/file".
+    public var identicalTo: [String] = []
+
+    /// The file's name within the student's folder, for tables.
+    public var name: String { path.split(separator: "/").last.map(String.init) ?? path }
+}
+
+/// `grade`: every capture in a class's folders, matched to its experiment and checked.
+public enum GradePipeline {
+    /// The files to grade under `paths`, each with the student it belongs to: for a folder, the
+    /// first folder below it (one folder per student), or the folder itself when the files lie
+    /// directly in it; for a file, the folder it is in. Hidden files are left out; anything else
+    /// is graded, so a stray text file gets its row and its error.
+    public static func submissions(_ paths: [String]) throws(CommandFailure) -> [(student: String, path: String)] {
+        var found: [(String, String)] = []
+        for path in paths {
+            let clean = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+            if FileSystem.isDirectory(clean) {
+                let files: [String]
+                do { files = try FileSystem.filesBelow(clean) } catch {
+                    throw CommandFailure("\(clean): cannot list the folder: \(SystemError.describe(error.errno))", exitCode: 66)
+                }
+                let own = lastComponent(clean)
+                for relative in files.sorted(by: naturalOrder) {
+                    let parts = relative.split(separator: "/")
+                    found.append((parts.count > 1 ? String(parts[0]) : own, clean + "/" + relative))
+                }
+            } else {
+                let folder = clean.contains("/") ? String(clean[..<clean.lastIndex(of: "/")!]) : "."
+                found.append((lastComponent(folder == "." ? (ProcessInfoLite.currentDirectory ?? ".") : folder), clean))
+            }
+        }
+        return found
+    }
+
+    /// The experiment a file's name points to: `trace2.pcap`, `Trace2.PCAPNG` or `trace2 (1).pcap`
+    /// are experiment-2's trace, `trace3-drain.pcap` experiment-3-drain's; the longest match wins.
+    public static func experiment(named file: String, in experiments: [Experiment]) -> Experiment? {
+        var stem = lastComponent(file).lowercased()
+        for ext in [".pcapng", ".pcap", ".cap"] where stem.hasSuffix(ext) { stem = String(stem.dropLast(ext.count)) }
+        let matches = experiments.filter { e in
+            let trace = e.trace.lowercased().hasSuffix(".pcap") ? String(e.trace.lowercased().dropLast(5)) : e.trace.lowercased()
+            guard stem.hasPrefix(trace) else { return false }
+            let rest = stem.dropFirst(trace.count)
+            return rest.first.map { !$0.isLetter && !$0.isNumber } ?? true
+        }
+        return matches.max { $0.trace.count < $1.trace.count }
+    }
+
+    /// Grades every submission on `jobs` threads, in the order given.
+    public static func grade(_ submissions: [(student: String, path: String)], experiments: [Experiment],
+                             jobs: Int) -> [GradedFile] {
+        let results = Mutex([GradedFile?](repeating: nil, count: submissions.count))
+        ParallelWork.forEach(submissions.count, jobs: jobs) { i in
+            let (student, path) = submissions[i]
+            let named = experiment(named: path, in: experiments)
+            let check = FileCheck.run(path, candidates: experiments, given: false, named: named, client: nil, explain: false)
+            results.withLock { $0[i] = GradedFile(student: student, path: path, check: check) }
+        }
+        var graded = results.withLock { $0.compactMap { $0 } }
+        markCopies(&graded)
+        return graded
+    }
+
+    /// Flags submissions that are the same capture: the same connections' ISNs and times.
+    static func markCopies(_ graded: inout [GradedFile]) {
+        var groups: [TraceFingerprint: [Int]] = [:]
+        for (i, g) in graded.enumerated() { if let f = g.check.fingerprint { groups[f, default: []].append(i) } }
+        for members in groups.values where members.count > 1 {
+            for i in members {
+                graded[i].identicalTo = members.filter { $0 != i }.map { "\(graded[$0].student)/\(graded[$0].name)" }
+            }
+        }
+    }
+
+    /// 0 when every file could be read to its end, whatever the verdicts; 2 when some could not
+    /// (not a capture, empty, cut short, unreadable).
+    public static func exitCode(_ graded: [GradedFile]) -> Int32 {
+        graded.contains { $0.check.error != nil || $0.check.result?.fileProblem != nil } ? 2 : 0
+    }
+
+    private static func lastComponent(_ path: String) -> String {
+        path.split(separator: "/").last.map(String.init) ?? path
+    }
+}
+
+extension GradedFile {
+    /// The row the reports print.
+    public var row: GradeRow {
+        GradeRow(student: student, file: path, matchedBy: check.matchedBy, result: check.result, ranking: check.ranking,
+                 error: check.error.map { Self.withoutPath($0.description, path) }, identicalTo: identicalTo,
+                 exitCode: check.exitCode(strict: false))
+    }
+
+    /// Rows already name the file: "x.pcap: the file is empty" reads "the file is empty" there.
+    static func withoutPath(_ message: String, _ path: String) -> String {
+        message.hasPrefix(path + ": ") ? String(message.dropFirst(path.count + 2)) : message
+    }
+}
+
+extension OutputWriter {
+    /// Every file `grade` was asked for, each written whole.
+    public static func writeGrades(_ rows: [GradeRow], csv: String?, json: String?, junit: String?,
+                                   summary: String?) throws(OutputError) {
+        if let csv { try write(GradeReport.csv(rows), to: csv) }
+        if let json { try write(encodeJSON(GradeReport.Record(tool: Tool.label, rows: rows)), to: json) }
+        if let junit {
+            try write(JUnitReport.render(checks: rows.map {
+                JUnitReport.CheckCase(suite: "\($0.student)/\($0.name)", result: $0.result, error: $0.error)
+            }), to: junit)
+        }
+        if let summary { try write(GradeReport.summary(rows, html: summary.lowercased().hasSuffix(".html")), to: summary) }
+    }
+}

@@ -1,0 +1,93 @@
+import LabModel
+import LabPackets
+import LabVerdict
+
+/// The machine-readable record of `check` (`--json`), in Experiments/run-record.schema.json
+/// beside the run record, with the same packet, connection and verdict entries.
+public struct CheckReport: Codable, Sendable {
+    public var format = 1
+    public var tool: String
+    public var checks: [Entry]
+
+    /// How the file's experiment was chosen.
+    public enum MatchedBy: String, Codable, Sendable {
+        /// `--experiment`.
+        case given
+        /// The file's name, as `grade` reads it (`trace2.pcap` is experiment-2's trace).
+        case fileName = "file name"
+        /// The experiment whose expectations the file meets best.
+        case bestMatch = "best match"
+    }
+
+    public struct Counts: Codable, Sendable, Equatable {
+        public var held: Int
+        public var failed: Int
+        public var notApplicable: Int
+        public var unobservable: Int
+
+        public init(_ verdict: Verdict) {
+            (held, failed) = (verdict.count(.held), verdict.count(.failed))
+            (notApplicable, unobservable) = (verdict.count(.notApplicable), verdict.count(.unobservable))
+        }
+    }
+
+    public struct Rank: Codable, Sendable {
+        public var experiment: String
+        public var held: Int
+        public var failed: Int
+        public var matched: Bool
+    }
+
+    public struct Entry: Codable, Sendable {
+        public var file: String
+        public var experiment: String
+        public var title: String
+        public var matchedBy: MatchedBy
+        /// passed, failed, or "no match" when no conversation could be judged.
+        public var status: String
+        public var exitCode: Int32
+        public var counts: Counts?
+        /// Why the file could not be read at all, when it could not.
+        public var error: String?
+        public var fileProblem: String?
+        public var diagnosis: String?
+        public var ranking: [Rank]?
+        public var packets: [PacketRow]
+        public var connections: [RunReport.ConnectionEntry]
+        public var verdicts: [RunReport.VerdictEntry]
+        public var explanation: [Explanation]?
+
+        /// A file that could not be read: no experiment, no packets, only why.
+        public init(file: String, error: String, exitCode: Int32) {
+            self.file = file
+            (experiment, title, matchedBy, status) = ("", "", .given, "unreadable")
+            self.exitCode = exitCode
+            self.error = error
+            (packets, connections, verdicts) = ([], [], [])
+        }
+
+        public init(_ r: CheckResult, matchedBy: MatchedBy, ranking: Ranking? = nil, strict: Bool = false, explain: Bool = false) {
+            file = r.file
+            experiment = r.experiment.name
+            title = r.experiment.title
+            self.matchedBy = matchedBy
+            status = r.status
+            exitCode = r.exitCode(strict: strict)
+            counts = Counts(r.verdict)
+            fileProblem = r.fileProblem
+            diagnosis = r.diagnosis
+            self.ranking = ranking?.results.map {
+                Rank(experiment: $0.experiment.name, held: $0.held, failed: $0.failed, matched: $0.diagnosis == nil)
+            }
+            packets = PacketList(packets: r.packets, connections: r.connections).rows
+            connections = r.connections.map(RunReport.ConnectionEntry.init)
+            verdicts = r.verdict.outcomes.map(RunReport.VerdictEntry.init)
+            explanation = explain ? r.explanations : nil
+        }
+    }
+
+    public init(tool: String, checks: [Entry]) {
+        self.tool = tool
+        self.checks = checks
+    }
+}

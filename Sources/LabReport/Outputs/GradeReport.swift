@@ -1,0 +1,180 @@
+import LabModel
+import LabVerdict
+
+/// One row of a class's grades: a student's file, how its experiment was found, and its check.
+public struct GradeRow: Sendable {
+    public var student: String
+    public var file: String
+    public var matchedBy: CheckReport.MatchedBy
+    public var result: CheckResult?
+    public var ranking: Ranking?
+    /// Why the file could not be read at all.
+    public var error: String?
+    /// The same capture handed in elsewhere, as "student/file".
+    public var identicalTo: [String]
+    public var exitCode: Int32
+
+    public init(student: String, file: String, matchedBy: CheckReport.MatchedBy, result: CheckResult?, ranking: Ranking?,
+                error: String?, identicalTo: [String], exitCode: Int32) {
+        self.student = student
+        self.file = file
+        self.matchedBy = matchedBy
+        self.result = result
+        self.ranking = ranking
+        self.error = error
+        self.identicalTo = identicalTo
+        self.exitCode = exitCode
+    }
+
+    /// The file's name without its folders.
+    public var name: String { file.split(separator: "/").last.map(String.init) ?? file }
+
+    /// "passed", "failed", "no match", "no good match", "unreadable".
+    public var status: String {
+        if error != nil { return "unreadable" }
+        guard let result else { return "not graded" }
+        if let ranking, !ranking.matchesWell { return "no good match" }
+        return result.fileProblem == nil ? result.status : result.status + ", file cut short"
+    }
+
+    /// The first thing wrong, in a few words.
+    public var problem: String {
+        if let error { return error }
+        guard let result else { return "" }
+        if let ranking, !ranking.matchesWell { return "closest is \(result.experiment.name)" }
+        if let diagnosis = result.diagnosis { return diagnosis }
+        if let first = result.verdict.outcomes.first(where: \.failed) { return first.expectation }
+        return result.fileProblem ?? ""
+    }
+}
+
+/// What `grade` writes: the terminal table, CSV, JSON and the class summary.
+public enum GradeReport {
+    /// The table on the terminal: one row per file, and under it the copies and unreadable files.
+    public static func table(_ rows: [GradeRow]) -> String {
+        let header = ["student", "file", "experiment", "matched by", "held", "failed", "n/a", "unseen", "status", "first failure"]
+        var cells = [header]
+        for r in rows {
+            let counts = r.result.map { CheckReport.Counts($0.verdict) }
+            cells.append([
+                r.student, r.name, r.result?.experiment.name ?? "-", r.result == nil ? "-" : r.matchedBy.rawValue,
+                counts.map { String($0.held) } ?? "-", counts.map { String($0.failed) } ?? "-",
+                counts.map { String($0.notApplicable) } ?? "-", counts.map { String($0.unobservable) } ?? "-",
+                r.status, clip(r.problem, 60),
+            ])
+        }
+        let widths = header.indices.map { column in cells.map { $0[column].count }.max() ?? 0 }
+        var lines = cells.map { row in
+            zip(row, widths).enumerated().map { i, pair in
+                i == row.count - 1 ? pair.0 : pair.0 + String(repeating: " ", count: pair.1 - pair.0.count)
+            }.joined(separator: "  ")
+        }
+        for r in rows where !r.identicalTo.isEmpty {
+            lines.append("identical: \(r.student)/\(r.name) is the same capture as \(r.identicalTo.joined(separator: ", "))")
+        }
+        let graded = rows.count { $0.error == nil }
+        lines.append("\(rows.count) file(s): \(graded) graded, \(rows.count - graded) could not be read; "
+            + "\(rows.count { $0.status == "passed" }) passed")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    public static func csv(_ rows: [GradeRow]) -> String {
+        var out = "student,file,experiment,matched_by,status,held,failed,not_applicable,unobservable,first_failure,identical_to,error\n"
+        for r in rows {
+            let counts = r.result.map { CheckReport.Counts($0.verdict) }
+            let fields: [String] = [
+                r.student, r.file, r.result?.experiment.name ?? "", r.result == nil ? "" : r.matchedBy.rawValue, r.status,
+                counts.map { String($0.held) } ?? "", counts.map { String($0.failed) } ?? "",
+                counts.map { String($0.notApplicable) } ?? "", counts.map { String($0.unobservable) } ?? "",
+                r.error == nil ? r.problem : "", r.identicalTo.joined(separator: " "), r.error ?? "",
+            ]
+            out += fields.map(csvField).joined(separator: ",") + "\n"
+        }
+        return out
+    }
+
+    /// RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled.
+    static func csvField(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        return "\"" + text.replacing("\"", with: "\"\"") + "\""
+    }
+
+    /// The machine-readable grades (run-record.schema.json, "grades").
+    public struct Record: Codable, Sendable {
+        public var format = 1
+        public var tool: String
+        public var grades: [Entry]
+
+        public struct Entry: Codable, Sendable {
+            public var student: String
+            public var file: String
+            public var status: String
+            public var exitCode: Int32
+            public var identicalTo: [String]
+            public var check: CheckReport.Entry
+        }
+
+        public init(tool: String, rows: [GradeRow]) {
+            self.tool = tool
+            grades = rows.map { r in
+                var check = r.result.map { CheckReport.Entry($0, matchedBy: r.matchedBy, ranking: r.ranking) }
+                    ?? CheckReport.Entry(file: r.file, error: r.error ?? "not graded", exitCode: r.exitCode)
+                check.exitCode = r.exitCode
+                return Entry(student: r.student, file: r.file, status: r.status, exitCode: r.exitCode, identicalTo: r.identicalTo,
+                             check: check)
+            }
+        }
+    }
+
+    /// Per experiment: how many files, how many passed, the commonest failure; then the copies
+    /// and the files that could not be read. Markdown, or HTML for a `.html` file.
+    public static func summary(_ rows: [GradeRow], html: Bool) -> String {
+        var byExperiment: [String: [GradeRow]] = [:]
+        for r in rows { if let e = r.result?.experiment.name { byExperiment[e, default: []].append(r) } }
+        var table: [[String]] = []
+        for name in byExperiment.keys.sorted(by: naturalOrder) {
+            let group = byExperiment[name]!
+            var failures: [String: Int] = [:]
+            for r in group {
+                guard let result = r.result else { continue }
+                for o in result.verdict.outcomes where o.failed { failures[o.expectation, default: 0] += 1 }
+                if let d = result.diagnosis { failures[d, default: 0] += 1 }
+            }
+            let commonest = failures.max { ($0.value, $1.key) < ($1.value, $0.key) }
+            table.append([name, String(group.count), String(group.count { $0.status == "passed" }),
+                          commonest.map { "\($0.key) (\($0.value) file(s))" } ?? "none"])
+        }
+        let copies = rows.filter { !$0.identicalTo.isEmpty }.map { "\($0.student)/\($0.name) = \($0.identicalTo.joined(separator: ", "))" }
+        let unread = rows.filter { $0.error != nil || $0.result?.fileProblem != nil }
+            .map { "\($0.student)/\($0.name): \($0.error ?? $0.result?.fileProblem ?? "")" }
+        let header = ["experiment", "files", "passed", "commonest failure"]
+        if html { return htmlSummary(header, table, copies: copies, unread: unread, total: rows.count) }
+        var md = "# Class summary\n\n\(rows.count) file(s) graded by \(Tool.label).\n\n"
+        md += "| " + header.joined(separator: " | ") + " |\n|---|---:|---:|---|\n"
+        for row in table { md += "| " + row.map { $0.replacing("|", with: "\\|") }.joined(separator: " | ") + " |\n" }
+        md += "\n## Identical submissions\n\n" + (copies.isEmpty ? "None.\n" : copies.map { "- \($0)\n" }.joined())
+        md += "\n## Files that could not be read to the end\n\n" + (unread.isEmpty ? "None.\n" : unread.map { "- \($0)\n" }.joined())
+        return md
+    }
+
+    static func htmlSummary(_ header: [String], _ table: [[String]], copies: [String], unread: [String], total: Int) -> String {
+        func esc(_ s: String) -> String { XMLText.escaped(s) }
+        var h = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Class summary</title>\n"
+        h += "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #999;padding:4px 8px;text-align:left}</style></head><body>\n"
+        h += "<h1>Class summary</h1>\n<p>\(total) file(s) graded by \(esc(Tool.label)).</p>\n<table>\n<tr>"
+            + header.map { "<th scope=\"col\">\(esc($0))</th>" }.joined() + "</tr>\n"
+        for row in table { h += "<tr>" + row.map { "<td>\(esc($0))</td>" }.joined() + "</tr>\n" }
+        h += "</table>\n<h2>Identical submissions</h2>\n" + list(copies.map(esc))
+        h += "<h2>Files that could not be read to the end</h2>\n" + list(unread.map(esc)) + "</body></html>\n"
+        return h
+    }
+
+    private static func list(_ items: [String]) -> String {
+        items.isEmpty ? "<p>None.</p>\n" : "<ul>\n" + items.map { "<li>\($0)</li>\n" }.joined() + "</ul>\n"
+    }
+
+    private static func clip(_ text: String, _ n: Int) -> String {
+        let flat = text.replacing("\n", with: " ")
+        return flat.count <= n ? flat : String(flat.prefix(n - 1)) + "…"
+    }
+}
