@@ -159,6 +159,9 @@ def broken_browser_variants(valid):
         ("responses status as text", variant(expect({"responses": ["200"]}))),
         ("requests and responses in one expectation", variant(expect({"requests": ["GET / HTTP/1.1"], "responses": [200]}))),
         ("responseSegments and response in one expectation", variant(expect({"responseSegments": 1, "for": "GET / HTTP/1.1", "response": 200}))),
+        ("runsOnly without a reason", variant(expect({"rst": "none", "runsOnly": " "}))),
+        ("runsOnly as true", variant(expect({"rst": "none", "runsOnly": True}))),
+        ("mss as a word other than announced", variant(expect({"data": "server", "mss": "full"}))),
     ]
 
 
@@ -179,6 +182,9 @@ def valid_browser_variants(valid):
         ("responseSegments without mss", variant(expect({"responseSegments": 1, "for": "GET / HTTP/1.1", "why": "one small page"}))),
         ("no requests at all", variant(expect({"requests": []}))),
         ("responses with a 404", variant(expect({"responses": [200, 404], "clients": ["inprocess"]}))),
+        ("an expectation for tcplab's runs only", variant(expect({"rst": "none", "runsOnly": "pinned by a socket option"}))),
+        ("mss announced", variant(expect({"data": "server", "mss": "announced"}))),
+        ("responseSegments with mss announced", variant(expect({"responseSegments": 11, "for": "GET / HTTP/1.1", "mss": "announced"}))),
     ]
 
 

@@ -208,7 +208,8 @@ struct ExpectationJudge {
     }
 
     /// Every byte each side sent appears in the capture: no segment is missing before a later one.
-    func completeness() -> Outcome {
+    /// `cutShort`: the file ends inside a packet, so what followed its last whole one is unknown.
+    func completeness(cutShort: Bool = false) -> Outcome {
         var holes: [String] = []
         var packets: [Int] = []
         for c in connections {
@@ -228,6 +229,11 @@ struct ExpectationJudge {
         let expectation = "every segment of the conversation was captured"
         if !holes.isEmpty {
             return Outcome(expectation: expectation, path: "capture", status: .failed, detail: holes.joined(separator: "; "), packets: packets)
+        }
+        if cutShort {
+            return Outcome(expectation: expectation, path: "capture", status: .unobservable,
+                           detail: "no gaps up to packet \(captureEnd), but the file is cut short after it: what followed is not in the file",
+                           packets: [])
         }
         // No gap up to the end is all a capture that stops before the teardown can show.
         if let open = connections.first(where: { !Teardown($0).closed }) {

@@ -82,7 +82,7 @@ public struct Verdict: Sendable {
     /// `lastPacket` is the number of the capture's last packet, for saying where a foreign capture
     /// ends; the last of `packets` when not given.
     public static func judge(_ experiment: Experiment, packets: [Packet], connections: [Connection],
-                             record: RunRecord? = nil, lastPacket: Int? = nil) -> Verdict {
+                             record: RunRecord? = nil, lastPacket: Int? = nil, cutShort: Bool = false) -> Verdict {
         var problems = record?.captureProblems ?? []
         if record != nil {
             for c in connections where !(c.segments.first?.flags.contains(.syn) ?? false) {
@@ -96,7 +96,7 @@ public struct Verdict: Sendable {
         var outcomes = experiment.expectations.map(judge.judge)
         // A foreign capture has no fences or drop counter to vouch for it, so its holes are
         // judged like an expectation: a missing segment is named, not just felt in the sizes.
-        if record == nil { outcomes.append(judge.completeness()) }
+        if record == nil { outcomes.append(judge.completeness(cutShort: cutShort)) }
         return Verdict(outcomes: outcomes, captureProblems: problems, endpointFailures: failures)
     }
 }

@@ -79,7 +79,7 @@ struct ReportFilesTests {
 
         // Golden summary: a change in tcplab's own behaviour shows up as a readable diff.
         let experiment = try ExperimentLoader(directory: Repository.experiments).load(name)
-        let summary = GoldenSummary.render(experiment, connections: try CheckPipeline.read(files.trace).connections)
+        let summary = GoldenSummary.render(experiment, connections: try CheckPipeline.read(files.trace).trace.connections)
         let golden = try String(contentsOfFile: GoldenSummary.path(for: experiment), encoding: .utf8)
         #expect(summary == golden, "golden summary differs:\n\(lineDiff(golden, summary))")
     }

@@ -76,7 +76,7 @@ import Testing
             try CaptureFileReader.scanSegments(Self.corpus + "/" + name) { ahead += $0.frames }
             Issue.record("no error from a truncated file")
         } catch let error as CaptureFileError {
-            #expect(error.exitCode == 65)
+            #expect(error.exitCode == 2)
         }
         #expect(ahead == inline && ahead > 0)
     }

@@ -28,8 +28,14 @@ struct Finished {
 }
 
 /// Runs a program to completion and collects what it printed.
-func execute(_ program: String, _ arguments: [String], in directory: String? = nil) throws -> Finished {
+func execute(_ program: String, _ arguments: [String], in directory: String? = nil,
+             environment: [String: String?] = [:]) throws -> Finished {
     let process = Process()
+    if !environment.isEmpty {
+        var env = ProcessInfo.processInfo.environment
+        for (name, value) in environment { env[name] = value }
+        process.environment = env
+    }
     process.executableURL = URL(fileURLWithPath: program.hasPrefix("/") ? program : "/usr/bin/env")
     process.arguments = program.hasPrefix("/") ? arguments : [program] + arguments
     if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }

@@ -133,3 +133,56 @@ import Testing
         #expect(!judge(.finOrder([.client, .server]), connection: LabModel.Expectation.eachWithData).passed)
     }
 }
+
+/// What a foreign capture can and cannot say: expectations for tcplab's own runs, and a capture
+/// that ends early.
+@Suite struct ForeignCaptureVerdictTests {
+    /// Experiment 2's exchange cut after `keep` packets.
+    static func cut(_ keep: Int) -> [Connection] {
+        var builder = FrameBuilder()
+        let frames = builder.exchange(client: [Array("Hello! Hello, World!".utf8)], server: ["HELLO", "! HEL", "LO, W", "ORLD!"].map { Array($0.utf8) })
+        return ConversationAnalyzer.analyze(FrameBuilder.decode(Array(frames.prefix(keep))))
+    }
+
+    func judge(_ kind: LabModel.Expectation.Kind, _ connections: [Connection], runsOnly: String? = nil) -> Outcome {
+        var e = LabModel.Expectation(kind: kind, connection: 1, path: "expect[0]")
+        e.runsOnly = runsOnly
+        let end = connections.flatMap(\.segments).map(\.number).max() ?? 0
+        return ExpectationJudge(connections: connections, foreign: true, captureEnd: end).judge(e)
+    }
+
+    @Test func anExpectationForTcplabsRunsIsNotApplicableToSomeoneElsesCapture() {
+        let o = judge(.data(from: .server, sizes: [6], count: nil, total: nil, mss: nil), Self.cut(100), runsOnly: "a pin")
+        #expect(o.status == .notApplicable && o.detail == "holds for tcplab's own runs only: a pin")
+        let run = ExpectationJudge(connections: Self.cut(100)).judge({
+            var e = LabModel.Expectation(kind: .data(from: .server, sizes: [6], count: nil, total: nil, mss: nil), connection: 1, path: "p")
+            e.runsOnly = "a pin"
+            return e
+        }())
+        #expect(run.status == .failed, "tcplab's own runs are judged on it as usual")
+    }
+
+    @Test func whatACutCaptureHasNotReachedIsUnobservableButAContradictionStillFails() throws {
+        let all = Self.cut(100)
+        let fins = try #require(all.first).segments.filter { $0.flags.contains(.fin) }
+        let beforeServerFIN = Self.cut(try #require(fins.last).number - 1)
+        let order = judge(.finOrder([.client, .server]), beforeServerFIN)
+        #expect(order.status == .unobservable, "\(order.detail)")
+        #expect(order.detail.hasPrefix("the capture ends at packet \(fins.last!.number - 1), before the server's FIN"))
+        #expect(judge(.finOrder([.server, .client]), beforeServerFIN).status == .failed)
+        #expect(judge(.rst(from: nil), beforeServerFIN).status == .unobservable)
+        #expect(judge(.rst(from: nil), all).status == .held)
+        // Two of the four replies captured: a beginning of [5, 5, 5, 5], but not of [5, 6].
+        let early = Self.cut(7)
+        #expect(judge(.data(from: .server, sizes: [5, 5, 5, 5], count: nil, total: nil, mss: nil), early).status == .unobservable)
+        #expect(judge(.data(from: .server, sizes: [10, 10], count: nil, total: nil, mss: nil), early).status == .failed)
+        #expect(judge(.segment(SegmentReference(parsing: "server data 4")!, flags: nil, seq: 16, ack: nil, len: nil), early).status == .unobservable)
+    }
+
+    @Test func announcedMSSTakesTheSizeFromTheReceiversSYN() {
+        let connections = ExpectationJudgeTests.lab2()
+        let outcome = ExpectationJudge(connections: connections).judge(
+            LabModel.Expectation(kind: .data(from: .server, sizes: nil, count: nil, total: nil, mss: .announced), connection: 1, path: "p"))
+        #expect(!outcome.passed, "5-byte segments are not full-sized: \(outcome.detail)")
+    }
+}

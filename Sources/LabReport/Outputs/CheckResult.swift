@@ -39,7 +39,8 @@ public struct CheckResult: Sendable {
             verdict = Verdict(outcomes: [], captureProblems: [], endpointFailures: [])
             return
         }
-        verdict = Verdict.judge(experiment, packets: packets, connections: connections, lastPacket: trace.packets.last?.number)
+        verdict = Verdict.judge(experiment, packets: packets, connections: connections, lastPacket: trace.packets.last?.number,
+                                cutShort: fileProblem != nil)
         if explain {
             explanations = Explainer(connections: connections, source: ExplanationSource(experiment: experiment)).explain()
         }

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Builds captures shaped like the TCP lab's own Wireshark traces, packet by packet.
 
-  labshapes.py OUTDIR     writes every shape below into OUTDIR
+  labshapes.py OUTDIR             writes every shape below into OUTDIR
+  labshapes.py OUTDIR --variant N the same shapes as another student's machine would have
+                                  captured them: other ISNs and times (for grading tests)
 
 The lab ran on two VirtualBox VMs (10.0.2.4 / 10.0.2.15) or on a VM reaching its host
 (192.168.68.107) through VirtualBox's NAT, and captured with Wireshark as Linux cooked capture.
@@ -76,12 +78,16 @@ def tcp_ip(src, dst, sport, dport, seq, ack, flags, window, options, payload, ip
 # --- endpoints and connections -----------------------------------------------------------
 
 
+VARIANT = 0
+
+
 class Host:
     """One side's TCP as the capture shows it: what its SYN announced, and where it is."""
 
     def __init__(self, role, ip, port, isn, window, mss=1460, wscale=7, sack=True, timestamps=True, tsval=1000000,
                  syn_window=None):
         self.role, self.ip, self.port = role, ip, port
+        isn = (isn + VARIANT * 0x01010101) & 0xFFFFFFFF
         self.syn_window = syn_window if syn_window is not None else window
         self.isn, self.next = isn, isn
         self.window, self.mss, self.wscale, self.sack, self.timestamps = window, mss, wscale, sack, timestamps
@@ -93,7 +99,7 @@ class Host:
 class Capture:
     def __init__(self, link, at="client", start=1700000000.0):
         self.link, self.at = link, at
-        self.time = start
+        self.time = start + VARIANT * 3600.5
         self.records = []  # (time, frame, original length)
 
     def wait(self, seconds):
@@ -251,6 +257,10 @@ def trace1(out):
     c.send(client, "A", after=0.00003)
     fin_exchange(c, client, rtt=0.0011)
     write_pcap(out + "/lab-trace1-nat-sll.pcap", cap)
+    # The capture started after the handshake: the connection is seen from its middle.
+    late = Capture("sll")
+    late.records = cap.records[3:]
+    write_pcap(out + "/lab-trace1-late-sll.pcap", late)
     # The same capture stopped before the server's FIN: a student pressed Stop too early.
     cut = Capture("sll")
     cut.records = cap.records[:8]
@@ -500,8 +510,28 @@ def start_lines():
     return conversations
 
 
+def other_protocols(out):
+    """A capture of something else entirely: a TLS connection to 443 and an SSH one to 22."""
+    cap = Capture("ethernet")
+    def record(body):  # one whole TLS handshake record
+        return bytes([0x16, 0x03, 0x01]) + len(body).to_bytes(2, "big") + body
+    client_hello = bytes([1]) + (38).to_bytes(3, "big") + b"\x03\x03" + bytes(32) + b"\x00\x00\x00\x00"
+    for port, hello, answer in [(443, record(client_hello), record(bytes([2, 0, 0, 0]))),
+                                (22, b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n", b"SSH-2.0-OpenSSH_9.2p1\r\n")]:
+        client, server = vm_pair(47000 + port, port)
+        c = Connection(cap, client, server)
+        c.handshake()
+        c.send(client, "PA", hello, after=0.001)
+        c.send(server, "PA", answer, after=0.001)
+        fin_exchange(c, client)
+    write_pcap(out + "/lab-other-protocols-eth.pcap", cap)
+
+
 def main():
+    global VARIANT
     out = sys.argv[1]
+    if len(sys.argv) > 3 and sys.argv[2] == "--variant":
+        VARIANT = int(sys.argv[3])
     trace0(out)
     trace1(out)
     trace2(out)
@@ -511,6 +541,7 @@ def main():
     part2(out, port=11111, name="lab-http-11111-eth.pcap", link="ethernet")
     part2_lengths(out)
     port_reuse(out)
+    other_protocols(out)
     for port in (12345, 8080):
         scripted(out, "lab-http-edges-%d-eth.pcap" % port, port, HTTP_EDGES)
         scripted(out, "lab-start-lines-%d-eth.pcap" % port, port, start_lines())
