@@ -4,7 +4,7 @@ RELEASE := .build/release/tcplab
 DEBUG   := .build/debug/tcplab
 APT     := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends
 
-.PHONY: deps test-deps build experiments test clean fuzz bench bench-show golden install install-files
+.PHONY: deps test-deps build experiments test clean fuzz bench bench-show bench-grade golden install install-files
 .DEFAULT_GOAL := experiment-2
 
 # libpcap's headers are needed to build. As root we install them; otherwise we say how.
@@ -82,7 +82,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_DIR := .build/fuzz
 fuzz: deps
 	mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/crashes
-	cp Tests/IntegrationTests/Fixtures/corpus/*.pcap* $(FUZZ_DIR)/corpus/ 2>/dev/null || true
+	cp Tests/IntegrationTests/Fixtures/corpus/*.pcap Tests/IntegrationTests/Fixtures/corpus/*.pcapng Tests/IntegrationTests/Fixtures/lab/*.pcap Tests/IntegrationTests/Fixtures/lab/*.pcapng $(FUZZ_DIR)/corpus/ 2>/dev/null || true
 	cp Tests/IntegrationTests/Fixtures/fuzz-regressions/* $(FUZZ_DIR)/corpus/ 2>/dev/null || true
 	$(SWIFT) build --product capture-fuzzer -c release --scratch-path .build/fuzz-spm \
 	  -Xswiftc -DFUZZING -Xswiftc -sanitize=fuzzer,address
@@ -93,8 +93,13 @@ fuzz: deps
 bench-show: build
 	python3 Benchmarks/bench_show.py
 
+# tcplab grade on 500 student traces against 500 sequential tcplab check processes.
+bench-grade: build
+	python3 Benchmarks/bench_grade.py
+
 # Per-run overhead against a tcpdump-script recipe, the suite against its experiments, 2 GiB
 # capture completeness; then the decode throughput.
 bench: build
 	python3 Benchmarks/bench_runs.py
 	python3 Benchmarks/bench_show.py
+	python3 Benchmarks/bench_grade.py

@@ -9,10 +9,11 @@ struct TCPLab: ParsableCommand {
         commandName: "tcplab",
         abstract: "Reproduce the TCP lab's traces on real kernel sockets and check their packets.",
         discussion: """
-        Exit codes: 0 every expectation held; 1 an expectation failed; 64 usage; 65 malformed \
-        experiment file; 66 missing file or unknown experiment; 70 harness failure (capture \
-        incomplete, internal error); 73 cannot write the output; 77 no permission to capture; \
-        130/143 interrupted.
+        Exit codes: 0 no expectation failed; 1 an expectation failed (or, for check, nothing in \
+        the file matches); 2 a capture file is not a capture, empty, corrupt or cut short; 64 \
+        usage; 65 malformed experiment file; 66 missing file or unknown experiment; 70 harness \
+        failure (capture incomplete, internal error); 73 cannot write the output; 77 no \
+        permission to capture; 130/143 interrupted.
         """,
         version: Tool.version,
         subcommands: [List.self, RunCommand.self, ShowCommand.self, CheckCommand.self, GradeCommand.self, ServeCommand.self, Validate.self]

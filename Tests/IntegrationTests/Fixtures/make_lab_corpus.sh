@@ -18,6 +18,7 @@ for f in "$WORK"/out/*; do
     tshark -r "$f" -T fields -E separator=/t -e frame.number -e _ws.col.Protocol -e _ws.col.Info \
         > "$f.tshark.txt" 2>/dev/null
 done
+cp "$OUT/README.md" "$WORK/out/README.md" 2>/dev/null || true
 rm -rf "$OUT"
 mv "$WORK/out" "$OUT"
 tshark --version | head -1 > "$OUT/ORACLE-VERSION"
