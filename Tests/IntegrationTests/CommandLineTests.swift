@@ -97,8 +97,9 @@ import Testing
     func headlessChromiumMeetsTheExpectationsMarkedForTheBrowser() throws {
         let dir = try Repository.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
+        // Not --quiet: should a run fail, its verdict lines (HARNESS, FAIL) say why.
         let result = try execute(Repository.binary, ["run", "experiment-61", "experiment-62", "--client", "browser",
-                                                     "--experiments", Repository.experiments, "--out", dir, "--quiet"])
+                                                     "--experiments", Repository.experiments, "--out", dir])
         #expect(result.status == 0, "\(result.output)\(result.error)")
         #expect(result.output.contains("experiment-61: passed (3/3 expectations held)"))
         #expect(result.output.contains("experiment-62: passed (4/4 expectations held)"))
