@@ -62,7 +62,7 @@ import Testing
             + "its 2 connections are to 443 (TLS), 22 (SSH)"))
         let ranked = try check("lab-other-protocols-eth.pcap")
         #expect(ranked.status == 1)
-        #expect(ranked.output.hasPrefix("\(Self.lab)/lab-other-protocols-eth.pcap: matches no experiment well"))
+        #expect(ranked.output.hasPrefix("\(Self.lab)/lab-other-protocols-eth.pcap: matches no experiment: no conversation in the file matches"))
     }
 
     @Test func aTruncatedFileIsJudgedOnWhatWasReadAndSaysWherePacketNIsCut() throws {

@@ -33,6 +33,9 @@ public struct Ranking: Sendable {
         guard let best else { return "\(file): no experiments to compare with" }
         let others = results.dropFirst().prefix(4).map { "\($0.experiment.name) \(score($0))" }.joined(separator: ", ")
         let rest = others.isEmpty ? "" : "; " + others
+        if let diagnosis = best.diagnosis, results.allSatisfy({ $0.diagnosis != nil }) {
+            return "\(file): matches no experiment: \(diagnosis)"
+        }
         if !matchesWell {
             return "\(file): matches no experiment well (the closest is \(best.experiment.name), \(score(best)) held)\(rest)"
         }
