@@ -12,7 +12,11 @@ public enum Browser {
     }
 
     /// How a wait for the server to fall quiet ended.
-    public enum QuietServer: Sendable { case quiet, serverStopped, timedOut }
+    public enum QuietServer: Sendable {
+        case quiet, serverStopped
+        /// With what the server had done by then, in words.
+        case timedOut(String)
+    }
 
     /// Opens each path in turn with one profile (so the second visit finds the favicon
     /// cached, as the lab's browser did). A visit ends when the server has sent the
@@ -40,7 +44,8 @@ public enum Browser {
             switch outcome {
             case .quiet: continue
             case .serverStopped: throw Failure(description: "the server stopped during the visit to \(path)")
-            case .timedOut: throw Failure(description: "the visit to \(path) did not end within \(formatDuration(timeout)) (\(expected) responses expected)")
+            case let .timedOut(state):
+                throw Failure(description: "the visit to \(path) did not end within \(formatDuration(timeout)) (\(expected) responses expected; \(state))")
             }
         }
     }

@@ -53,7 +53,9 @@ public struct HTTPServer: Sendable {
             if let thread = try? OSThread.spawn({ server.handle(connection, tally: tally) }) {
                 if joinConnections { threads.append(thread) } else { thread.detach() }
             } else {
+                // No thread to serve it: close it, and say so, or the count of open ones never settles.
                 try? connection.close()
+                activity?(.closed)
             }
         }
         for thread in threads { thread.join() }

@@ -197,7 +197,7 @@ struct EndpointRunner {
                 switch events.waitForQuietServer(responses: wanted, timeout: timeout) {
                 case .posted: .quiet
                 case .peerFinished: .serverStopped
-                case .timedOut: .timedOut
+                case .timedOut: .timedOut(events.serverActivity)
                 }
             }
             record.note = "chromium visited \(paths.joined(separator: ", "))"

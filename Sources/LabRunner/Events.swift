@@ -58,6 +58,13 @@ final class Events: @unchecked Sendable {
         try? toShut?.shutdown(.both)
     }
 
+    /// "2 responses sent, 1 connection still open", for a visit that did not end.
+    var serverActivity: String {
+        condition.lock()
+        defer { condition.unlock() }
+        return "\(responses) response(s) sent, \(openConnections) connection(s) still open"
+    }
+
     var finishedCount: Int {
         condition.lock()
         defer { condition.unlock() }
