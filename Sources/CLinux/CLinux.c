@@ -7,6 +7,7 @@
 #include <linux/sockios.h>
 #include <sched.h>
 #include <signal.h>
+#include <time.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -89,14 +90,34 @@ static volatile sig_atomic_t status_line_shown;
 
 void clinux_set_status_line_shown(int shown) { status_line_shown = shown; }
 
+// Set while a thread starts a child and records its group: an interrupt then is held until the
+// group is recorded, or the child would outlive us untracked.
+static volatile sig_atomic_t spawning, pending_signal;
+
 static void interrupt_cleanup(int sig) {
+    if (spawning) { pending_signal = sig; return; }
     // A live status line would otherwise stay on the terminal above the shell's prompt.
     if (status_line_shown) { ssize_t ignored = write(2, "\r\033[K", 4); (void)ignored; }
+    // A browser forks helpers while it starts: one forked as the first SIGKILL went out joins the
+    // group after it, so the group is killed again once it has had time to appear.
+    for (int pass = 0; pass < 3; pass++) {
+        for (int i = 0; i < max_tracked; i++) {
+            if (tracked_groups[i] > 0) kill(-tracked_groups[i], SIGKILL);
+        }
+        struct timespec pause = { 0, 20 * 1000 * 1000 };
+        if (pass < 2) nanosleep(&pause, NULL);
+    }
     for (int i = 0; i < max_tracked; i++) {
-        if (tracked_groups[i] > 0) kill(-tracked_groups[i], SIGKILL);
         if (tracked_path_used[i]) unlink(tracked_paths[i]);
     }
     _exit(128 + sig);
+}
+
+void clinux_spawn_begin(void) { spawning = 1; }
+
+void clinux_spawn_end(void) {
+    spawning = 0;
+    if (pending_signal) interrupt_cleanup(pending_signal);
 }
 
 void clinux_install_interrupt_cleanup(void) {

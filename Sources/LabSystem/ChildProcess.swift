@@ -35,9 +35,12 @@ public final class ChildProcess: @unchecked Sendable {
         var argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid = pid_t()
+        // An interrupt between the spawn and the tracking would leave the child running.
+        clinux_spawn_begin()
         let rc = posix_spawn(&pid, path, &actions, &attributes, &argv, environ)
+        if rc == 0 { clinux_track_child_group(pid) }
+        clinux_spawn_end()
         guard rc == 0 else { throw SystemError(call: "posix_spawn", subject: path, errno: rc) }
-        clinux_track_child_group(pid)  // an interrupt must not leave it running
         return ChildProcess(pid: pid)
     }
 

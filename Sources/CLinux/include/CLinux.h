@@ -23,6 +23,9 @@ void clinux_install_interrupt_cleanup(void);
 /// Tells the interrupt handler to erase the terminal's status line before it exits.
 void clinux_set_status_line_shown(int shown);
 void clinux_track_child_group(pid_t group);
+/// Brackets starting a child and tracking its group: an interrupt meanwhile waits for the end.
+void clinux_spawn_begin(void);
+void clinux_spawn_end(void);
 void clinux_untrack_child_group(pid_t group);
 void clinux_track_partial_file(const char *path);
 void clinux_untrack_partial_file(const char *path);
