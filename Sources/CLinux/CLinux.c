@@ -8,6 +8,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -114,6 +115,14 @@ static void interrupt_cleanup(int sig) {
 }
 
 void clinux_spawn_begin(void) { spawning = 1; }
+
+int clinux_child_exited(pid_t pid) {
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    // WNOWAIT: the child stays a zombie, so its pid, and with it its group's id, stays ours.
+    if (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) != 0) return errno == ECHILD;
+    return info.si_pid == pid;
+}
 
 void clinux_spawn_end(void) {
     spawning = 0;

@@ -45,22 +45,22 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     /// SIGTERM to the whole group, then waits for the main process; SIGKILL if it ignores that.
+    ///
+    /// The main process is reaped last, after the group's final SIGKILL and after it is no longer
+    /// tracked: until it is reaped its pid, which is the group's id, cannot be given to another
+    /// process, so no signal meant for this group can reach someone else's (pids wrap at 32768).
     public func terminate() {
         guard !reaped else { return }
         kill(-pid, SIGTERM)
-        var status: Int32 = 0
-        for _ in 0..<50 {
-            if waitpid(pid, &status, WNOHANG) == pid { reaped = true; break }
+        for _ in 0..<50 where clinux_child_exited(pid) == 0 {
             var pause = timespec(tv_sec: 0, tv_nsec: 100_000_000)
             nanosleep(&pause, nil)  // polling a dying child's exit, not synchronising the experiment
         }
-        if !reaped {
-            kill(-pid, SIGKILL)
-            waitpid(pid, &status, 0)
-            reaped = true
-        }
-        kill(-pid, SIGKILL)  // helpers that outlived the main process
+        kill(-pid, SIGKILL)  // the main process if it ignored SIGTERM, and helpers that outlived it
         clinux_untrack_child_group(pid)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        reaped = true
     }
 
     deinit { terminate() }

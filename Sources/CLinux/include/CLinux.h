@@ -26,6 +26,8 @@ void clinux_track_child_group(pid_t group);
 /// Brackets starting a child and tracking its group: an interrupt meanwhile waits for the end.
 void clinux_spawn_begin(void);
 void clinux_spawn_end(void);
+/// True once the child has exited; it is left unreaped (a zombie), so its pid is not reused.
+int clinux_child_exited(pid_t pid);
 void clinux_untrack_child_group(pid_t group);
 void clinux_track_partial_file(const char *path);
 void clinux_untrack_partial_file(const char *path);
