@@ -116,17 +116,17 @@ static void interrupt_cleanup(int sig) {
 
 void clinux_spawn_begin(void) { spawning = 1; }
 
+void clinux_spawn_end(void) {
+    spawning = 0;
+    if (pending_signal) interrupt_cleanup(pending_signal);
+}
+
 int clinux_child_exited(pid_t pid) {
     siginfo_t info;
     memset(&info, 0, sizeof info);
     // WNOWAIT: the child stays a zombie, so its pid, and with it its group's id, stays ours.
     if (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) != 0) return errno == ECHILD;
     return info.si_pid == pid;
-}
-
-void clinux_spawn_end(void) {
-    spawning = 0;
-    if (pending_signal) interrupt_cleanup(pending_signal);
 }
 
 void clinux_install_interrupt_cleanup(void) {

@@ -105,9 +105,3 @@ public struct HTTPRequestHead: Sendable, Equatable {
         }
     }
 }
-
-extension String {
-    var trimmingSpaces: String {
-        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
-    }
-}

@@ -9,6 +9,8 @@ enum ExpectationKey: String, CaseIterable {
 
 extension Expectation: Decodable {
     static let kindKeys = ExpectationKey.allCases.map(\.rawValue)
+    /// The keys any expectation may have besides its kind's.
+    static let commonKeys = ["connection", "why", "clients", "runsOnly"]
 
     public init(from decoder: any Decoder) throws {
         let object = try decoder.container(keyedBy: AnyKey.self)
@@ -16,7 +18,7 @@ extension Expectation: Decodable {
         let present = Self.kindKeys.filter(object.has)
         guard present.count == 1, let key = present.first.flatMap(ExpectationKey.init(rawValue:)) else {
             if present.isEmpty {
-                let unknown = object.keyNames.first { !["connection", "why", "clients", "runsOnly"].contains($0) }
+                let unknown = object.keyNames.first { !Self.commonKeys.contains($0) }
                 if let unknown, let guess = closest(to: unknown, in: Self.kindKeys) {
                     throw object.problem(unknown, "unknown expectation '\(unknown)' (did you mean '\(guess)'?)", atKey: true)
                 }
@@ -43,7 +45,7 @@ extension Expectation: Decodable {
             }
             clients = kinds
         }
-        var allowed = [key.rawValue, "connection", "why", "clients", "runsOnly"]
+        var allowed = [key.rawValue] + Self.commonKeys
         let name = key.rawValue
         switch key {
         case .handshake:
@@ -78,14 +80,14 @@ extension Expectation: Decodable {
             let status = try object.decode(Int.self, forKey: AnyKey(name))
             guard (100...599).contains(status) else { throw object.problem(name, "expected an HTTP status from 100 to 599, got \(status)") }
             var body: [UInt8]?
-            let name: String? = try object.optional("file")
-            if let name {
+            let file: String? = try object.optional("file")
+            if let file {
                 let directory = decoder.userInfo[Experiment.directoryKey] as? String ?? "."
-                let path = name.hasPrefix("/") ? name : directory + "/" + name
+                let path = file.hasPrefix("/") ? file : directory + "/" + file
                 guard let bytes = try? FileSystem.contents(of: path) else { throw object.problem("file", "cannot read \(path)") }
                 body = bytes
             }
-            kind = .response(status: status, body: body, bodyName: name)
+            kind = .response(status: status, body: body, bodyName: file)
         case .data:
             allowed += ["sizes", "count", "total", "mss"]
             kind = try Self.decodeData(object)

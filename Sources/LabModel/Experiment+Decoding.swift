@@ -101,7 +101,7 @@ extension Experiment: Decodable {
     func checkWebRoots(_ object: Object) throws {
         for (i, step) in server.enumerated() {
             guard case let .serveHTTP(root, _) = step.action else { continue }
-            let path = root.hasPrefix("/") ? root : directory + "/" + root
+            let path = resolve(root)
             if !FileSystem.isDirectory(path) {
                 throw SchemaProblem(codingPath: object.codingPath + [AnyKey("server"), AnyKey(index: i), AnyKey("serveHTTP"), AnyKey("root")],
                                     message: "no web root at \(path)")

@@ -58,10 +58,13 @@ public struct Experiment: Sendable {
     /// the server serves files over HTTP.
     public var webServer: (root: String, idleTimeout: Duration)? {
         for step in server {
-            if case let .serveHTTP(root, idle) = step.action { return (root.hasPrefix("/") ? root : directory + "/" + root, idle) }
+            if case let .serveHTTP(root, idle) = step.action { return (resolve(root), idle) }
         }
         return nil
     }
+
+    /// A path as the experiment file writes it, relative to the file's folder unless absolute.
+    public func resolve(_ path: String) -> String { path.hasPrefix("/") ? path : directory + "/" + path }
 
     /// The time the experiment spends on purpose (its sleeps), which is not harness overhead.
     public var scriptedDuration: Duration {

@@ -1,3 +1,4 @@
+import FoundationEssentials
 import LabModel
 import LabSystem
 
@@ -12,7 +13,7 @@ public enum ExperimentSearch {
     /// given, so a wrong one is reported as missing rather than silently replaced.
     public static func locate(_ explicit: String?) throws(CommandFailure) -> String {
         if let explicit { return explicit }
-        if let env = ProcessInfoLite.environment(environmentVariable) { return env }
+        if let env = ProcessInfo.processInfo.environment[environmentVariable], !env.isEmpty { return env }
         let candidates = self.candidates
         if let found = candidates.first(where: { holdsExperiments($0.path) }) { return found.path }
         let looked = candidates.map { "\($0.path) (\($0.why))" }.joined(separator: ", ")
@@ -22,8 +23,8 @@ public enum ExperimentSearch {
 
     static var candidates: [(path: String, why: String)] {
         var list: [(String, String)] = []
-        list.append((ProcessInfoLite.currentDirectory.map { $0 + "/Experiments" } ?? "Experiments", "the current directory"))
-        if let binary = ProcessInfoLite.executablePath {
+        list.append((FileManager.default.currentDirectoryPath + "/Experiments", "the current directory"))
+        if let binary = FileSystem.executablePath {
             var dir = parent(binary)
             let prefix = parent(dir)
             list.append(((prefix == "/" ? "" : prefix) + "/share/tcplab/experiments", "installed beside the binary"))

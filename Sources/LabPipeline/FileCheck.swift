@@ -60,18 +60,15 @@ public struct FileCheck: Sendable {
         guard let result else {
             return CheckReport.Entry(file: file, error: error?.description ?? "not checked", exitCode: exitCode(strict: strict))
         }
-        var entry = CheckReport.Entry(result, matchedBy: matchedBy, ranking: ranking, strict: strict, explain: explain)
-        entry.exitCode = exitCode(strict: strict)
-        return entry
+        return CheckReport.Entry(result, matchedBy: matchedBy, ranking: ranking, exitCode: exitCode(strict: strict), explain: explain)
     }
 
     /// A batch's exit code: a file that could not be read wins (its own code), then a failed
     /// expectation (1), then a file cut short (2), else 0.
     public static func exitCode(_ checks: [FileCheck], strict: Bool) -> Int32 {
-        let codes = checks.map { $0.exitCode(strict: strict) }
         if let unread = checks.first(where: { $0.error != nil }) { return unread.exitCode(strict: strict) }
-        if codes.contains(1) { return 1 }
-        return codes.max() ?? 0
+        let codes = checks.map { $0.exitCode(strict: strict) }
+        return codes.contains(1) ? 1 : codes.max() ?? 0
     }
 }
 

@@ -1,3 +1,4 @@
+import FoundationEssentials
 import LabModel
 import LabReport
 import LabSystem
@@ -38,7 +39,7 @@ public enum GradePipeline {
                 }
             } else {
                 let folder = clean.contains("/") ? String(clean[..<clean.lastIndex(of: "/")!]) : "."
-                found.append((lastComponent(folder == "." ? (ProcessInfoLite.currentDirectory ?? ".") : folder), clean))
+                found.append((lastComponent(folder == "." ? FileManager.default.currentDirectoryPath : folder), clean))
             }
         }
         return found

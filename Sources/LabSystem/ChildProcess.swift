@@ -52,7 +52,8 @@ public final class ChildProcess: @unchecked Sendable {
     public func terminate() {
         guard !reaped else { return }
         kill(-pid, SIGTERM)
-        for _ in 0..<50 where clinux_child_exited(pid) == 0 {
+        for _ in 0..<50 {
+            if clinux_child_exited(pid) != 0 { break }
             var pause = timespec(tv_sec: 0, tv_nsec: 100_000_000)
             nanosleep(&pause, nil)  // polling a dying child's exit, not synchronising the experiment
         }

@@ -98,20 +98,7 @@ extension FileSystem {
     }
 }
 
-public enum ProcessInfoLite {
+extension FileSystem {
     /// The running program's own file, every symlink resolved (`/proc/self/exe`).
-    public static var executablePath: String? { try? FileSystem.realPath("/proc/self/exe") }
-
-    /// An environment variable, nil when unset or empty.
-    public static func environment(_ name: String) -> String? {
-        guard let value = getenv(name) else { return nil }
-        let text = String(cString: value)
-        return text.isEmpty ? nil : text
-    }
-
-    /// The current directory.
-    public static var currentDirectory: String? {
-        var buffer = [CChar](repeating: 0, count: 4096)
-        return getcwd(&buffer, buffer.count) == nil ? nil : String(cString: buffer)
-    }
+    public static var executablePath: String? { try? realPath("/proc/self/exe") }
 }

@@ -93,10 +93,10 @@ extension ExpectationJudge {
             if let side { return c.segments.contains { $0.flags.contains(.rst) } ? nil : "the \(side)'s RST or FIN" }
             return end.phrase(nil)
         case .request:
-            return HTTPExchange(c, judge: self).requests.isEmpty && !end.done(.client) ? end.phrase(.client) : nil
+            return http(c).requests.isEmpty && !end.done(.client) ? end.phrase(.client) : nil
         case .response:
             guard !end.done(.server) else { return nil }
-            let responses = HTTPExchange(c, judge: self)
+            let responses = http(c)
             guard let first = responses.responses.first else { return "the server's response" }
             return responses.unfinishedResponse == first.range ? "the end of the server's response" : nil
         }
@@ -127,7 +127,7 @@ extension ExpectationJudge {
             return seen.count < codes.count && Array(codes.prefix(seen.count)) == seen ? prefix + "teardown" : nil
         case let .responseSegments(request, count, _):
             for c in connections {
-                let http = HTTPExchange(c, judge: self)
+                let http = http(c)
                 guard let ordinal = http.requests.firstIndex(where: { $0.head.startLine == request }) else { continue }
                 if Teardown(c).done(.server) { return nil }
                 if ordinal >= http.responses.count { return "the response to \"\(request)\"" }

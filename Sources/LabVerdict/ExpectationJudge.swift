@@ -10,6 +10,10 @@ struct ExpectationJudge {
     var foreign = false
     /// The number of the capture's last packet.
     var captureEnd = 0
+    private let exchanges = HTTPExchanges()
+
+    /// The connection's HTTP messages.
+    func http(_ c: Connection) -> HTTPExchange { exchanges.of(c, judge: self) }
 
     func judge(_ e: Expectation) -> Outcome {
         let what = describe(e.kind)
@@ -117,7 +121,7 @@ struct ExpectationJudge {
             return outcome(ok, "packet \(s.number): [\(s.flags.names.joined(separator: ","))] Seq=\(s.relativeSequence)\(ackText) Len=\(s.length)", [s.number])
         case let .request(line):
             let stream = stream(c, .client)
-            let first = HTTPExchange(c, judge: self).requests.first?.head.startLine
+            let first = http(c).requests.first?.head.startLine
                 ?? stream.firstIndex(of: 0x0d).map { String(decoding: stream[..<$0], as: UTF8.self) } ?? "(no request line)"
             let packet = c.segments(from: .client).first { $0.length > 0 }.map { [$0.number] } ?? []
             return outcome(first == line, "saw \"\(first)\"\(packet.isEmpty ? "" : " in packet \(packet[0])")", packet)
@@ -148,7 +152,7 @@ struct ExpectationJudge {
     /// data segments overlapping that response's bytes.
     func responseSegments(_ request: String, count: Int, mss: SegmentSize?, outcome: (Bool, String, [Int]) -> Outcome) -> Outcome {
         for c in connections {
-            let http = HTTPExchange(c, judge: self)
+            let http = http(c)
             guard let ordinal = http.requests.firstIndex(where: { $0.head.startLine == request }) else { continue }
             guard ordinal < http.responses.count else { return outcome(false, "no response to \"\(request)\" on connection \(c.index)", []) }
             let range = http.responses[ordinal].range
@@ -170,7 +174,7 @@ struct ExpectationJudge {
     func heads(_ side: Direction) -> [(packet: Int, line: String)] {
         var found: [(time: Int64, packet: Int, line: String)] = []
         for c in connections {
-            let http = HTTPExchange(c, judge: self)
+            let http = http(c)
             let segments = c.segments(from: side).filter { $0.length > 0 }
             for message in side == .client ? http.requests : http.responses {
                 guard let s = segments.first(where: { Int($0.relativeSequence) - 1 + $0.length > message.range.lowerBound }) else { continue }
@@ -182,7 +186,7 @@ struct ExpectationJudge {
 
     func judgeResponse(_ c: Connection, status: Int, body: [UInt8]?, outcome: (Bool, String, [Int]) -> Outcome) -> Outcome {
         let packets = c.segments(from: .server).filter { $0.length > 0 }.map(\.number)
-        guard let response = HTTPExchange(c, judge: self).responses.first else {
+        guard let response = http(c).responses.first else {
             return outcome(false, "no complete response head from the server", packets)
         }
         let seenStatus = response.head.status ?? 0

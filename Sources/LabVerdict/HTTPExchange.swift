@@ -8,7 +8,6 @@ struct HTTPExchange {
     /// when its head was read.
     var requests: [HTTPMessage] = []
     var responses: [HTTPMessage] = []
-    var isHTTP: Bool
     /// The range of the server's response that had not ended when the bytes stopped, if any.
     var unfinishedResponse: Range<Int>?
 
@@ -23,6 +22,18 @@ struct HTTPExchange {
         for message in http.messages + http.unfinished {
             if message.from == .client { requests.append(message) } else { responses.append(message) }
         }
-        isHTTP = http.isHTTP
+    }
+}
+
+/// Each connection's exchange, read once however many expectations ask about it: reading it
+/// streams and parses the connection's bytes, bodies included.
+final class HTTPExchanges {
+    private var byConnection: [Int: HTTPExchange] = [:]
+
+    func of(_ c: Connection, judge: ExpectationJudge) -> HTTPExchange {
+        if let known = byConnection[c.index] { return known }
+        let exchange = HTTPExchange(c, judge: judge)
+        byConnection[c.index] = exchange
+        return exchange
     }
 }

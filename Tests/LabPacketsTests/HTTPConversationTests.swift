@@ -63,7 +63,8 @@ import Testing
 
     @Test func onAnUnregisteredPortOnlyTheHeuristicMakesAConnectionHTTP() {
         var notHTTP = HTTPConversation(ports: (40000, 12345))
-        #expect(!feed(&notHTTP, .client, "GET / XYZ\r\n\r\n").isHTTP)
+        let role = feed(&notHTTP, .client, "GET / XYZ\r\n\r\n")
+        #expect(role.completed.isEmpty && role.incompleteLine == nil && !role.reassembling && !role.continuation)
         #expect(!notHTTP.isHTTP)
         var registered = HTTPConversation(ports: (40000, 8080))
         #expect(feed(&registered, .client, "GET / XYZ\r\n\r\n").completed.count == 1)

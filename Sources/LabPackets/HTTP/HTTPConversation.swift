@@ -23,8 +23,6 @@ public struct HTTPSegmentRole: Sendable {
     public var reassembling = false
     /// A line in an HTTP conversation that starts no message: Wireshark's "Continuation".
     public var continuation = false
-
-    public var isHTTP: Bool { !completed.isEmpty || incompleteLine != nil || reassembling || continuation }
 }
 
 /// Follows both directions of one connection through HTTP/1.x, segment by segment, the way
@@ -41,7 +39,6 @@ public struct HTTPConversation: Sendable {
     /// The TCP ports Wireshark 4.0's HTTP dissector registers by default.
     public static let wellKnownPorts: Set<UInt16> = [80, 3128, 3132, 5985, 8080, 8088, 11371, 1900, 2869, 2710]
 
-    public let wellKnownPort: Bool
     public let keepBodies: Bool
     /// True once the connection is Wireshark's HTTP: on a registered port from the start, else
     /// from the first segment that passes the heuristic.
@@ -57,8 +54,7 @@ public struct HTTPConversation: Sendable {
     private var unanswered: [String] = []
 
     public init(ports: (UInt16, UInt16), keepBodies: Bool = false) {
-        wellKnownPort = Self.wellKnownPorts.contains(ports.0) || Self.wellKnownPorts.contains(ports.1)
-        isHTTP = wellKnownPort
+        isHTTP = Self.wellKnownPorts.contains(ports.0) || Self.wellKnownPorts.contains(ports.1)
         self.keepBodies = keepBodies
     }
 

@@ -43,12 +43,6 @@ public struct HTTPHead: Sendable, Equatable {
 
     public var status: Int? { if case let .response(_, status, _) = kind { status } else { nil } }
 
-    public var version: String {
-        switch kind {
-        case let .request(_, _, version), let .response(version, _, _): version
-        }
-    }
-
     /// The value of the first field of this name (names compare case-insensitively).
     public func field(_ name: String) -> String? {
         fields.first { $0.name.lowercased() == name.lowercased() }?.value
@@ -57,7 +51,7 @@ public struct HTTPHead: Sendable, Equatable {
     /// The media type without parameters, lower-cased: `text/html` of `Text/HTML; charset=utf-8`.
     public var mediaType: String? {
         guard let value = field("Content-Type") else { return nil }
-        let type = value.prefix { $0 != ";" }.trimmingCharacters(in: " \t").lowercased()
+        let type = value.prefix { $0 != ";" }.trimmingSpaces.lowercased()
         return type.isEmpty ? nil : type
     }
 
@@ -91,7 +85,7 @@ public struct HTTPHead: Sendable, Equatable {
             }
             let name = String(decoding: line[line.startIndex..<colon], as: UTF8.self)
             guard !name.contains(" "), !name.contains("\t") else { throw .malformed("space in a header name") }
-            let value = String(decoding: line[(colon + 1)...], as: UTF8.self).trimmingCharacters(in: " \t")
+            let value = String(decoding: line[(colon + 1)...], as: UTF8.self).trimmingSpaces
             fields.append(Field(name: name, value: value))
         }
         self.init(startLine: first, kind: kind, fields: fields, length: end - bytes.startIndex)
@@ -151,7 +145,7 @@ extension HTTPHead {
         var seen: Int?
         for field in fields where field.name.lowercased() == "content-length" {
             for item in field.value.split(separator: ",", omittingEmptySubsequences: false) {
-                let digits = item.trimmingCharacters(in: " \t")
+                let digits = item.trimmingSpaces
                 guard !digits.isEmpty, digits.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else {
                     return .invalid("Content-Length \"\(field.value)\" is not a number of bytes")
                 }
@@ -168,7 +162,7 @@ extension HTTPHead {
     /// True when the last transfer coding is chunked.
     public var isChunked: Bool {
         guard let codings = field("Transfer-Encoding") else { return false }
-        return codings.split(separator: ",").last?.trimmingCharacters(in: " \t").lowercased() == "chunked"
+        return codings.split(separator: ",").last?.trimmingSpaces.lowercased() == "chunked"
     }
 
     /// The body's framing. A response also needs its request's method (a HEAD's has no body);
@@ -192,11 +186,11 @@ extension HTTPHead {
 }
 
 extension StringProtocol {
-    func trimmingCharacters(in set: String) -> String {
-        let characters = Set(set)
+    /// Without the spaces and tabs HTTP allows around a field value (RFC 9110 §5.5).
+    var trimmingSpaces: String {
         var s = Substring(self)
-        while let c = s.first, characters.contains(c) { s = s.dropFirst() }
-        while let c = s.last, characters.contains(c) { s = s.dropLast() }
+        while s.first == " " || s.first == "\t" { s = s.dropFirst() }
+        while s.last == " " || s.last == "\t" { s = s.dropLast() }
         return String(s)
     }
 }

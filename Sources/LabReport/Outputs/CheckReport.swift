@@ -66,13 +66,13 @@ public struct CheckReport: Codable, Sendable {
             (packets, connections, verdicts) = ([], [], [])
         }
 
-        public init(_ r: CheckResult, matchedBy: MatchedBy, ranking: Ranking? = nil, strict: Bool = false, explain: Bool = false) {
+        public init(_ r: CheckResult, matchedBy: MatchedBy, ranking: Ranking?, exitCode: Int32, explain: Bool = false) {
             file = r.file
             experiment = r.experiment.name
             title = r.experiment.title
             self.matchedBy = matchedBy
             status = r.status
-            exitCode = r.exitCode(strict: strict)
+            self.exitCode = exitCode
             counts = Counts(r.verdict)
             fileProblem = r.fileProblem
             diagnosis = r.diagnosis

@@ -95,11 +95,5 @@ public struct CheckResult: Sendable {
         return VerdictText.summary(experiment.name, verdict)
     }
 
-    /// The first failed expectation in a few words, for tables.
-    public var firstFailure: String? {
-        if let diagnosis { return diagnosis }
-        return verdict.outcomes.first(where: \.failed).map { "\($0.expectation): \($0.detail)" }
-    }
-
     public var ladderTitle: String { "\(experiment.name) against \(file)" }
 }

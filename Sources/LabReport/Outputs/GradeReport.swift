@@ -117,9 +117,8 @@ public enum GradeReport {
         public init(tool: String, rows: [GradeRow]) {
             self.tool = tool
             grades = rows.map { r in
-                var check = r.result.map { CheckReport.Entry($0, matchedBy: r.matchedBy, ranking: r.ranking) }
+                let check = r.result.map { CheckReport.Entry($0, matchedBy: r.matchedBy, ranking: r.ranking, exitCode: r.exitCode) }
                     ?? CheckReport.Entry(file: r.file, error: r.error ?? "not graded", exitCode: r.exitCode)
-                check.exitCode = r.exitCode
                 return Entry(student: r.student, file: r.file, status: r.status, exitCode: r.exitCode, identicalTo: r.identicalTo,
                              check: check)
             }

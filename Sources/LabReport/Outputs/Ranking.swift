@@ -31,18 +31,21 @@ public struct Ranking: Sendable {
     public var line: String {
         func score(_ r: CheckResult) -> String { r.diagnosis != nil ? "no matching conversation" : "\(r.held)/\(r.held + r.failed)" }
         guard let best else { return "\(file): no experiments to compare with" }
-        let others = results.dropFirst().prefix(4).map { "\($0.experiment.name) \(score($0))" }.joined(separator: ", ")
-        let rest = others.isEmpty ? "" : "; " + others
+        /// "; experiment-3 5/8, experiment-2 4/9" for the results after the first `shown`.
+        func others(after shown: Int) -> String {
+            let list = results.dropFirst(shown).prefix(5 - shown).map { "\($0.experiment.name) \(score($0))" }
+            return list.isEmpty ? "" : "; " + list.joined(separator: ", ")
+        }
         if let diagnosis = best.diagnosis, results.allSatisfy({ $0.diagnosis != nil }) {
             return "\(file): matches no experiment: \(diagnosis)"
         }
         if !matchesWell {
-            return "\(file): matches no experiment well (the closest is \(best.experiment.name), \(score(best)) held)\(rest)"
+            return "\(file): matches no experiment well (the closest is \(best.experiment.name), \(score(best)) held)\(others(after: 1))"
         }
         if isTie {
             return "\(file): \(best.experiment.name) and \(results[1].experiment.name) match equally well (\(score(best)) held each); "
-                + "judged against \(best.experiment.name) below" + (results.count > 2 ? "; " + results.dropFirst(2).prefix(3).map { "\($0.experiment.name) \(score($0))" }.joined(separator: ", ") : "")
+                + "judged against \(best.experiment.name) below" + others(after: 2)
         }
-        return "\(file): best match \(best.experiment.name), \(score(best)) held\(rest)"
+        return "\(file): best match \(best.experiment.name), \(score(best)) held\(others(after: 1))"
     }
 }
