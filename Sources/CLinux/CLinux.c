@@ -2,6 +2,8 @@
 #include "CLinux.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
 #include <net/if.h>
 #include <linux/ethtool.h>
 #include <linux/sockios.h>
@@ -34,6 +36,18 @@ int clinux_cpus_allowed(void) {
 int clinux_accept_cloexec(int fd) { return accept4(fd, NULL, NULL, SOCK_CLOEXEC); }
 
 int clinux_eventfd(void) { return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK); }
+
+int clinux_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
+
+int clinux_spawn_addchdir(posix_spawn_file_actions_t *actions, const char *path) {
+    return posix_spawn_file_actions_addchdir_np(actions, path);
+}
+
+int clinux_output_pipe(int fds[2]) {
+    if (pipe2(fds, O_CLOEXEC) != 0) return -1;
+    int flags = fcntl(fds[0], F_GETFL);
+    return fcntl(fds[0], F_SETFL, flags | O_NONBLOCK);
+}
 
 static int with_ifreq(const char *name, int (*body)(int fd, struct ifreq *ifr, void *ctx), void *ctx) {
     if (strlen(name) >= IFNAMSIZ) { errno = ENAMETOOLONG; return -1; }

@@ -10,7 +10,7 @@ enum ExpectationKey: String, CaseIterable {
 extension Expectation: Decodable {
     static let kindKeys = ExpectationKey.allCases.map(\.rawValue)
     /// The keys any expectation may have besides its kind's.
-    static let commonKeys = ["connection", "why", "clients", "runsOnly"]
+    static let commonKeys = ["connection", "why", "clients", "runsOnly", "labCodeDiffers"]
 
     public init(from decoder: any Decoder) throws {
         let object = try decoder.container(keyedBy: AnyKey.self)
@@ -37,6 +37,12 @@ extension Expectation: Decodable {
                 throw object.problem("runsOnly", "say why the expectation holds only for tcplab's own runs, e.g. \"TCP_QUICKACK=0 forces the delayed ACK\"")
             }
             runsOnly = reason
+        }
+        if object.has("labCodeDiffers") {
+            guard let reason: String = try object.optional("labCodeDiffers"), !reason.allSatisfy(\.isWhitespace) else {
+                throw object.problem("labCodeDiffers", "say why the lab's own code does not give this pattern, e.g. \"without TCP_CORK the FIN leaves after the data\"")
+            }
+            labCodeDiffers = reason
         }
         if let only: [String] = try object.optional("clients") {
             let kinds = only.compactMap(ClientKind.init(rawValue:))

@@ -97,6 +97,9 @@ public struct Expectation: Sendable {
     /// option, its own web files) rather than the lesson: the reason, shown when `check` finds it
     /// not applicable to someone else's capture.
     public var runsOnly: String?
+    /// Set when the lab's literal code (`--endpoints lab`) does not give this pattern
+    /// deterministically on Linux: why, from the trace. Such runs report it as not applicable.
+    public var labCodeDiffers: String?
     /// The clients it applies to (both unless the file says otherwise).
     public var clients: [ClientKind] = ClientKind.allCases
 }

@@ -7,7 +7,7 @@ extension Experiment: Decodable {
 
     /// The top-level keys of an experiment file, in the order messages list them.
     enum Key: String, CaseIterable {
-        case schema = "$schema", title, lab, trace, port, link, server, client, browser, expect, stepTimeout, snaplen
+        case schema = "$schema", title, lab, trace, port, link, server, client, browser, labCode, expect, stepTimeout, deadline, snaplen
     }
 
     static let keys = Key.allCases.map(\.rawValue)
@@ -32,16 +32,43 @@ extension Experiment: Decodable {
         self.port = UInt16(port)
         link = object.has("link")
             ? try LinkProfile(from: object.nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey("link"))) : .loopback
-        server = try object.required("server", context: "an experiment")
-        client = try object.required("client", context: "an experiment")
+        directory = decoder.userInfo[Self.directoryKey] as? String ?? "."
+        server = []
+        client = []
+        for side in [Direction.server, .client] {
+            let key = side.rawValue
+            guard object.has(key) else { throw object.problem(nil, "missing key '\(key)' in an experiment") }
+            if let steps = try? object.decode([Step].self, forKey: AnyKey(key)) {
+                if side == .server { server = steps } else { client = steps }
+            } else if (try? object.nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey(key))) != nil {
+                let program = try object.nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey(key))
+                try program.rejectUnknownKeys(allowed: ["command"], context: key)
+                programs[side] = Program(arguments: try program.command("command"), directory: directory, origin: .experimentFile)
+            } else {
+                // Decoding again gives the step's own message, with its position.
+                let steps: [Step] = try object.decode([Step].self, forKey: AnyKey(key))
+                if side == .server { server = steps } else { client = steps }
+            }
+        }
+        if object.has("labCode") {
+            let code = try object.nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey("labCode"))
+            try code.rejectUnknownKeys(allowed: ["server", "client"], context: "labCode")
+            for side in Direction.allCases where code.has(side.rawValue) {
+                labCode[side] = Program(arguments: try code.command(side.rawValue), directory: directory, origin: .labCode)
+            }
+            if labCode.isEmpty { throw object.problem("labCode", "name the lab's program for \"server\", \"client\" or both") }
+        }
         expectations = try object.required("expect", context: "an experiment")
         stepTimeout = try object.duration("stepTimeout") ?? .seconds(15)
+        if let deadline = try object.duration("deadline") {
+            guard deadline > .zero else { throw object.problem("deadline", "expected a positive duration such as \"60s\"") }
+            self.deadline = deadline
+        }
         let snaplen: Int = try object.optional("snaplen") ?? 262_144
         guard (68...262_144).contains(snaplen) else {
             throw object.problem("snaplen", "expected a capture length from 68 (headers only) to 262144, got \(snaplen)")
         }
         snapLength = snaplen
-        directory = decoder.userInfo[Self.directoryKey] as? String ?? "."
         if object.has("browser") {
             let visit = try object.nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey("browser"))
             try visit.rejectUnknownKeys(allowed: ["visit", "responses"], context: "browser")
@@ -60,7 +87,8 @@ extension Experiment: Decodable {
     /// Checks that need the whole file: each side opens its socket, every barrier names a
     /// step of the other side, and no two expectations contradict each other.
     private func validate(_ object: Object) throws {
-        for (side, steps, opener) in [("server", server, "accept"), ("client", client, "connect")] {
+        for (side, steps, opener) in [("server", server, "accept"), ("client", client, "connect")]
+            where programs[Direction(rawValue: side)!] == nil {
             let opens = { (step: Step) -> Bool in
                 switch step.action {
                 case .accept, .connect, .serveHTTP, .fetch: true
@@ -154,6 +182,16 @@ extension Step {
         case .sleep, .waitFor: false
         default: true
         }
+    }
+}
+
+extension Object {
+    /// A command as a list of words: the program, then its arguments.
+    func command(_ key: String) throws -> [String] {
+        guard let words = try? decode([String].self, forKey: AnyKey(key)), let first = words.first, !first.isEmpty else {
+            throw problem(key, "expected a command as a list of words, such as [\"python3\", \"server.py\", \"{port}\"]")
+        }
+        return words
     }
 }
 

@@ -23,6 +23,13 @@ public struct Experiment: Sendable {
     public var directory = "."
     /// What a real browser visits with `--client browser`, and the responses each visit ends with.
     public var browser: BrowserVisit?
+    /// The sides played by a program instead of their steps.
+    public var programs: [Direction: Program] = [:]
+    /// The lab's own code for each side it has, played by `--endpoints lab`.
+    public var labCode: [Direction: Program] = [:]
+    /// The longest a run with a program in it may take, from the start fence until both sides
+    /// are done; past it every program still running is killed with its whole group.
+    public var deadline: Duration = .seconds(60)
 
     public struct BrowserVisit: Sendable {
         public var paths: [String]
@@ -53,6 +60,24 @@ public struct Experiment: Sendable {
         case .browser: withBrowserClient()
         }
     }
+
+    /// The experiment with `program` playing `side`: that side's steps are dropped, and the other
+    /// side's barriers on them are skipped when it runs, since a program posts none.
+    public func with(program: Program, for side: Direction) -> Experiment {
+        var copy = self
+        copy.programs[side] = program
+        if side == .server { copy.server = [] } else { copy.client = [] }
+        return copy
+    }
+
+    /// The experiment played by the lab's own code on every side it has code for; nil when it has none.
+    public func withLabCode() -> Experiment? {
+        guard !labCode.isEmpty else { return nil }
+        return labCode.reduce(self) { $0.with(program: $1.value, for: $1.key) }
+    }
+
+    /// True when the lab's literal code plays at least one side.
+    public var runsLabCode: Bool { programs.values.contains { $0.origin == .labCode } }
 
     /// The server's web root (resolved against the experiment's folder) and idle timeout, when
     /// the server serves files over HTTP.

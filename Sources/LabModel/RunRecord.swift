@@ -27,9 +27,68 @@ public struct StepRecord: Sendable {
     }
 }
 
+/// What a program that played one side did, as its process showed it.
+public struct ProgramRecord: Sendable {
+    /// The words it was started with, placeholders filled in.
+    public var command: [String]
+    public var directory: String
+    public var origin: Program.Origin
+    public var ending: Ending
+    public var stdout: CapturedOutput
+    public var stderr: CapturedOutput
+    /// Nanoseconds since the run's start fence.
+    public var started: Int64 = 0
+    public var ended: Int64 = 0
+    /// The ports the namespace had listening when the server program should have been on the experiment's.
+    public var listeningElsewhere: [UInt16] = []
+
+    public enum Ending: Sendable, Equatable {
+        /// It ended by itself.
+        case exited(ChildProcess.ExitStatus)
+        /// A server still running once the client was done and every teardown was captured:
+        /// tcplab ended it, as servers that accept in a loop expect.
+        case stoppedAfterClient(ChildProcess.ExitStatus)
+        /// Still running at the run's deadline, so it was killed with its whole group.
+        case killedAtDeadline(ChildProcess.ExitStatus)
+        /// Stopped by tcplab because it could not do its part (it listened on another port).
+        case stopped(ChildProcess.ExitStatus)
+        /// It never ran: why.
+        case notStarted(String)
+    }
+
+    public init(command: [String], directory: String, origin: Program.Origin, ending: Ending,
+                stdout: CapturedOutput = CapturedOutput(limit: 0), stderr: CapturedOutput = CapturedOutput(limit: 0)) {
+        self.command = command
+        self.directory = directory
+        self.origin = origin
+        self.ending = ending
+        self.stdout = stdout
+        self.stderr = stderr
+    }
+
+    /// "exited with status 0", "stopped by tcplab after the client finished (was killed by SIGTERM)".
+    public var endingText: String {
+        switch ending {
+        case let .exited(status): "\(status)"
+        case let .stoppedAfterClient(status): "stopped by tcplab after the client finished (\(status))"
+        case let .killedAtDeadline(status): "killed at the run's deadline (\(status))"
+        case let .stopped(status): "stopped by tcplab (\(status))"
+        case let .notStarted(why): "not started: \(why)"
+        }
+    }
+
+    /// The last line the program wrote to stderr, for one-line failure messages.
+    public var lastErrorLine: String? {
+        String(decoding: stderr.bytes, as: UTF8.self).split(whereSeparator: \.isNewline)
+            .last { !$0.allSatisfy(\.isWhitespace) }.map { String($0.prefix(200)) }
+    }
+}
+
 public struct EndpointRecord: Sendable {
     public var side: Direction
     public var steps: [StepRecord] = []
+    /// Set when a program played this side instead of steps.
+    public var program: ProgramRecord?
     /// Why the endpoint stopped early, naming the step: nil when every step ran as listed.
     public var failure: String?
     public var completed: Bool { failure == nil }

@@ -21,6 +21,9 @@ public struct TeardownTracker: Sendable {
     /// True once at least one connection exists and all of them have finished.
     public var isQuiescent: Bool { !flows.isEmpty && flows.values.allSatisfy(\.finished) }
 
+    /// True when nothing is left to wait for: no connection was ever opened, or all have finished.
+    public var isSettled: Bool { flows.isEmpty || isQuiescent }
+
     public mutating func add(_ packet: Packet) {
         guard let tcp = packet.headers.tcp, let s = analyzer.add(packet.headers, number: packet.number, timestamp: packet.timestamp) else { return }
         var flow = flows[s.connection] ?? Flow()

@@ -19,6 +19,9 @@ public struct RunPlan: Sendable {
 
     public init(out: String) { self.out = out }
 
+    /// The output folder as a program sees it in `{out}`, whatever its working folder.
+    var absoluteOut: String { (try? FileSystem.realPath(out)) ?? out }
+
     /// The explanation is computed when printed, and for the outputs that carry it.
     var explains: Bool { style.explain || report != nil || format == .pcapng }
 }
@@ -61,7 +64,7 @@ public enum RunSeries {
             defer { observer?.ended(progress) }
             let record: RunRecord
             do {
-                record = try Run.perform(experiment, progress: progress)
+                record = try Run.perform(experiment, out: plan.absoluteOut, progress: progress)
             } catch {
                 results.append(.harnessFailure(experiment, attempt: attempt, error: error.description, exitCode: error.exitCode,
                                                wallTime: ContinuousClock.now - started))
@@ -72,7 +75,10 @@ public enum RunSeries {
             let verdict = result.verdict!
             let writeStart = ContinuousClock.now
             let kind = verdict.status == .failed ? "failed" : "harness"
-            result.tracePath = verdict.status == .passed || repeats == 1
+            // A run in which nothing was captured (a program that never started its part) has no
+            // trace to show, and writing an empty one would replace a good trace with nothing.
+            result.tracePath = result.packets.isEmpty && verdict.unjudged > 0 ? nil
+                : verdict.status == .passed || repeats == 1
                 ? tracePath
                 : OutputWriter.tracePath("\(plan.out)/\(experiment.trace.dropLast(5))-run\(attempt)-\(kind).pcap", format: plan.format)
             do {

@@ -30,6 +30,7 @@ public enum RunText {
                 lines.append("")
             }
             for endpoint in record.endpoints {
+                if let program = endpoint.program { lines += ProgramText.lines(program, side: endpoint.side) }
                 for s in endpoint.steps {
                     guard let error = s.error else { continue }
                     lines.append("\(endpoint.side) step \(s.index + 1) (\(s.label)): \(error)\(s.errorExpected ? ", as expected" : "")")
@@ -37,7 +38,7 @@ public enum RunText {
             }
             lines.append(VerdictText.render(verdict, color: style.color))
         }
-        lines.append("\(VerdictText.summary(experiment.name, verdict)) — \(result.tracePath ?? "")")
+        lines.append("\(VerdictText.summary(experiment.name, verdict)) — \(result.tracePath ?? "no trace written: nothing was captured")")
         return lines
     }
 

@@ -10,6 +10,9 @@ public enum VerdictText {
         var lines: [String] = []
         for problem in verdict.captureProblems { lines.append(paint("HARNESS ", "33") + " capture incomplete: \(problem)") }
         for failure in verdict.endpointFailures { lines.append(paint("FAIL    ", "31") + " endpoint: \(failure)") }
+        if verdict.unjudged > 0 {
+            lines.append("not judged: the \(verdict.unjudged) expectation(s), since no connection to the experiment's port was captured")
+        }
         for o in verdict.outcomes {
             switch o.status {
             case .held:
@@ -36,6 +39,7 @@ public enum VerdictText {
 
     /// `5/5 expectations held; 2 not applicable, 1 unobservable`.
     public static func counts(_ verdict: Verdict) -> String {
+        if verdict.unjudged > 0 { return "no connection; \(verdict.unjudged) expectations not judged" }
         let held = verdict.count(.held), judged = held + verdict.count(.failed)
         var text = "\(held)/\(judged) expectations held"
         let others = [(verdict.count(.notApplicable), "not applicable"), (verdict.count(.unobservable), "unobservable")]

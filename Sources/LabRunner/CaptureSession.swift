@@ -44,8 +44,8 @@ struct CaptureSession {
 
     /// Reads packets as they arrive until `done` holds, with no deadline of its own:
     /// the endpoints' step deadlines bound it.
-    mutating func pump(until done: () -> Bool) throws {
-        while !done() {
+    mutating func pump(until done: (Self) -> Bool) throws {
+        while !done(self) {
             try capture.wait(wakeup: wakeup, timeout: .seconds(1))
             try read()
         }

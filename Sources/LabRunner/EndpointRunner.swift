@@ -12,6 +12,8 @@ struct EndpointRunner {
     let events: Events
     let origin: ContinuousClock.Instant
     let directory: String
+    /// The other side is a program, which posts no named steps to wait for.
+    let otherIsProgram: Bool
 
     private var socket: TCPSocket?
     private var listener: TCPSocket?
@@ -23,6 +25,7 @@ struct EndpointRunner {
         port = experiment.port
         stepTimeout = experiment.stepTimeout
         directory = experiment.directory
+        otherIsProgram = experiment.programs[side.other] != nil
         self.events = events
         self.origin = origin
     }
@@ -104,6 +107,15 @@ struct EndpointRunner {
 
     private mutating func perform(_ step: Step, into record: inout StepRecord) throws {
         switch step.action {
+        case .accept where otherIsProgram:
+            guard let listener else { throw StepFailure(message: "only the server accepts") }
+            let wakeup = try Wakeup()
+            events.watch(wakeup)
+            let events = self.events
+            guard let accepted = try listener.accept(timeout: stepTimeout, wakeup: wakeup, giveUp: { events.isSettled }) else {
+                throw StepFailure(message: "the client program ended without connecting to port \(port)")
+            }
+            socket = accepted
         case .accept:
             guard let listener else { throw StepFailure(message: "only the server accepts") }
             socket = try listener.accept(timeout: stepTimeout)
@@ -163,6 +175,8 @@ struct EndpointRunner {
             Clock.sleep(duration)
         case let .setOption(option, value):
             try connected().set(TCPSocket.Option(option), value)
+        case let .waitFor(name) where otherIsProgram:
+            record.note = "skipped: the \(side.other) is a program, so it has no step \"\(name)\" to wait for"
         case let .waitFor(name):
             switch events.wait(for: name, from: side.other, timeout: stepTimeout) {
             case .posted: break

@@ -14,12 +14,26 @@ final class Events: @unchecked Sendable {
     private var openConnections = 0
     private var responses = 0
     private var finished: Set<Direction> = []
+    /// Set by the capture once the client is done and every connection's teardown is captured.
+    private var settled = false
+    /// Signalled on every change, for threads that wait in `poll` rather than on the condition.
+    private var watchers: [Wakeup] = []
 
     enum WaitResult { case posted, peerFinished, timedOut }
 
     func post(_ name: String) { update { posted.insert(name) } }
 
     func postListening() { update { listening = true } }
+
+    /// Wakes `wakeup` on every change from now on.
+    func watch(_ wakeup: Wakeup) { update { watchers.append(wakeup) } }
+
+    /// The capture saw the client finish and every connection end: a server program may stop.
+    func postSettled() { update { settled = true } }
+
+    var isSettled: Bool { read { settled } }
+
+    func isFinished(_ side: Direction) -> Bool { read { finished.contains(side) } }
 
     func record(_ activity: HTTPServer.Activity) {
         update {
@@ -59,16 +73,14 @@ final class Events: @unchecked Sendable {
     }
 
     /// "2 responses sent, 1 connection still open", for a visit that did not end.
-    var serverActivity: String {
-        condition.lock()
-        defer { condition.unlock() }
-        return "\(responses) response(s) sent, \(openConnections) connection(s) still open"
-    }
+    var serverActivity: String { read { "\(responses) response(s) sent, \(openConnections) connection(s) still open" } }
 
-    var finishedCount: Int {
+    var finishedCount: Int { read { finished.count } }
+
+    private func read<T>(_ body: () -> T) -> T {
         condition.lock()
         defer { condition.unlock() }
-        return finished.count
+        return body()
     }
 
     func wait(for name: String, from side: Direction, timeout: Duration) -> WaitResult {
@@ -83,7 +95,9 @@ final class Events: @unchecked Sendable {
         condition.lock()
         body()
         condition.broadcast()
+        let woken = watchers
         condition.unlock()
+        woken.forEach { $0.signal() }
     }
 
     private func wait(timeout: Duration, until done: () -> Bool, peerGone: () -> Bool) -> WaitResult {

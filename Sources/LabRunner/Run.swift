@@ -37,12 +37,13 @@ public enum Run {
     /// On loopback it takes microseconds; the bound only stops a broken run.
     static let teardownGrace: Duration = .seconds(5)
 
-    public static func perform(_ experiment: Experiment, progress: RunProgress? = nil) throws(RunError) -> RunRecord {
+    /// `out` is the folder a program is told about as `{out}`.
+    public static func perform(_ experiment: Experiment, out: String = ".", progress: RunProgress? = nil) throws(RunError) -> RunRecord {
         let result = Mutex<Result<RunRecord, RunError>?>(nil)
         let thread: OSThread
         do {
             thread = try OSThread.spawn {
-                let outcome = Result { () throws(RunError) -> RunRecord in try performInNewNamespace(experiment, progress: progress) }
+                let outcome = Result { () throws(RunError) -> RunRecord in try performInNewNamespace(experiment, out: out, progress: progress) }
                 result.withLock { $0 = outcome }
             }
         } catch {
@@ -54,7 +55,7 @@ public enum Run {
 
     /// Runs on a thread of its own: `unshare` moves only the calling thread, so the
     /// process's other threads, and other runs, keep their own namespaces.
-    private static func performInNewNamespace(_ experiment: Experiment, progress: RunProgress?) throws(RunError) -> RunRecord {
+    private static func performInNewNamespace(_ experiment: Experiment, out: String, progress: RunProgress?) throws(RunError) -> RunRecord {
         var phases: [(String, Duration)] = []
         var mark = ContinuousClock.now
         /// Closes the phase just finished and says which one starts.
@@ -81,7 +82,10 @@ public enum Run {
         let capture: LiveCapture
         var session: CaptureSession
         do {
-            var settings = LiveCapture.Settings(filter: "tcp port \(experiment.port) or udp port \(fencePort)")
+            // A program may connect to the wrong port; in the run's own namespace every TCP
+            // packet is the run's, so all of them are kept to show it.
+            let tcp = experiment.programs.isEmpty ? "tcp port \(experiment.port)" : "tcp"
+            var settings = LiveCapture.Settings(filter: "\(tcp) or udp port \(fencePort)")
             settings.snapLength = experiment.snapLength
             capture = try LiveCapture(settings)
             session = CaptureSession(capture: capture, wakeup: try Wakeup(), fencePort: fencePort, progress: progress)
@@ -109,8 +113,13 @@ public enum Run {
                     var record: EndpointRecord
                     do {
                         try namespace.enter()
-                        var runner = EndpointRunner(side: side, experiment: experiment, events: events, origin: origin)
-                        record = runner.run()
+                        if let program = experiment.programs[side] {
+                            record = ProgramEndpoint(side: side, program: program, experiment: experiment, events: events,
+                                                     origin: origin, out: out).run()
+                        } else {
+                            var runner = EndpointRunner(side: side, experiment: experiment, events: events, origin: origin)
+                            record = runner.run()
+                        }
                     } catch {
                         record = EndpointRecord(side: side, failure: "\(side) could not enter the namespace: \(error)")
                         events.finish(side)
@@ -126,10 +135,18 @@ public enum Run {
 
         var captureFailure: String?
         do {
-            try session.pump { events.finishedCount == 2 }
+            try session.pump { session in
+                // A server program is ended only once the capture holds everything the client did.
+                if !experiment.programs.isEmpty, events.isFinished(.client), session.tracker.isSettled, !events.isSettled {
+                    events.postSettled()
+                }
+                return events.finishedCount == 2
+            }
             phase("experiment", next: "teardown")
             // The endpoints are done; the kernel may still be sending the last ACK.
-            let teardownSeen = try session.pump(within: teardownGrace) { $0.tracker.isQuiescent }
+            // With a program, a run without any connection is the program's failure, not the capture's.
+            let programs = !experiment.programs.isEmpty
+            let teardownSeen = try session.pump(within: teardownGrace) { $0.tracker.isQuiescent || (programs && $0.tracker.connectionCount == 0) }
             session.teardownSeen = teardownSeen
             try session.fence(.end, within: .seconds(2))
         } catch {

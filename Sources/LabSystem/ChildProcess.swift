@@ -4,16 +4,67 @@ import Glibc
 import CLinux
 
 /// A program started in its own process group, from the calling thread, so it inherits that
-/// thread's network namespace (a headless browser inside a run's private `lo`).
+/// thread's network namespace (a headless browser, or a student's server, inside a run's
+/// private `lo`).
 public final class ChildProcess: @unchecked Sendable {
-    // Sendable: `pid` is fixed at spawn; `reaped` is touched only by the owning thread.
+    // Sendable: `pid` is fixed at spawn; everything else is touched only by the owning thread.
     public let pid: pid_t
-    private var reaped = false
+    /// Polls readable once the process has exited, so waits are events, not polling loops.
+    private let pidfd: Int32
+    private var pipes: [Int32]
+    /// What the program wrote, the first `outputLimit` bytes of each stream.
+    public private(set) var stdout: CapturedOutput
+    public private(set) var stderr: CapturedOutput
+    private var status: ExitStatus?
 
-    private init(pid: pid_t) { self.pid = pid }
+    /// How a process ended.
+    public enum ExitStatus: Sendable, Equatable, CustomStringConvertible {
+        case exited(Int32)
+        case signalled(Int32)
+
+        public var description: String {
+            switch self {
+            case let .exited(code): "exited with status \(code)"
+            case let .signalled(signal): "was killed by \(Self.signalName(signal))"
+            }
+        }
+
+        public static func signalName(_ signal: Int32) -> String {
+            let names: [Int32: String] = [SIGHUP: "SIGHUP", SIGINT: "SIGINT", SIGQUIT: "SIGQUIT", SIGILL: "SIGILL",
+                                          SIGABRT: "SIGABRT", SIGBUS: "SIGBUS", SIGFPE: "SIGFPE", SIGKILL: "SIGKILL",
+                                          SIGSEGV: "SIGSEGV", SIGPIPE: "SIGPIPE", SIGALRM: "SIGALRM", SIGTERM: "SIGTERM"]
+            return names[signal] ?? "signal \(signal)"
+        }
+    }
+
+    /// How a program is started.
+    public struct Options: Sendable {
+        /// The whole environment, `NAME=value`; nil inherits tcplab's.
+        public var environment: [String]?
+        /// The working directory; nil keeps tcplab's.
+        public var directory: String?
+        /// Keep stdout and stderr (bounded); otherwise both go to /dev/null.
+        public var captureOutput = false
+        public var outputLimit = 64 << 10
+
+        public init() {}
+    }
+
+    private init(pid: pid_t, pidfd: Int32, pipes: [Int32], limit: Int) {
+        self.pid = pid
+        self.pidfd = pidfd
+        self.pipes = pipes
+        stdout = CapturedOutput(limit: limit)
+        stderr = CapturedOutput(limit: limit)
+    }
 
     /// Starts `path` with `arguments`; its output goes to `/dev/null`.
     public static func spawn(_ path: String, _ arguments: [String]) throws(SystemError) -> ChildProcess {
+        try spawn(path, arguments, options: Options())
+    }
+
+    /// Starts `path` (a path, not a name looked up on PATH) with `arguments`. stdin is /dev/null.
+    public static func spawn(_ path: String, _ arguments: [String], options: Options) throws(SystemError) -> ChildProcess {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -30,39 +81,139 @@ public final class ChildProcess: @unchecked Sendable {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        var readEnds: [Int32] = []
+        var writeEnds: [Int32] = []
+        defer { writeEnds.forEach { _ = Glibc.close($0) } }
+        if options.captureOutput {
+            for target in [Int32(1), 2] {
+                var fds: [Int32] = [-1, -1]
+                if clinux_output_pipe(&fds) != 0 {
+                    let code = errno
+                    readEnds.forEach { _ = Glibc.close($0) }
+                    throw SystemError(call: "pipe2", subject: path, errno: code)
+                }
+                readEnds.append(fds[0])
+                writeEnds.append(fds[1])
+                posix_spawn_file_actions_adddup2(&actions, fds[1], target)
+            }
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        }
+        if let directory = options.directory { clinux_spawn_addchdir(&actions, directory) }
         var argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        var envp: [UnsafeMutablePointer<CChar>?]? = options.environment.map { $0.map { strdup($0) } + [nil] }
+        defer { envp?.forEach { free($0) } }
         var pid = pid_t()
         // An interrupt between the spawn and the tracking would leave the child running.
         clinux_spawn_begin()
-        let rc = posix_spawn(&pid, path, &actions, &attributes, &argv, environ)
+        let rc = envp == nil
+            ? posix_spawn(&pid, path, &actions, &attributes, &argv, environ)
+            : posix_spawn(&pid, path, &actions, &attributes, &argv, &envp!)
         if rc == 0 { clinux_track_child_group(pid) }
         clinux_spawn_end()
-        guard rc == 0 else { throw SystemError(call: "posix_spawn", subject: path, errno: rc) }
-        return ChildProcess(pid: pid)
+        guard rc == 0 else {
+            readEnds.forEach { _ = Glibc.close($0) }
+            throw SystemError(call: "posix_spawn", subject: path, errno: rc)
+        }
+        // The child is alive and unreaped, so its pid cannot be reused: pidfd_open names it.
+        let pidfd = clinux_pidfd_open(pid)
+        return ChildProcess(pid: pid, pidfd: pidfd, pipes: readEnds, limit: options.outputLimit)
     }
 
-    /// SIGTERM to the whole group, then waits for the main process; SIGKILL if it ignores that.
+    /// How `supervise` returned.
+    public enum Wait: Sendable, Equatable { case exited, stopped, deadline }
+
+    /// Waits until the process exits, `stop` holds (checked whenever `wakeup` is signalled, and
+    /// every `interval` when given), or `deadline` passes, keeping its output meanwhile.
+    public func supervise(until deadline: ContinuousClock.Instant, wakeup: Wakeup? = nil, every interval: Duration? = nil,
+                          stop: () -> Bool = { false }) -> Wait {
+        while true {
+            if hasExited { return .exited }
+            if stop() { return .stopped }
+            let left = deadline - ContinuousClock.now
+            if left <= .zero { return .deadline }
+            // Without a pidfd (an old kernel) the exit is noticed by looking every 10 ms.
+            let period = interval ?? (pidfd < 0 ? .milliseconds(10) : nil)
+            let timeout = period.map { min($0, left) } ?? left
+            let fds = pipes + [pidfd] + (wakeup.map { [$0.fd] } ?? [])
+            let ready = (try? Poll.readable(fds.filter { $0 >= 0 }, timeout: timeout)) ?? []
+            if let wakeup, ready.contains(wakeup.fd) { wakeup.drain() }
+            readOutput()
+        }
+    }
+
+    /// True once the main process has exited (it stays unreaped until `terminate`).
+    public var hasExited: Bool { status != nil || clinux_child_exited(pid) != 0 }
+
+    /// Ends the program and its whole group and returns how the main process ended: SIGTERM
+    /// first when it is still running, SIGKILL if it ignores that for `grace`.
     ///
     /// The main process is reaped last, after the group's final SIGKILL and after it is no longer
     /// tracked: until it is reaped its pid, which is the group's id, cannot be given to another
     /// process, so no signal meant for this group can reach someone else's (pids wrap at 32768).
-    public func terminate() {
-        guard !reaped else { return }
-        kill(-pid, SIGTERM)
-        for _ in 0..<50 {
-            if clinux_child_exited(pid) != 0 { break }
-            var pause = timespec(tv_sec: 0, tv_nsec: 100_000_000)
-            nanosleep(&pause, nil)  // polling a dying child's exit, not synchronising the experiment
+    @discardableResult
+    public func terminate(grace: Duration = .seconds(5)) -> ExitStatus {
+        if let status { return status }
+        if !hasExited {
+            kill(-pid, SIGTERM)
+            _ = supervise(until: .now + grace)
         }
         kill(-pid, SIGKILL)  // the main process if it ignored SIGTERM, and helpers that outlived it
         clinux_untrack_child_group(pid)
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
-        reaped = true
+        var raw: Int32 = 0
+        waitpid(pid, &raw, 0)
+        let ended: ExitStatus = raw & 0x7f == 0 ? .exited((raw >> 8) & 0xff) : .signalled(raw & 0x7f)
+        status = ended
+        // A helper that left the group may still hold the pipes: take what is there, no more.
+        readOutput()
+        pipes.filter { $0 >= 0 }.forEach { _ = Glibc.close($0) }
+        pipes = []
+        if pidfd >= 0 { _ = Glibc.close(pidfd) }
+        return ended
+    }
+
+    /// Reads whatever the pipes hold now, without blocking.
+    private func readOutput() {
+        for (index, fd) in pipes.enumerated() where fd >= 0 {
+            var buffer = [UInt8](repeating: 0, count: 16 << 10)
+            while true {
+                let n = read(fd, &buffer, buffer.count)
+                if n <= 0 {
+                    if n == 0 || (errno != EAGAIN && errno != EINTR) {
+                        _ = Glibc.close(fd)
+                        pipes[index] = -1
+                    }
+                    break
+                }
+                if index == 0 { stdout.append(buffer[0..<n]) } else { stderr.append(buffer[0..<n]) }
+            }
+        }
     }
 
     deinit { terminate() }
+}
+
+/// The first `limit` bytes a program wrote to one stream, and how many it wrote in all.
+public struct CapturedOutput: Sendable, Equatable {
+    public private(set) var bytes: [UInt8] = []
+    public private(set) var total = 0
+    public let limit: Int
+
+    public init(limit: Int) { self.limit = limit }
+
+    public init(bytes: [UInt8], total: Int, limit: Int) {
+        self.bytes = bytes
+        self.total = total
+        self.limit = limit
+    }
+
+    mutating func append(_ chunk: ArraySlice<UInt8>) {
+        total += chunk.count
+        if bytes.count < limit { bytes += chunk.prefix(limit - bytes.count) }
+    }
+
+    public var truncated: Bool { total > bytes.count }
 }

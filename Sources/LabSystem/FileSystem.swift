@@ -48,6 +48,21 @@ public enum FileSystem {
         return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
     }
 
+    /// Where a command's program is: `name` itself, against `directory`, when it has a slash,
+    /// else the first executable file of that name in `searchPath`'s folders, as `execvp` looks.
+    public static func findExecutable(_ name: String, directory: String, searchPath: String) -> String? {
+        func runnable(_ path: String) -> Bool { isRegularFile(path) && access(path, X_OK) == 0 }
+        if name.contains("/") {
+            let path = name.hasPrefix("/") ? name : directory + "/" + name
+            return runnable(path) ? path : nil
+        }
+        for folder in searchPath.split(separator: ":", omittingEmptySubsequences: false) {
+            let base = folder.isEmpty ? directory : folder.hasPrefix("/") ? String(folder) : directory + "/" + folder
+            if runnable(base + "/" + name) { return base + "/" + name }
+        }
+        return nil
+    }
+
     public static func isRegularFile(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG

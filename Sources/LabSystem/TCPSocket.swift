@@ -59,6 +59,25 @@ public final class TCPSocket: @unchecked Sendable {
         return TCPSocket(fd: fd)
     }
 
+    /// One `accept` that also gives up, returning nil, once `giveUp` holds when `wakeup` is
+    /// signalled and nothing is waiting to be accepted: how a server learns that a client
+    /// program ended without connecting.
+    public func accept(timeout: Duration, wakeup: Wakeup, giveUp: () -> Bool) throws(SystemError) -> TCPSocket? {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let left = deadline - ContinuousClock.now
+            let ready = try Poll.readable([fd, wakeup.fd], timeout: max(left, .zero))
+            if ready.contains(wakeup.fd) { wakeup.drain() }
+            if ready.contains(fd) { return try accept(timeout: timeout) }
+            if giveUp() {
+                // The last look: a connection completed just before the client ended is still ours.
+                if try Poll.readable([fd], timeout: .zero).contains(fd) { return try accept(timeout: timeout) }
+                return nil
+            }
+            if left <= .zero { throw SystemError(call: "accept", subject: "fd \(fd)", errno: EAGAIN) }
+        }
+    }
+
     /// Exactly one `recv` of at most `count` bytes. An empty result is end of stream.
     public func receive(upTo count: Int) throws(SystemError) -> [UInt8] {
         guard count > 0 else { return [] }

@@ -8,6 +8,12 @@ struct ExpectationJudge {
     /// A capture tcplab did not make: expectations for its own runs do not apply, and one that
     /// stops early can leave an expectation unobservable.
     var foreign = false
+    /// A run in which a program played a side: expectations about tcplab's own endpoints'
+    /// data do not apply.
+    var programs = false
+    /// A run of the lab's literal code: expectations it does not meet deterministically are
+    /// reported, with what this run showed, as not applicable.
+    var labCode = false
     /// The number of the capture's last packet.
     var captureEnd = 0
     private let exchanges = HTTPExchanges()
@@ -21,7 +27,17 @@ struct ExpectationJudge {
             return Outcome(expectation: e.connection == 1 ? what : "connection \(e.connection): \(what)", path: e.path,
                            status: .notApplicable, detail: "holds for tcplab's own runs only: \(reason)", packets: [])
         }
-        return refine(judgeSeen(e), e)
+        if programs, let reason = e.runsOnly {
+            return Outcome(expectation: e.connection == 1 ? what : "connection \(e.connection): \(what)", path: e.path,
+                           status: .notApplicable, detail: "holds for tcplab's own endpoints only: \(reason)", packets: [])
+        }
+        let seen = refine(judgeSeen(e), e)
+        if labCode, let reason = e.labCodeDiffers {
+            let here = seen.passed ? "held in this run" : "this run: \(seen.detail)"
+            return Outcome(expectation: seen.expectation, path: e.path, status: .notApplicable,
+                           detail: "the lab's own code does not give this deterministically: \(reason) (\(here))", packets: seen.packets)
+        }
+        return seen
     }
 
     /// The expectation judged on what the capture holds, held or failed.

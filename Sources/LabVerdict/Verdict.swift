@@ -59,6 +59,9 @@ public struct Verdict: Sendable {
     public var captureProblems: [String]
     /// Endpoints that did not finish their steps, with the step and the error.
     public var endpointFailures: [String]
+    /// Expectations left unjudged because an endpoint failed before any connection was made:
+    /// judging each against nothing would bury the one line that says why.
+    public var unjudged = 0
 
     public var status: Status {
         if !captureProblems.isEmpty { return .harnessFailure }
@@ -81,18 +84,32 @@ public struct Verdict: Sendable {
     /// fidelity checks and endpoint results; a foreign capture has none.
     /// `lastPacket` is the number of the capture's last packet, for saying where a foreign capture
     /// ends; the last of `packets` when not given.
-    public static func judge(_ experiment: Experiment, packets: [Packet], connections: [Connection],
+    public static func judge(_ experiment: Experiment, packets: [Packet], connections all: [Connection],
                              record: RunRecord? = nil, lastPacket: Int? = nil, cutShort: Bool = false) -> Verdict {
+        // A program's connections to other ports are its mistake, said in one line; the
+        // expectations are about the experiment's port.
+        let connections = record != nil && !experiment.programs.isEmpty ? all.filter { $0.server.port == experiment.port } : all
         var problems = record?.captureProblems ?? []
         if record != nil {
             for c in connections where !(c.segments.first?.flags.contains(.syn) ?? false) {
                 problems.append("connection \(c.index) has no SYN: the handshake was not captured")
             }
-            if connections.isEmpty { problems.append("no TCP connection was captured") }
+            // A program that never connected is the program's failure, said by its endpoint.
+            if connections.isEmpty && experiment.programs.isEmpty { problems.append("no TCP connection was captured") }
         }
-        let failures = record?.endpoints.compactMap(\.failure) ?? []
-        let judge = ExpectationJudge(connections: connections, foreign: record == nil,
+        var failures = record?.endpoints.compactMap(\.failure) ?? []
+        if let record, !experiment.programs.isEmpty {
+            failures = ProgramDiagnosis.failures(experiment, connections: all, record: record)
+        }
+        var judge = ExpectationJudge(connections: connections, foreign: record == nil,
                                      captureEnd: lastPacket ?? packets.last?.number ?? 0)
+        judge.programs = record != nil && !experiment.programs.isEmpty
+        judge.labCode = record != nil && experiment.runsLabCode
+        if record != nil, connections.isEmpty, !failures.isEmpty {
+            var verdict = Verdict(outcomes: [], captureProblems: problems, endpointFailures: failures)
+            verdict.unjudged = experiment.expectations.count
+            return verdict
+        }
         var outcomes = experiment.expectations.map(judge.judge)
         // A foreign capture has no fences or drop counter to vouch for it, so its holes are
         // judged like an expectation: a missing segment is named, not just felt in the sizes.

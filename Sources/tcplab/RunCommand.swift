@@ -29,6 +29,8 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Who plays the client in Part 2: the in-process browser-like client, or headless Chromium (the expectations marked for it).")
     var client: Client = .inprocess
 
+    @OptionGroup(title: "Programs") var programs: ProgramOptions
+
     @Flag(help: "Print only the summary line of each experiment.")
     var quiet = false
 
@@ -52,9 +54,13 @@ struct RunCommand: ParsableCommand {
         if `repeat` < 1 { throw ValidationError("--repeat must be at least 1, got \(`repeat`)") }
         if jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
         try outputs.validate(experimentCount: all ? 2 : names.count, repeats: `repeat`)
-        if updateGolden && (`repeat` > 1 || client == .browser) {
-            throw ValidationError("--update-golden records one in-process run: drop --repeat and --client browser")
+        if updateGolden && (`repeat` > 1 || client == .browser || !programs.choice.isDefault) {
+            throw ValidationError("--update-golden records one in-process run of the experiment's own steps: drop --repeat, --client browser and the program options")
         }
+        if client == .browser && programs.clientCommand != nil {
+            throw ValidationError("--client browser and --client-command both name the client; give one")
+        }
+        try programs.validate()
     }
 
     func run() throws {
@@ -74,6 +80,18 @@ struct RunCommand: ParsableCommand {
             }
         }
         experiments = experiments.compactMap { $0.with(client: client.kind) }
+        do throws(CommandFailure) {
+            let choice = programs.choice
+            var chosen: [Experiment?] = []
+            for experiment in experiments { chosen.append(try choice.apply(to: experiment, named: !all)) }
+            for (experiment, kept) in zip(experiments, chosen) where kept == nil {
+                complain("\(experiment.name): skipped, it has no lab code (no \"labCode\" in its file)")
+            }
+            experiments = chosen.compactMap { $0 }
+        } catch {
+            complain(error.description)
+            throw ExitCode(error.exitCode)
+        }
         if case let .unavailable(reason) = CapturePrivilege.startup {
             complain("cannot capture without root: \(reason); run as root, or enable unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1)")
             throw ExitCode(77)

@@ -14,6 +14,13 @@ pid_t clinux_gettid(void);
 int clinux_cpus_allowed(void);
 int clinux_accept_cloexec(int fd);
 int clinux_eventfd(void);
+/// pidfd_open(2): a descriptor that polls readable once the process has exited.
+int clinux_pidfd_open(pid_t pid);
+/// pipe2(O_CLOEXEC); the read end is also O_NONBLOCK.
+int clinux_output_pipe(int fds[2]);
+/// posix_spawn_file_actions_addchdir_np, which needs _GNU_SOURCE.
+#include <spawn.h>
+int clinux_spawn_addchdir(posix_spawn_file_actions_t *actions, const char *path);
 void clinux_line_buffer_stdout(void);
 
 /// Interrupt cleanup. SIGINT or SIGTERM kills every tracked child process group and removes

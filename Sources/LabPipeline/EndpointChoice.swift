@@ -1,0 +1,72 @@
+import FoundationEssentials
+import LabModel
+import LabPackets
+import LabSystem
+
+/// Who plays each side of a run: the experiment's own steps, the lab's shipped code, or a
+/// program given on the command line. One place decides it for `run` and `grade`.
+public struct EndpointChoice: Sendable {
+    public enum Source: String, Sendable, CaseIterable {
+        /// The experiment's steps, or the programs its file names.
+        case scripted
+        /// The lab's own code, from the experiment's `"labCode"`.
+        case lab
+    }
+
+    public var source = Source.scripted
+    /// Commands as typed, for `--server-command` and `--client-command`.
+    public var commands: [Direction: String] = [:]
+    /// Where command-line programs run: tcplab's working folder.
+    public var directory = "."
+    public var deadline: Duration?
+
+    public init() {}
+
+    /// True when nothing is changed from the experiment file.
+    public var isDefault: Bool { source == .scripted && commands.isEmpty && deadline == nil }
+
+    /// Checks the commands before any run: each must split into words.
+    public func parsedCommands() throws(CommandFailure) -> [Direction: [String]] {
+        var parsed: [Direction: [String]] = [:]
+        for (side, line) in commands {
+            switch Program.words(of: line) {
+            case let .success(words): parsed[side] = words
+            case let .failure(error): throw CommandFailure("--\(side)-command: \(error)", exitCode: 64)
+            }
+        }
+        return parsed
+    }
+
+    /// The experiment as chosen, or nil when `--endpoints lab` has no code for it and it was
+    /// not asked for by name (so `--all` passes over it).
+    public func apply(to experiment: Experiment, named: Bool) throws(CommandFailure) -> Experiment? {
+        var chosen = experiment
+        if source == .lab {
+            guard let lab = experiment.withLabCode() else {
+                if named {
+                    throw CommandFailure("\(experiment.name) has no lab code (no \"labCode\" in its file), so --endpoints lab cannot run it", exitCode: 64)
+                }
+                return nil
+            }
+            chosen = lab
+        }
+        for (side, words) in try parsedCommands() {
+            chosen = chosen.with(program: Program(arguments: words, directory: directory, origin: .commandLine), for: side)
+        }
+        if let deadline { chosen.deadline = deadline }
+        for (side, program) in chosen.programs.sorted(by: { $0.key == .server && $1.key == .client }) {
+            if let why = Self.missing(program) {
+                throw CommandFailure("\(experiment.name): the \(side) program cannot be started: \(why)", exitCode: 70)
+            }
+        }
+        return chosen
+    }
+
+    /// Why a program cannot be found, before any run starts; nil when it can.
+    static func missing(_ program: Program) -> String? {
+        guard let name = program.arguments.first else { return "its command is empty" }
+        let searchPath = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        if FileSystem.findExecutable(name, directory: program.directory, searchPath: searchPath) != nil { return nil }
+        return name.contains("/") ? "\(name) is not an executable file (in \(program.directory))" : "\"\(name)\" was not found on PATH"
+    }
+}

@@ -1,0 +1,23 @@
+import LabModel
+import LabPackets
+import LabSystem
+
+/// What a program that played a side did, in a few lines: its command, how it ended, and the
+/// tail of what it printed.
+public enum ProgramText {
+    /// How many of the last lines of each stream are shown in the terminal (the JSON keeps 64 KiB).
+    static let tailLines = 5
+
+    public static func lines(_ program: ProgramRecord, side: Direction) -> [String] {
+        var lines = ["\(side) program (\(program.origin.rawValue)): \(Program.quoted(program.command)) — \(program.endingText)"]
+        for (name, output) in [("stdout", program.stdout), ("stderr", program.stderr)] where output.total > 0 {
+            let text = String(decoding: output.bytes, as: UTF8.self)
+            let all = text.split(whereSeparator: \.isNewline)
+            let shown = all.suffix(tailLines)
+            let cut = output.truncated ? ", the first \(output.bytes.count) kept" : ""
+            lines.append("  \(name) (\(output.total) bytes\(cut)\(all.count > shown.count ? ", last \(shown.count) lines" : "")):")
+            lines += shown.map { "    " + String($0.prefix(300)) }
+        }
+        return lines
+    }
+}
