@@ -52,6 +52,7 @@ public enum RunSeries {
         var results: [RunResult] = []
         var passed = 0, failed = 0, harness = 0
         var worst: Int32 = 0
+        var histogram = PatternHistogram()
         let repeats = plan.repeats
         let tracePath = OutputWriter.tracePath("\(plan.out)/\(experiment.trace)", format: plan.format)
         func stop(_ errors: [String], _ code: Int32) -> SeriesResult {
@@ -96,6 +97,19 @@ public enum RunSeries {
                     return stop([error.description], error.exitCode)
                 }
             }
+            if repeats > 1 {
+                let pattern = WirePattern(connections: result.connections, port: experiment.port)
+                if histogram.add(pattern, attempt: attempt, passed: verdict.status == .passed), !result.packets.isEmpty {
+                    let example = OutputWriter.tracePath(
+                        "\(plan.out)/\(experiment.trace.dropLast(5))-pattern\(histogram.entries.count).pcap", format: plan.format)
+                    do {
+                        try OutputWriter.writeTrace(result, format: plan.format, to: example)
+                    } catch {
+                        return stop([error.description], error.exitCode)
+                    }
+                    histogram.setExample(example, for: pattern)
+                }
+            }
             result.wallTime = ContinuousClock.now - started
             results.append(result)
             if plan.timings { lines.append(RunText.timings(experiment.name, record, writing: ContinuousClock.now - writeStart)) }
@@ -109,7 +123,10 @@ public enum RunSeries {
                 lines += RunText.lines(result, attempt: repeats == 1 ? nil : attempt, style: plan.style)
             }
         }
-        if repeats > 1 { lines.append(RunText.tally(experiment.name, passed: passed, failed: failed, harness: harness, of: repeats)) }
+        if repeats > 1 {
+            lines.append(RunText.tally(experiment.name, passed: passed, failed: failed, harness: harness, of: repeats))
+            lines += histogram.lines(experiment.name, of: repeats)
+        }
         return stop([], worst)
     }
 

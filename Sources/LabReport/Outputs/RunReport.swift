@@ -1,4 +1,5 @@
 import LabModel
+import LabSystem
 import LabVerdict
 import LabPackets
 
@@ -50,6 +51,43 @@ public struct RunReport: Codable, Sendable {
         public var completed: Bool
         public var failure: String?
         public var steps: [StepEntry]
+        public var program: ProgramEntry?
+    }
+
+    /// A program that played the side: its command, how it ended, and what it printed
+    /// (the first 64 KiB of each stream, as text with invalid UTF-8 replaced).
+    public struct ProgramEntry: Codable, Sendable {
+        public var command: [String]
+        public var directory: String
+        public var origin: String
+        public var ending: String
+        public var exitStatus: Int32?
+        public var signal: Int32?
+        public var startedSeconds: Double
+        public var endedSeconds: Double
+        public var stdout: String
+        public var stdoutBytes: Int
+        public var stderr: String
+        public var stderrBytes: Int
+
+        init(_ p: ProgramRecord) {
+            command = p.command
+            directory = p.directory
+            origin = p.origin.rawValue
+            ending = p.endingText
+            let status: ChildProcess.ExitStatus? = switch p.ending {
+            case let .exited(s), let .stoppedAfterClient(s), let .killedAtDeadline(s), let .stopped(s): s
+            case .notStarted: nil
+            }
+            if case let .exited(code)? = status { exitStatus = code }
+            if case let .signalled(number)? = status { signal = number }
+            startedSeconds = Double(p.started) / 1e9
+            endedSeconds = Double(p.ended) / 1e9
+            stdout = String(decoding: p.stdout.bytes, as: UTF8.self)
+            stdoutBytes = p.stdout.total
+            stderr = String(decoding: p.stderr.bytes, as: UTF8.self)
+            stderrBytes = p.stderr.total
+        }
     }
 
     public struct StepEntry: Codable, Sendable {
@@ -112,7 +150,7 @@ public struct RunReport: Codable, Sendable {
                 StepEntry(step: s.index + 1, label: s.label, startedSeconds: Double(s.started) / 1e9, endedSeconds: Double(s.ended) / 1e9,
                           bytesIn: s.bytesIn, bytesOut: s.bytesOut, error: s.error.map { "\($0)" }, errorExpected: s.errorExpected,
                           unreadAtClose: s.unreadAtClose, note: s.note)
-            })
+            }, program: e.program.map(ProgramEntry.init))
         }
         let verdict = r.verdict
         return Entry(

@@ -1,0 +1,68 @@
+import LabModel
+import LabPackets
+
+/// What a program's code did, read back from the wire: how it cut what it sent, how long it
+/// waited, and how it closed. Shown when a run with a program does not pass, so a student sees
+/// the cause in terms of their own code, not only the expectation that failed.
+public enum ProgramBehaviour {
+    public static func lines(_ experiment: Experiment, connections: [Connection]) -> [String] {
+        let judged = connections.filter { $0.server.port == experiment.port }
+        var lines: [String] = []
+        for side in [Direction.server, .client] where experiment.programs[side] != nil {
+            for c in judged {
+                let facts = describe(side, on: c)
+                guard !facts.isEmpty else { continue }
+                let which = judged.count > 1 ? " on connection \(c.index)" : ""
+                lines.append("what the \(side) program did\(which): " + facts.joined(separator: "; "))
+            }
+        }
+        return lines
+    }
+
+    static func describe(_ side: Direction, on c: Connection) -> [String] {
+        let fresh: (AnalyzedSegment) -> Bool = {
+            $0.length > 0 && $0.analysis.flags.isDisjoint(with: [.retransmission, .fastRetransmission, .spuriousRetransmission])
+        }
+        let own = c.segments(from: side).filter(fresh)
+        let peer = c.segments(from: side.other).filter(fresh)
+        let ownSizes = own.map(\.length), peerTotal = peer.reduce(0) { $0 + $1.length }
+        let ownTotal = ownSizes.reduce(0, +)
+        var facts: [String] = []
+        if own.isEmpty {
+            facts.append("sent no data")
+        } else if let piece = ownSizes.first, ownSizes.count > 1, ownSizes.dropLast().allSatisfy({ $0 == piece }),
+                  (ownSizes.last ?? 0) <= piece, peer.count < own.count, peerTotal > 0, ownTotal % peerTotal == 0 || ownTotal == peerTotal {
+            facts.append("sent \(ownTotal) bytes as \(own.count) segments of \(list(ownSizes)) after the \(side.other)'s \(peerTotal) arrived in \(peer.count): "
+                         + "pieces of \(piece) bytes, as a loop of recv(\(piece)) and send() makes them")
+        } else {
+            facts.append("sent \(ownTotal) bytes in \(own.count) segment(s) of \(list(ownSizes))")
+        }
+        if peerTotal > 0, ownTotal > peerTotal, ownTotal % peerTotal == 0 {
+            facts.append("\(ownTotal / peerTotal)× what it received")
+        }
+        if let first = own.first, let before = peer.last(where: { $0.timestamp < first.timestamp }) {
+            let wait = first.timestamp - before.timestamp
+            if wait >= 500_000_000 {
+                facts.append("waited \(formatDuration(.nanoseconds(wait))) after the \(side.other)'s data before sending")
+            }
+        }
+        let fin = c.segments(from: side).first { $0.flags.contains(.fin) }
+        let rst = c.segments(from: side).first { $0.flags.contains(.rst) }
+        let peerFin = c.segments(from: side.other).first { $0.flags.contains(.fin) }
+        if let rst {
+            facts.append(fin == nil ? "reset the connection (packet \(rst.number)): it closed with data unread"
+                : "closed (packet \(fin!.number)), then reset (packet \(rst.number)) when more data reached its closed socket")
+        } else if let fin {
+            let first = peerFin.map { $0.timestamp > fin.timestamp } ?? true
+            facts.append(first ? "closed first (FIN, packet \(fin.number))" : "closed after the \(side.other) (FIN, packet \(fin.number))")
+        } else {
+            facts.append("never closed its side")
+        }
+        return facts
+    }
+
+    static func list(_ sizes: [Int]) -> String {
+        sizes.count > 8 ? (sizes.prefix(6).map(String.init) + ["…", String(sizes.last!)]).joined(separator: ", ")
+            : sizes.map(String.init).joined(separator: ", ")
+    }
+}
