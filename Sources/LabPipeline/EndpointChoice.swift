@@ -65,6 +65,8 @@ public struct EndpointChoice: Sendable {
     /// Why a program cannot be found, before any run starts; nil when it can.
     static func missing(_ program: Program) -> String? {
         guard let name = program.arguments.first else { return "its command is empty" }
+        // A name built from a placeholder is known only when the run fills it in; the run checks it then.
+        if Program.placeholders.keys.contains(where: name.contains) { return nil }
         let searchPath = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
         if FileSystem.findExecutable(name, directory: program.directory, searchPath: searchPath) != nil { return nil }
         return name.contains("/") ? "\(name) is not an executable file (in \(program.directory))" : "\"\(name)\" was not found on PATH"

@@ -33,6 +33,8 @@ public struct SeriesResult: Sendable {
     public var errors: [String]
     public var exitCode: Int32
     public var results: [RunResult]
+    /// The runs grouped by the pattern they produced (every run, when there were several).
+    public var patterns = PatternHistogram()
 }
 
 /// Told when a run starts and ends, so a live display can follow it.
@@ -56,7 +58,7 @@ public enum RunSeries {
         let repeats = plan.repeats
         let tracePath = OutputWriter.tracePath("\(plan.out)/\(experiment.trace)", format: plan.format)
         func stop(_ errors: [String], _ code: Int32) -> SeriesResult {
-            SeriesResult(text: lines.joined(separator: "\n"), errors: errors, exitCode: code, results: results)
+            SeriesResult(text: lines.joined(separator: "\n"), errors: errors, exitCode: code, results: results, patterns: histogram)
         }
         for attempt in 1...repeats {
             let started = ContinuousClock.now
@@ -97,9 +99,9 @@ public enum RunSeries {
                     return stop([error.description], error.exitCode)
                 }
             }
-            if repeats > 1 {
-                let pattern = WirePattern(connections: result.connections, port: experiment.port)
-                if histogram.add(pattern, attempt: attempt, passed: verdict.status == .passed), !result.packets.isEmpty {
+            let pattern = WirePattern(connections: result.connections, port: experiment.port)
+            if histogram.add(pattern, attempt: attempt, passed: verdict.status == .passed), repeats > 1 {
+                if !result.packets.isEmpty {
                     let example = OutputWriter.tracePath(
                         "\(plan.out)/\(experiment.trace.dropLast(5))-pattern\(histogram.entries.count).pcap", format: plan.format)
                     do {

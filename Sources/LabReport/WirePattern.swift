@@ -58,6 +58,9 @@ public struct WirePattern: Hashable, Sendable, CustomStringConvertible {
         if sizes.allSatisfy({ $0 == first }) {
             return "\(count(sizes.count)) \(first)-byte segment\(sizes.count == 1 ? "" : "s")"
         }
+        if let last = sizes.last, sizes.count > 2, sizes.dropLast().allSatisfy({ $0 == first }), last < first {
+            return "\(count(sizes.count - 1)) \(first)-byte segments, then one of \(last)"
+        }
         let shown = sizes.count > 8 ? sizes.prefix(6).map(String.init) + ["…", String(sizes.last!)] : sizes.map(String.init)
         return "\(sizes.count) segments of \(shown.joined(separator: ", ")) bytes (\(sizes.reduce(0, +)) in all)"
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import LabModel
+import LabPackets
 import LabPipeline
 import LabReport
 import LabSystem
@@ -16,6 +17,13 @@ struct GradeCommand: ParsableCommand {
         of one capture (the same ISNs and times) are flagged. Exit 0 when every file was read to \
         its end, whatever the verdicts; 2 when some file could not be read (not a capture, empty, \
         cut short, unreadable): its row says why, and the others are graded all the same.
+
+        With --code, each student folder holds programs instead of traces: a tcplab.json naming \
+        the commands per experiment ({"experiment-2": {"server": "python3 server.py {port}", \
+        "client": "python3 client.py {host} {port}"}}), or a server.py and/or client.py played \
+        against each --experiment. Every run has its own private namespace, so no two students' \
+        programs ever share one; the table gives each student's pass rate and the patterns their \
+        runs produced. Exit 0 when every submission ran, 2 when some could not be run at all.
         """)
 
     @Argument(help: "Capture files, or folders of them.")
@@ -25,6 +33,21 @@ struct GradeCommand: ParsableCommand {
 
     @Option(help: "How many files are graded at once. Default: the number of cores.")
     var jobs: Int = OSThread.allowedProcessors
+
+    @Flag(help: "Grade programs, not traces: run each student's server and client against the experiments.")
+    var code = false
+
+    @Option(name: .customLong("experiment"), help: "With --code: the experiment a student's server.py and client.py are for (repeatable).")
+    var codeExperiments: [String] = []
+
+    @Option(help: "With --code: run each student's code this many times per experiment.")
+    var `repeat`: Int = 1
+
+    @Option(help: "With --code: where each student's traces go (a folder per student).")
+    var out: String = "graded"
+
+    @Option(help: ArgumentHelp("With --code: the longest one run may take before the programs are killed.", valueName: "duration"))
+    var deadline: String?
 
     @Option(help: "Write the grades as CSV here.")
     var csv: String?
@@ -40,10 +63,38 @@ struct GradeCommand: ParsableCommand {
 
     func validate() throws {
         if jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+        if `repeat` < 1 { throw ValidationError("--repeat must be at least 1, got \(`repeat`)") }
+        if !code && (!codeExperiments.isEmpty || `repeat` != 1 || deadline != nil) {
+            throw ValidationError("--experiment, --repeat and --deadline grade programs: add --code")
+        }
+        if code && (csv != nil || junit != nil || summary != nil) {
+            throw ValidationError("--code writes its grades as a table and with --json; --csv, --junit and --summary are for traces")
+        }
+        if let deadline, parseDuration(deadline).map({ $0 > .zero }) != true {
+            throw ValidationError("--deadline: expected a positive duration such as \"30s\", got \"\(deadline)\"")
+        }
+    }
+
+    func gradeCode(_ loader: ExperimentLoader) throws {
+        if case let .unavailable(reason) = CapturePrivilege.startup {
+            complain("cannot run students' code without root: \(reason)")
+            throw ExitCode(77)
+        }
+        let outcome: (table: String, exitCode: Int32)
+        do {
+            outcome = try CodeGradePipeline.run(paths, experiments: codeExperiments, loader: loader, repeats: `repeat`, out: out,
+                                                deadline: deadline.flatMap { parseDuration($0) }, jobs: jobs, json: json)
+        } catch {
+            complain(error.description)
+            throw ExitCode(error.exitCode)
+        }
+        print(outcome.table, terminator: "")
+        if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
     }
 
     func run() throws {
         let loader = try options.loader()
+        if code { return try gradeCode(loader) }
         var experiments: [Experiment] = []
         do throws(ExperimentError) {
             for name in try loader.names() { experiments.append(try loader.load(name).withInProcessClient()) }

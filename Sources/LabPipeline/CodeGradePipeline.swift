@@ -1,0 +1,186 @@
+import FoundationEssentials
+import LabModel
+import LabPackets
+import LabReport
+import LabSystem
+import Synchronization
+
+/// One student's code against one experiment.
+public struct CodeSubmission: Sendable {
+    public var student: String
+    /// The student's folder: their programs run in it.
+    public var folder: String
+    public var experiment: String
+    /// The commands as written, by side; a side left out stays scripted.
+    public var commands: [Direction: [String]]
+    /// Why there is nothing to run, when there is not.
+    public var missing: String?
+}
+
+/// How one student's code did on one experiment over its runs.
+public struct CodeGrade: Sendable, Codable {
+    public var student: String
+    public var experiment: String
+    public var server: String?
+    public var client: String?
+    public var runs: Int
+    public var passed: Int
+    /// Each pattern the runs produced, most frequent first: "17× …".
+    public var patterns: [String]
+    /// Why the code could not be run at all (a program not found), or the first failure's line.
+    public var problem: String?
+    public var exitCode: Int32
+}
+
+/// `grade --code`: each student's programs played against each experiment, `repeat` times, each
+/// run in a namespace of its own, so no two students' programs ever share one.
+public enum CodeGradePipeline {
+    public static let manifestName = "tcplab.json"
+
+    /// The submissions under `folder`: one per student folder and experiment. A student's
+    /// `tcplab.json` maps experiment names to `{"server": "…", "client": "…"}` commands; without
+    /// one, `server.py` and `client.py` (whichever exist) play each of `experiments`.
+    public static func submissions(_ folders: [String], experiments: [String]) throws(CommandFailure) -> [CodeSubmission] {
+        var found: [CodeSubmission] = []
+        for root in folders {
+            guard FileSystem.isDirectory(root) else { throw CommandFailure("\(root): not a folder of student folders", exitCode: 66) }
+            let students = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [])
+                .filter { !$0.hasPrefix(".") && FileSystem.isDirectory(root + "/" + $0) }.sorted(by: naturalOrder)
+            if students.isEmpty { throw CommandFailure("\(root): no student folders in it", exitCode: 66) }
+            for student in students {
+                let folder = (try? FileSystem.realPath(root + "/" + student)) ?? root + "/" + student
+                found += try submissions(of: student, in: folder, experiments: experiments)
+            }
+        }
+        return found
+    }
+
+    static func submissions(of student: String, in folder: String, experiments: [String]) throws(CommandFailure) -> [CodeSubmission] {
+        let manifest = folder + "/" + manifestName
+        if FileSystem.isRegularFile(manifest) {
+            let entries: [String: [String: String]]
+            do {
+                entries = try JSONDecoder().decode([String: [String: String]].self, from: Data(try FileSystem.contents(of: manifest)))
+            } catch {
+                throw CommandFailure("\(manifest): expected {\"experiment-2\": {\"server\": \"python3 server.py {port}\", \"client\": \"…\"}}", exitCode: 65)
+            }
+            var found: [CodeSubmission] = []
+            for (name, sides) in entries.sorted(by: { naturalOrder($0.key, $1.key) }) where experiments.isEmpty || experiments.contains(name) {
+                var commands: [Direction: [String]] = [:]
+                for (key, line) in sides {
+                    guard let side = Direction(rawValue: key) else {
+                        throw CommandFailure("\(manifest): \(name).\(key): expected \"server\" or \"client\"", exitCode: 65)
+                    }
+                    switch Program.words(of: line) {
+                    case let .success(words): commands[side] = words
+                    case let .failure(error): throw CommandFailure("\(manifest): \(name).\(key): \(error)", exitCode: 65)
+                    }
+                }
+                found.append(CodeSubmission(student: student, folder: folder, experiment: name, commands: commands))
+            }
+            for name in experiments where !entries.keys.contains(name) {
+                found.append(CodeSubmission(student: student, folder: folder, experiment: name, commands: [:],
+                                            missing: "its \(manifestName) has no entry for \(name)"))
+            }
+            return found.sorted { naturalOrder($0.experiment, $1.experiment) }
+        }
+        var commands: [Direction: [String]] = [:]
+        if FileSystem.isRegularFile(folder + "/server.py") { commands[.server] = ["python3", "server.py", "{port}"] }
+        if FileSystem.isRegularFile(folder + "/client.py") { commands[.client] = ["python3", "client.py", "{host}", "{port}"] }
+        guard !experiments.isEmpty else {
+            throw CommandFailure("\(folder): no \(manifestName), so name the experiment its server.py and client.py are for with --experiment", exitCode: 64)
+        }
+        return experiments.map {
+            CodeSubmission(student: student, folder: folder, experiment: $0, commands: commands,
+                           missing: commands.isEmpty ? "no server.py or client.py, and no \(manifestName)" : nil)
+        }
+    }
+
+    /// The whole of `grade --code`: find the submissions, run them, write the JSON when asked;
+    /// returns the table and the exit code.
+    public static func run(_ folders: [String], experiments: [String], loader: ExperimentLoader, repeats: Int, out: String,
+                           deadline: Duration?, jobs: Int, json: String?) throws(CommandFailure) -> (table: String, exitCode: Int32) {
+        let known: [String]
+        do { known = try loader.names() } catch { throw CommandFailure(error) }
+        for name in experiments where !known.contains(name) {
+            throw CommandFailure("no experiment named \(name) (see `tcplab list`)", exitCode: 64)
+        }
+        let found = try submissions(folders, experiments: experiments)
+        do { try OutputWriter.makeFolder(out) } catch { throw CommandFailure(error) }
+        let grades = grade(found, loader: loader, repeats: repeats, out: out, deadline: deadline, jobs: jobs)
+        if let json {
+            do { try OutputWriter.write(OutputWriter.encodeJSON(grades), to: json, what: "the grades") } catch { throw CommandFailure(error) }
+        }
+        return (table(grades), exitCode(grades))
+    }
+
+    /// Runs every submission `repeats` times on `jobs` threads; traces go under `out/student/`.
+    public static func grade(_ submissions: [CodeSubmission], loader: ExperimentLoader, repeats: Int, out: String,
+                             deadline: Duration?, jobs: Int) -> [CodeGrade] {
+        let grades = Mutex([CodeGrade?](repeating: nil, count: submissions.count))
+        ParallelWork.forEach(submissions.count, jobs: jobs) { i in
+            let grade = self.grade(submissions[i], loader: loader, repeats: repeats, out: out, deadline: deadline)
+            grades.withLock { $0[i] = grade }
+        }
+        return grades.withLock { $0.compactMap { $0 } }
+    }
+
+    static func grade(_ s: CodeSubmission, loader: ExperimentLoader, repeats: Int, out: String, deadline: Duration?) -> CodeGrade {
+        var grade = CodeGrade(student: s.student, experiment: s.experiment,
+                              server: s.commands[.server].map(Program.quoted), client: s.commands[.client].map(Program.quoted),
+                              runs: 0, passed: 0, patterns: [], problem: nil, exitCode: 0)
+        func fail(_ message: String, _ code: Int32) -> CodeGrade {
+            grade.problem = message
+            grade.exitCode = code
+            return grade
+        }
+        if let missing = s.missing { return fail(missing, 66) }
+        var experiment: Experiment
+        do { experiment = try loader.load(s.experiment).withInProcessClient() } catch { return fail(error.description, error.exitCode) }
+        for (side, words) in s.commands {
+            experiment = experiment.with(program: Program(arguments: words, directory: s.folder, origin: .commandLine), for: side)
+        }
+        if let deadline { experiment.deadline = deadline }
+        for (side, program) in experiment.programs.sorted(by: { $0.key == .server && $1.key == .client }) {
+            if let why = EndpointChoice.missing(program) { return fail("the \(side) program cannot be started: \(why)", 70) }
+        }
+        let folder = out + "/" + s.student
+        do { try OutputWriter.makeFolder(folder) } catch { return fail(error.description, error.exitCode) }
+        var plan = RunPlan(out: folder)
+        plan.repeats = repeats
+        plan.style = RunText.Style(quiet: true, explain: false, color: false)
+        let series = RunSeries.run(experiment, plan: plan, observer: nil)
+        grade.runs = series.results.count
+        grade.passed = series.results.count { $0.verdict?.status == .passed }
+        grade.patterns = series.patterns.lines(s.experiment, of: repeats).dropFirst().map { String($0.drop { $0 == " " }) }
+        let failedOutcome = series.results.lazy.compactMap { $0.verdict?.outcomes.first(where: \.failed) }.first
+        grade.problem = series.errors.first ?? series.results.lazy.compactMap { $0.verdict?.endpointFailures.first }.first
+            ?? failedOutcome.map { "\($0.expectation): \($0.detail)" }
+        grade.exitCode = series.exitCode
+        return grade
+    }
+
+    /// The table a TA reads: a row per student and experiment with the pass rate and what went
+    /// wrong first, then each pattern the runs produced on a line of its own.
+    public static func table(_ grades: [CodeGrade]) -> String {
+        let header = ["student", "experiment", "passed", "first problem"]
+        let rows = grades.map { g in
+            [g.student, g.experiment, g.runs == 0 ? "-" : "\(g.passed)/\(g.runs)", g.passed == g.runs && g.runs > 0 ? "" : g.problem ?? ""]
+        }
+        let widths = (0..<3).map { i in ([header] + rows).map { $0[i].count }.max() ?? 0 }
+        func line(_ cells: [String]) -> String {
+            (0..<3).map { cells[$0] + String(repeating: " ", count: widths[$0] - cells[$0].count) }.joined(separator: "  ") + "  " + cells[3]
+        }
+        var lines = [line(header)]
+        for (g, row) in zip(grades, rows) {
+            lines.append(line(row))
+            lines += g.patterns.map { "    " + $0 }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// 0 when every submission ran, 2 when some could not be run at all.
+    public static func exitCode(_ grades: [CodeGrade]) -> Int32 {
+        grades.contains { $0.runs == 0 } ? 2 : 0
+    }
+}
