@@ -47,7 +47,7 @@ let package = Package(
         .executableTarget(name: "capture-fuzzer", dependencies: ["LabPackets", "LabReport", "LabSystem"], path: "Fuzz"),
         .target(name: "LabTestSupport", dependencies: ["LabPackets"], path: "Tests/LabTestSupport"),
         .testTarget(name: "LabPacketsTests", dependencies: ["LabPackets", "LabTestSupport"]),
-        .testTarget(name: "LabExperimentTests", dependencies: ["LabModel", "LabVerdict", "LabHTTP", "LabPackets", "LabReport", "LabTestSupport"]),
+        .testTarget(name: "LabExperimentTests", dependencies: ["LabModel", "LabVerdict", "LabHTTP", "LabPackets", "LabReport", "LabSystem", "LabTestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["LabPipeline", "LabRunner", "LabModel", "LabVerdict", "LabHTTP", "LabPackets", "LabCapture", "LabReport", "LabSystem", "LabTestSupport"],
                     exclude: ["Fixtures"]),
     ]

@@ -29,9 +29,11 @@ def main():
                     break
                 print("received", len(data), "bytes")
                 connection.send(data.upper() * times)
-        except ConnectionResetError:
-            # Version 3's client closes with data unread, so its kernel resets the connection.
-            print("the client reset the connection")
+        except (ConnectionResetError, BrokenPipeError) as error:
+            # Versions 2 and 3's clients close while data is still coming, so their kernel resets
+            # the connection: the next recv() or send() here fails, and the lab's server, which
+            # does not catch it, would stop with a traceback.
+            print("the client reset the connection:", error)
         connection.close()
 
 

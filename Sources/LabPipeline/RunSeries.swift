@@ -128,6 +128,7 @@ public enum RunSeries {
         if repeats > 1 {
             lines.append(RunText.tally(experiment.name, passed: passed, failed: failed, harness: harness, of: repeats))
             lines += histogram.lines(experiment.name, of: repeats)
+            lines += RunText.labCodeTally(experiment.name, results)
         }
         return stop([], worst)
     }

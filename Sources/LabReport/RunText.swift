@@ -50,6 +50,26 @@ public enum RunText {
         return "\(name): \(passed)/\(runs) passed\(detail)"
     }
 
+    /// How often the lab's own code met each expectation it is not held to, over repeated runs:
+    /// `experiment-0: the lab's code met "server data 1 is [FIN,PSH,ACK] Seq=1" in 0/50 runs (expect[6])`.
+    public static func labCodeTally(_ name: String, _ results: [RunResult]) -> [String] {
+        var order: [String] = []
+        var tally: [String: (expectation: String, held: Int, runs: Int)] = [:]
+        for result in results {
+            for o in result.verdict?.outcomes ?? [] {
+                guard let held = o.heldAnyway else { continue }
+                if tally[o.path] == nil { order.append(o.path) }
+                var entry = tally[o.path] ?? (o.expectation, 0, 0)
+                entry.runs += 1
+                if held { entry.held += 1 }
+                tally[o.path] = entry
+            }
+        }
+        return order.compactMap { path in
+            tally[path].map { "\(name): the lab's code met \"\($0.expectation)\" in \($0.held)/\($0.runs) runs (\(path), not required of it)" }
+        }
+    }
+
     /// `experiment-2 timings: namespace 0.6ms, …; 13 frames, 0 dropped`.
     public static func timings(_ name: String, _ record: RunRecord, writing: Duration) -> String {
         let phases = record.phases + [("write", writing)]

@@ -24,7 +24,7 @@ public struct WirePattern: Hashable, Sendable, CustomStringConvertible {
             }
             var closes: [String] = []
             for s in c.segments {
-                let mark = s.flags.contains(.rst) ? "RST" : s.flags.contains(.fin) ? "FIN" : nil
+                let mark = s.flags.contains(.rst) ? "RST" : s.flags.contains(.fin) ? (s.length > 0 ? "FIN on its data" : "FIN") : nil
                 if let mark, !closes.contains("\(s.from) \(mark)") { closes.append("\(s.from) \(mark)") }
             }
             return ConnectionShape(client: sizes(.client), server: sizes(.server), closes: closes)
@@ -45,7 +45,7 @@ public struct WirePattern: Hashable, Sendable, CustomStringConvertible {
     /// arriving after the close.
     static func gloss(_ closes: [String]) -> String {
         for side in Direction.allCases where closes.contains("\(side) RST") {
-            return closes.contains("\(side) FIN")
+            return closes.contains("\(side) FIN") || closes.contains("\(side) FIN on its data")
                 ? " (the \(side) closed, then more data reached its closed socket)"
                 : " (the \(side) closed with data unread)"
         }

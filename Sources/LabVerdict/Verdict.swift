@@ -21,6 +21,9 @@ public struct Outcome: Sendable {
     /// What was seen, with packet numbers, when it differs (and a short confirmation otherwise).
     public var detail: String
     public var packets: [Int]
+    /// For an expectation not applicable to the lab's own code: whether this run met it anyway,
+    /// so repeated runs can say how often the lab's code gives the lesson's pattern.
+    public var heldAnyway: Bool?
 
     public init(expectation: String, path: String, status: Status, detail: String, packets: [Int]) {
         self.expectation = expectation

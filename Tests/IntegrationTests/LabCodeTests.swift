@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+
+/// The lab's own Python code, shipped in Experiments/lab, run with `--endpoints lab`; the
+/// pattern histogram of `--repeat`; and `grade --code` over a class of programs.
+@Suite(.enabled(if: getuid() == 0, "needs root to run experiments"),
+       .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"), "needs python3 for the lab's code"))
+struct LabCodeTests {
+    func run(_ arguments: [String], in dir: String) throws -> Finished {
+        try execute(Repository.binary, ["run"] + arguments + ["--experiments", Repository.experiments, "--out", dir + "/out"], in: dir)
+    }
+
+    /// Every experiment with lab code passes with it: the expectations the lab's code does not
+    /// meet deterministically are marked in the file and reported as not applicable, with why.
+    @Test func everyExperimentPassesWithTheLabsOwnCode() throws {
+        let dir = try Repository.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let result = try run(["--all", "--endpoints", "lab", "--quiet"], in: dir)
+        #expect(result.status == 0, "exit \(result.status)\n\(result.output)\(result.error)")
+        for name in Repository.experimentNames {
+            #expect(result.output.contains("\(name): passed"), "\(name)\n\(result.output)")
+        }
+        let zero = try run(["experiment-0", "--endpoints", "lab"], in: dir)
+        #expect(zero.output.contains("server program (lab code): python3 lab/server0.py 12345"))
+        #expect(zero.output.contains("n/a      server data 1 is [FIN,PSH,ACK] Seq=1"))
+        #expect(zero.output.contains("the lab's own code does not give this deterministically: the lab's server sets no TCP_CORK"))
+    }
+
+    @Test func repeatingTheNaiveVersionTwoClientPrintsItsPatterns() throws {
+        let dir = try Repository.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let result = try run(["experiment-2", "--endpoints", "lab", "--repeat", "20", "--quiet"], in: dir)
+        #expect([0, 1].contains(result.status), "exit \(result.status)\n\(result.error)")
+        let lines = result.output.split(separator: "\n").map(String.init)
+        let header = try #require(lines.firstIndex { $0.hasPrefix("experiment-2: ") && $0.contains(" in 20 runs:") }, "\(result.output)")
+        let rows = lines[(header + 1)...].filter { $0.hasPrefix("  ") }
+        var total = 0
+        for row in rows {
+            let count = try #require(Int(row.drop { $0 == " " }.prefix { $0.isNumber }), "\(row)")
+            total += count
+            #expect(row.contains("client one 20-byte segment") && row.contains("server "), "\(row)")
+            // One example trace kept per pattern, and it is there.
+            let example = try #require(row.components(separatedBy: " — e.g. ").last, "\(row)")
+            #expect(FileManager.default.fileExists(atPath: example.hasPrefix("/") ? example : dir + "/" + example), "\(example)")
+        }
+        #expect(total == 20, "\(result.output)")
+        #expect(!rows.isEmpty)
+    }
+
+    @Test func gradingCodeGivesEachStudentAPassRate() throws {
+        let dir = try Repository.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let lab = Repository.experiments + "/lab"
+        let fm = FileManager.default
+        for student in ["ada", "bob", "cy"] { try fm.createDirectory(atPath: "\(dir)/class/\(student)", withIntermediateDirectories: true) }
+        // ada: the lab's version 2, as server.py and client.py.
+        try fm.copyItem(atPath: "\(lab)/client2_full.py", toPath: "\(dir)/class/ada/client.py")
+        try "import runpy, sys\nsys.argv = [sys.argv[0], sys.argv[1], '5']\nrunpy.run_path('\(lab)/server.py', run_name='__main__')\n"
+            .write(toFile: "\(dir)/class/ada/server.py", atomically: true, encoding: .utf8)
+        // bob: a server that never listens.
+        try "import time\ntime.sleep(30)\n".write(toFile: "\(dir)/class/bob/server.py", atomically: true, encoding: .utf8)
+        // cy: a manifest, and a program that is not there.
+        try #"{"experiment-2": {"server": "./missing {port}"}}"#.write(toFile: "\(dir)/class/cy/tcplab.json", atomically: true, encoding: .utf8)
+        let result = try execute(Repository.binary, ["grade", "--code", "class", "--experiment", "experiment-2", "--repeat", "3",
+                                                     "--deadline", "3s", "--json", "grades.json", "--out", "graded",
+                                                     "--experiments", Repository.experiments], in: dir)
+        #expect(result.status == 2, "exit \(result.status)\n\(result.output)\(result.error)")
+        let rows = result.output.split(separator: "\n").map(String.init)
+        #expect(rows.contains { $0.hasPrefix("ada ") && $0.contains("3/3") }, "\(result.output)")
+        #expect(rows.contains { $0.hasPrefix("bob ") && $0.contains("0/3") && $0.contains("never listened") }, "\(result.output)")
+        #expect(rows.contains { $0.hasPrefix("cy ") && $0.contains("./missing is not an executable file") }, "\(result.output)")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/grades.json"))) as? [[String: Any]]
+        #expect(json?.map { $0["passed"] as? Int } == [3, 0, 0])
+        #expect(fm.fileExists(atPath: dir + "/graded/ada/trace2.pcap"))
+        let leftovers = try execute("pgrep", ["-af", dir])
+        #expect(leftovers.output.isEmpty, "processes left: \(leftovers.output)")
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+@testable import LabModel
+@testable import LabSystem
+@testable import LabReport
+import LabPackets
+
+/// The parts of running programs that need no kernel: command words, placeholders, the
+/// experiment file's program sides, the socket table, and the wire patterns.
+@Suite struct ProgramModelTests {
+    @Test(arguments: [
+        ("python3 server.py {port}", ["python3", "server.py", "{port}"]),
+        ("  sh -c 'echo a  b | tr a A'  ", ["sh", "-c", "echo a  b | tr a A"]),
+        (#"./client "Hello, World!" x\ y"#, ["./client", "Hello, World!", "x y"]),
+        (#"printf "a\"b\\c" ''"#, ["printf", #"a"b\c"#, ""]),
+    ])
+    func commandLinesSplitLikeAShell(line: String, words: [String]) throws {
+        #expect(try Program.words(of: line).get() == words)
+    }
+
+    @Test(arguments: [("python3 'server.py", "unclosed ' quote"), ("a\\", "lone backslash"), ("   ", "empty")])
+    func brokenCommandLinesSaySo(line: String, problem: String) {
+        guard case let .failure(error) = Program.words(of: line) else {
+            Issue.record("\(line) split without complaint")
+            return
+        }
+        #expect(error.description.contains(problem))
+    }
+
+    @Test func placeholdersAreFilledInEveryWord() {
+        let program = Program(arguments: ["./c", "{host}:{port}", "--out={out}/x"], directory: "/d", origin: .commandLine)
+        #expect(program.filled(host: "127.0.0.1", port: 12345, out: "/o") == ["./c", "127.0.0.1:12345", "--out=/o/x"])
+        #expect(Program.quoted(["python3", "a b", "it's"]) == #"python3 'a b' 'it'\''s'"#)
+    }
+
+    static let withPrograms = """
+    {
+      "title": "t",
+      "trace": "trace9.pcap",
+      "server": {"command": ["python3", "server.py", "{port}"]},
+      "client": ["connect", {"send": "Hello"}, {"recvUntil": 5}, "close"],
+      "labCode": {"client": ["python3", "lab/c.py", "{host}", "{port}"]},
+      "deadline": "20s",
+      "expect": [{"handshake": true}, {"data": "server", "sizes": [5], "labCodeDiffers": "because"}]
+    }
+    """
+
+    func load(_ text: String) throws -> Experiment {
+        let path = NSTemporaryDirectory() + "tcplab-\(UUID().uuidString).json"
+        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        return try ExperimentLoader.load(path: path, name: "x")
+    }
+
+    @Test func anExperimentFileCanNameProgramsAndLabCode() throws {
+        let e = try load(Self.withPrograms)
+        #expect(e.programs[.server]?.arguments == ["python3", "server.py", "{port}"])
+        #expect(e.programs[.server]?.origin == .experimentFile)
+        #expect(e.server.isEmpty && e.client.count == 4)
+        #expect(e.labCode[.client]?.origin == .labCode && e.labCode[.server] == nil)
+        #expect(e.deadline == .seconds(20))
+        #expect(e.expectations[1].labCodeDiffers == "because")
+        let lab = try #require(e.withLabCode())
+        #expect(lab.client.isEmpty && lab.runsLabCode)
+    }
+
+    @Test(arguments: [
+        (#""server": {"command": ["python3", "server.py", "{port}"]}"#, #""server": {"command": []}"#,
+         "server.command: expected a command as a list of words"),
+        (#""server": {"command": ["python3", "server.py", "{port}"]}"#, #""server": {"cmd": ["x"]}"#,
+         "server.cmd: unknown key 'cmd' in server"),
+        (#""deadline": "20s""#, #""deadline": "0s""#, "deadline: expected a positive duration"),
+        (#""labCode": {"client""#, #""labCode": {"browser""#, "labCode.browser: unknown key 'browser' in labCode"),
+        (#""labCodeDiffers": "because""#, #""labCodeDiffers": " ""#, "expect[1].labCodeDiffers: say why the lab's own code"),
+    ])
+    func badProgramKeysPointAtTheKey(original: String, replacement: String, message: String) throws {
+        let text = Self.withPrograms.replacingOccurrences(of: original, with: replacement)
+        #expect(text != Self.withPrograms)
+        #expect(throws: (any Error).self) { try load(text) }
+        do { _ = try load(text) } catch {
+            #expect("\(error)".contains(message), "\(error)")
+        }
+    }
+
+    @Test func theSocketTableListsOnlyListeningPorts() {
+        let table = """
+          sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+           0: 00000000:3039 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1 0000000000000000 100 0 0 10 0
+           1: 0100007F:3039 0100007F:B0A2 01 00000000:00000000 00:00000000 00000000     0        0 2 1 0000000000000000 20 4 30 10 -1
+           2: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 3 1 0000000000000000 100 0 0 10 0
+        """
+        #expect(SocketTable.parseListening(table) == [12345, 8080])
+        #expect(SocketTable.parseListening("header only\n").isEmpty)
+    }
+
+    @Test func wirePatternsNameSizesAndCloses() {
+        #expect(WirePattern.segments([5, 5, 5, 5]) == "four 5-byte segments")
+        #expect(WirePattern.segments([1448, 1448, 1448, 817]) == "three 1448-byte segments, then one of 817")
+        #expect(WirePattern.segments([5, 15]) == "2 segments of 5, 15 bytes (20 in all)")
+        #expect(WirePattern.segments([]) == "no data")
+        #expect(WirePattern.gloss(["client RST"]) == " (the client closed with data unread)")
+        #expect(WirePattern.gloss(["client FIN", "client RST"]) == " (the client closed, then more data reached its closed socket)")
+        #expect(WirePattern.gloss(["client FIN", "server FIN"]) == "")
+        var histogram = PatternHistogram()
+        let a = WirePattern(connections: [], port: nil)
+        let first = histogram.add(a, attempt: 1, passed: true)
+        let second = histogram.add(a, attempt: 2, passed: false)
+        #expect(first && !second)
+        #expect(histogram.lines("e", of: 2) == ["e: 1 pattern in 2 runs:", "  2× no connection (1 passed)"])
+    }
+}
