@@ -8,6 +8,7 @@ public enum VerdictText {
     public static func render(_ verdict: Verdict, color: Bool = false) -> String {
         func paint(_ text: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
         var lines: [String] = []
+        var saidReasons: Set<String> = []
         for problem in verdict.captureProblems { lines.append(paint("HARNESS ", "33") + " capture incomplete: \(problem)") }
         for failure in verdict.endpointFailures { lines.append(paint("FAIL    ", "31") + " endpoint: \(failure)") }
         if verdict.unjudged > 0 {
@@ -22,7 +23,13 @@ public enum VerdictText {
                 lines.append("           expected: \(o.expectation)\n           actual:   \(o.detail)   [\(o.path)]")
             case .notApplicable:
                 lines.append("\(paint("n/a     ", "2")) \(o.expectation)")
-                lines.append("           \(o.detail)   [\(o.path)]")
+                var detail = o.detail
+                // One reason often covers several expectations: say it in full once.
+                if let reason = o.labCodeReason {
+                    if saidReasons.contains(reason) { detail = detail.replacing(": " + reason, with: ", as said above") }
+                    saidReasons.insert(reason)
+                }
+                lines.append("           \(detail)   [\(o.path)]")
             case .unobservable:
                 lines.append("\(paint("unseen  ", "33")) \(o.expectation)")
                 lines.append("           \(o.detail)   [\(o.path)]")

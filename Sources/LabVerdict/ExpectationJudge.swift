@@ -37,6 +37,7 @@ struct ExpectationJudge {
             var outcome = Outcome(expectation: seen.expectation, path: e.path, status: .notApplicable,
                                   detail: "the lab's own code does not give this deterministically: \(reason) (\(here))", packets: seen.packets)
             outcome.heldAnyway = seen.passed
+            outcome.labCodeReason = reason
             return outcome
         }
         return seen

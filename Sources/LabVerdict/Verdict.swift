@@ -24,6 +24,8 @@ public struct Outcome: Sendable {
     /// For an expectation not applicable to the lab's own code: whether this run met it anyway,
     /// so repeated runs can say how often the lab's code gives the lesson's pattern.
     public var heldAnyway: Bool?
+    /// Why the lab's own code is not held to it, as the experiment file says.
+    public var labCodeReason: String?
 
     public init(expectation: String, path: String, status: Status, detail: String, packets: [Int]) {
         self.expectation = expectation

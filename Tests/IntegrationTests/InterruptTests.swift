@@ -24,9 +24,11 @@ struct InterruptTests {
     }
 
     /// Starts a run, interrupts it after `delay`, and checks what it left.
-    func interrupt(_ arguments: [String], after delay: useconds_t) throws {
+    /// `extra` gets the test's folder and returns more arguments (programs it put there).
+    func interrupt(_ arguments: [String], after delay: useconds_t, extra: (String) throws -> [String] = { _ in [] }) throws {
         let dir = try Repository.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
+        let arguments = arguments + (try extra(dir))
         let scratch = dir + "/tmp"
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         let process = Process()
@@ -70,6 +72,26 @@ struct InterruptTests {
             default: (["run", "experiment-3"], 80_000)
             }
             try interrupt(arguments, after: UInt32.random(in: 0...window, using: &generator))
+        }
+    }
+
+    /// Programs as endpoints: Ctrl-C while the lab's server sleeps, while its client sends, or
+    /// while either starts, kills their whole process groups. The copies live in the test's
+    /// folder, so every process of the run names it on its command line.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"), "needs python3 for the lab's code"))
+    func interruptsLeaveNoProgramRunning() throws {
+        var generator = SystemRandomNumberGenerator()
+        for i in 0..<20 {
+            let slow = i % 4 == 0
+            let window: UInt32 = slow ? 6_000_000 : 300_000
+            try interrupt(["run", slow ? "experiment-4" : "experiment-2"], after: UInt32.random(in: 0...window, using: &generator)) { dir in
+                for name in ["server.py", slow ? "client4.py" : "client2_full.py"] {
+                    try FileManager.default.copyItem(atPath: Repository.experiments + "/lab/" + name, toPath: dir + "/" + name)
+                }
+                return slow
+                    ? ["--server-command", "python3 \(dir)/server.py {port} 1024 --sleep 5", "--client-command", "python3 \(dir)/client4.py {host} {port}"]
+                    : ["--server-command", "python3 \(dir)/server.py {port} 5", "--client-command", "python3 \(dir)/client2_full.py {host} {port}"]
+            }
         }
     }
 }

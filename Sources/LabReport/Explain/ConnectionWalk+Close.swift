@@ -43,6 +43,16 @@ extension ConnectionWalk {
         let side = s.from, other = s.from.other
         let received = dataSeen[other] ?? 0
         let numbers = "(\(numbers(s)))"
+        let earlier = connection.segments.prefix { $0.number != s.number }
+        if let fin = earlier.first(where: { $0.from == side && $0.flags.contains(.fin) }) {
+            let after = earlier.filter { $0.from == other && $0.number > fin.number && $0.length > 0 }
+            if let first = after.first {
+                let count = after.reduce(0) { $0 + $1.length }
+                return "\(side.title) resets the connection \(numbers): it had already closed (its FIN, packet \(fin.number)), "
+                    + "so the \(bytes(count)) the \(other) sent after that (from packet \(first.number)) reached a socket no one reads, "
+                    + "and the kernel answers such data with RST."
+            }
+        }
         if source.observed, let unread = source.unreadAtClose(side) {
             return "\(side.title) closed with \(bytes(unread)) unread, so the kernel sent RST instead of FIN \(numbers): "
                 + "closing a socket with unread data aborts the connection (RFC 2525 §2.17)."

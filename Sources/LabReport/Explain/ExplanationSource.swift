@@ -14,11 +14,13 @@ public struct ExplanationSource: Sendable {
         self.record = record
     }
 
-    /// True when the run itself saw the cause (a socket option set, bytes left unread).
-    var observed: Bool { record != nil && experiment != nil }
+    /// True when the run itself saw the cause (a socket option set, bytes left unread): only
+    /// tcplab's own steps report what their sockets did; a program's causes stay "likely".
+    var observed: Bool { record != nil && experiment.map { $0.programs.isEmpty } ?? false }
 
+    /// A side's script; none for a side a program plays, whose code tcplab cannot read.
     func steps(_ side: Direction) -> [Step] {
-        guard let experiment else { return [] }
+        guard let experiment, experiment.programs[side] == nil else { return [] }
         return side == .server ? experiment.server : experiment.client
     }
 
@@ -52,6 +54,7 @@ public struct ExplanationSource: Sendable {
 
     /// The most a side's script can read before its close, or nil when it reads to the end.
     func readCapacity(_ side: Direction) -> Int? {
+        if experiment?.programs[side] != nil { return nil }
         var total = 0
         for step in steps(side) {
             switch step.action {

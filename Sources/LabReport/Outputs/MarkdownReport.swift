@@ -36,8 +36,27 @@ public struct MarkdownReport {
         md += "## Expectations\n\n" + verdictTable()
         if let error = result.harnessError { md += "\n**The run could not be carried out:** \(error)\n" }
         md += "\n## What the steps were\n\n"
-        for (side, steps) in [("Server", e.server), ("Client", e.client)] {
-            md += "- \(side): " + steps.map { "`\($0.label)`" }.joined(separator: ", ") + "\n"
+        for (side, steps) in [(Direction.server, e.server), (.client, e.client)] {
+            let name = side == .server ? "Server" : "Client"
+            if let program = result.record?.endpoint(side)?.program {
+                md += "- \(name): the program `\(Program.quoted(program.command))` (\(program.origin.rawValue)), in `\(program.directory)`: \(program.endingText)\n"
+            } else {
+                md += "- \(name): " + steps.map { "`\($0.label)`" }.joined(separator: ", ") + "\n"
+            }
+        }
+        for endpoint in result.record?.endpoints ?? [] {
+            guard let program = endpoint.program else { continue }
+            for (stream, output) in [("stdout", program.stdout), ("stderr", program.stderr)] where output.total > 0 {
+                let cut = output.truncated ? " (the first \(output.bytes.count) of \(output.total) bytes)" : ""
+                md += "\n### The \(endpoint.side) program's \(stream)\(cut)\n\n```text\n"
+                var text = String(decoding: output.bytes, as: UTF8.self).replacing("```", with: "` ` `")
+                while text.last?.isNewline == true { text.removeLast() }
+                md += text + "\n```\n"
+            }
+        }
+        if result.verdict?.status != .passed {
+            let behaviour = ProgramBehaviour.lines(e, connections: result.connections)
+            if !behaviour.isEmpty { md += "\n## What the programs did\n\n" + behaviour.map { "- \(cell($0))\n" }.joined() }
         }
         return md
     }
