@@ -112,7 +112,14 @@ static volatile sig_atomic_t spawning, pending_signal;
 static void interrupt_cleanup(int sig) {
     if (spawning) { pending_signal = sig; return; }
     // A live status line would otherwise stay on the terminal above the shell's prompt.
-    if (status_line_shown) { ssize_t ignored = write(2, "\r\033[K", 4); (void)ignored; }
+    if (status_line_shown) {
+        // Other threads run on while the groups are killed below and may redraw the line: point
+        // their stderr at /dev/null first, then erase through a copy of the terminal's descriptor.
+        int terminal = dup(2), null = open("/dev/null", O_WRONLY);
+        if (null >= 0) dup2(null, 2);
+        ssize_t ignored = write(terminal >= 0 ? terminal : 2, "\r\033[K", 4);
+        (void)ignored;
+    }
     // A browser forks helpers while it starts: one forked as the first SIGKILL went out joins the
     // group after it, so the group is killed again once it has had time to appear.
     for (int pass = 0; pass < 3; pass++) {

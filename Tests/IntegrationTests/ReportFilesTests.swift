@@ -103,7 +103,7 @@ struct ReportFilesTests {
         let original = try String(contentsOfFile: Repository.experiments + "/experiment-2.json", encoding: .utf8)
         let broken = original
             .replacingOccurrences(of: "\"sizes\": [5, 5, 5, 5]", with: "\"sizes\": [6, 6, 6, 2]")
-            .replacingOccurrences(of: "{\"rst\": \"none\"}", with: "{\"rst\": \"client\"}")
+            .replacingOccurrences(of: "{\"rst\": \"none\"", with: "{\"rst\": \"client\"")
         #expect(broken != original)
         try broken.write(toFile: dir + "/experiment-2.json", atomically: true, encoding: .utf8)
         let files = try Self.runWithEveryReport("experiment-2", experiments: dir, extra: ["--repeat", "1"])
