@@ -56,6 +56,28 @@ def broken_variants(valid):
         ("data with a negative mss", variant(lambda d: d["expect"].append({"data": "client", "count": 4, "mss": -5}))),
         ("data with nothing to check", variant(lambda d: d["expect"].append({"data": "server", "why": "x"}))),
         ("file on a data expectation", variant(lambda d: d["expect"].append({"data": "server", "mss": 5, "file": "www/index.html"}))),
+        ("a program with an empty command", variant(lambda d: d.update(server={"command": []}))),
+        ("a program with a command string", variant(lambda d: d.update(client={"command": "python3 client.py"}))),
+        ("a program with an unknown key", variant(lambda d: d.update(server={"command": ["./s"], "cwd": "."}))),
+        ("lab code for nobody", variant(lambda d: d.update(labCode={}))),
+        ("lab code for the browser", variant(lambda d: d.update(labCode={"browser": ["python3", "b.py"]}))),
+        ("a blank labCodeDiffers", variant(lambda d: d["expect"].append({"rst": "none", "labCodeDiffers": " "}))),
+        ("a deadline without a unit", variant(lambda d: d.update(deadline="60"))),
+    ]
+
+
+def valid_program_variants(valid):
+    """Experiments whose sides are programs, which the schema must accept."""
+    def variant(change):
+        return changed(valid, change)
+
+    return [
+        ("a server program", variant(lambda d: d.update(server={"command": ["python3", "server.py", "{port}"]}))),
+        ("both sides programs", variant(lambda d: d.update(server={"command": ["./s", "{port}"]},
+                                                           client={"command": ["./c", "{host}", "{port}", "{out}"]}))),
+        ("lab code for one side, a deadline and labCodeDiffers",
+         variant(lambda d: (d.update(labCode={"client": ["python3", "lab/c.py"]}, deadline="20s"),
+                            d["expect"].append({"rst": "none", "labCodeDiffers": "the lab's client reads once"})))),
     ]
 
 
@@ -239,6 +261,7 @@ def main():
         failed += 1
     else:
         expect_rejected(broken_variants(documents[min(documents)]))
+        expect_accepted(valid_program_variants(documents[min(documents)]))
     if HTTP_BASE not in documents:
         print(f"FAIL {HTTP_BASE} is missing or invalid, so the HTTP variants cannot be checked")
         failed += 1

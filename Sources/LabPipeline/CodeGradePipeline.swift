@@ -32,6 +32,13 @@ public struct CodeGrade: Sendable, Codable {
     public var exitCode: Int32
 }
 
+/// `grade --code --json`: the grades with the tool that made them (run-record.schema.json, codeGradeRecord).
+public struct CodeGradeRecord: Sendable, Codable {
+    public var format: Int
+    public var tool: String
+    public var codeGrades: [CodeGrade]
+}
+
 /// `grade --code`: each student's programs played against each experiment, `repeat` times, each
 /// run in a namespace of its own, so no two students' programs ever share one.
 public enum CodeGradePipeline {
@@ -109,7 +116,8 @@ public enum CodeGradePipeline {
         do { try OutputWriter.makeFolder(out) } catch { throw CommandFailure(error) }
         let grades = grade(found, loader: loader, repeats: repeats, out: out, deadline: deadline, jobs: jobs)
         if let json {
-            do { try OutputWriter.write(OutputWriter.encodeJSON(grades), to: json, what: "the grades") } catch { throw CommandFailure(error) }
+            let record = CodeGradeRecord(format: 1, tool: Tool.label, codeGrades: grades)
+            do { try OutputWriter.write(OutputWriter.encodeJSON(record), to: json, what: "the grades") } catch { throw CommandFailure(error) }
         }
         return (table(grades), exitCode(grades))
     }

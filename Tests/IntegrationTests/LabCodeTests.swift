@@ -69,8 +69,13 @@ struct LabCodeTests {
         #expect(rows.contains { $0.hasPrefix("ada ") && $0.contains("3/3") }, "\(result.output)")
         #expect(rows.contains { $0.hasPrefix("bob ") && $0.contains("0/3") && $0.contains("never listened") }, "\(result.output)")
         #expect(rows.contains { $0.hasPrefix("cy ") && $0.contains("./missing is not an executable file") }, "\(result.output)")
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/grades.json"))) as? [[String: Any]]
-        #expect(json?.map { $0["passed"] as? Int } == [3, 0, 0])
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/grades.json"))) as? [String: Any]
+        #expect((json?["codeGrades"] as? [[String: Any]])?.map { $0["passed"] as? Int } == [3, 0, 0])
+        let schema = try execute("python3", ["-c", """
+            import json, sys, jsonschema
+            jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))
+            """, Repository.experiments + "/run-record.schema.json", dir + "/grades.json"])
+        #expect(schema.status == 0, "\(schema.error)")
         #expect(fm.fileExists(atPath: dir + "/graded/ada/trace2.pcap"))
         let leftovers = try execute("pgrep", ["-af", dir])
         #expect(leftovers.output.isEmpty, "processes left: \(leftovers.output)")

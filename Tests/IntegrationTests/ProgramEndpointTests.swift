@@ -111,8 +111,17 @@ struct ProgramEndpointTests {
     @Test func aServerThatReadsSixBytesFailsExperimentTwoAndSaysWhy() throws {
         let dir = try Self.workspace()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let result = try run(dir, ["experiment-2", "--server-command", "\(dir)/server {port} 6"])
+        let result = try run(dir, ["experiment-2", "--server-command", "\(dir)/server {port} 6", "--json", "\(dir)/run.json"])
         #expect(result.status == 1, "exit \(result.status)\n\(result.output)\(result.error)")
+        // The program's record is in the JSON, which the published schema accepts.
+        let schema = try execute("python3", ["-c", """
+            import json, sys, jsonschema
+            doc = json.load(open(sys.argv[2]))
+            jsonschema.validate(doc, json.load(open(sys.argv[1])))
+            server = doc["runs"][0]["endpoints"][0]
+            assert server["side"] == "server" and server["program"]["command"][1] == "12345", server
+            """, Repository.experiments + "/run-record.schema.json", dir + "/run.json"])
+        #expect(schema.status == 0, "\(schema.error)")
         #expect(result.output.contains("server→client data: 4 segment(s) of 5 bytes"))
         #expect(result.output.contains("saw 4 (6, 6, 6, 2), 20 bytes"))
         #expect(result.output.contains("pieces of 6 bytes, as a loop of recv(6) and send() makes them"), "\(result.output)")
