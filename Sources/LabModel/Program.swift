@@ -10,6 +10,8 @@ public struct Program: Sendable, Equatable {
     /// own working folder for one given on the command line.
     public var directory: String
     public var origin: Origin
+    /// Run under `strace -f`, so the run knows each send and receive call and the close.
+    public var traced = false
 
     public enum Origin: String, Sendable {
         /// `"server": {"command": [...]}` in the experiment file.

@@ -41,6 +41,8 @@ public struct ProgramRecord: Sendable {
     public var ended: Int64 = 0
     /// The ports the namespace had listening when the server program should have been on the experiment's.
     public var listeningElsewhere: [UInt16] = []
+    /// Its TCP sockets' system calls, from strace; nil when it was not traced.
+    public var sockets: [SocketCalls]?
 
     public enum Ending: Sendable, Equatable {
         /// It ended by itself.

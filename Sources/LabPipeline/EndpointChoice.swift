@@ -19,11 +19,13 @@ public struct EndpointChoice: Sendable {
     /// Where command-line programs run: tcplab's working folder.
     public var directory = "."
     public var deadline: Duration?
+    /// Run every program under strace (`--strace`).
+    public var traceSyscalls = false
 
     public init() {}
 
     /// True when nothing is changed from the experiment file.
-    public var isDefault: Bool { source == .scripted && commands.isEmpty && deadline == nil }
+    public var isDefault: Bool { source == .scripted && commands.isEmpty && deadline == nil && !traceSyscalls }
 
     /// Checks the commands before any run: each must split into words.
     public func parsedCommands() throws(CommandFailure) -> [Direction: [String]] {
@@ -54,6 +56,16 @@ public struct EndpointChoice: Sendable {
             chosen = chosen.with(program: Program(arguments: words, directory: directory, origin: .commandLine), for: side)
         }
         if let deadline { chosen.deadline = deadline }
+        if traceSyscalls {
+            guard !chosen.programs.isEmpty else {
+                throw CommandFailure("--strace traces programs, and no program plays \(experiment.name): add --endpoints lab or a --server-command or --client-command", exitCode: 64)
+            }
+            let searchPath = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+            guard FileSystem.findExecutable("strace", directory: "/", searchPath: searchPath) != nil else {
+                throw CommandFailure("--strace needs strace, which is not installed (apt-get install strace)", exitCode: 69)
+            }
+            for side in Array(chosen.programs.keys) { chosen.programs[side]?.traced = true }
+        }
         for (side, program) in chosen.programs.sorted(by: { $0.key == .server && $1.key == .client }) {
             if let why = Self.missing(program) {
                 throw CommandFailure("\(experiment.name): the \(side) program cannot be started: \(why)", exitCode: 70)

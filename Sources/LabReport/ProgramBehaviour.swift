@@ -5,12 +5,20 @@ import LabPackets
 /// waited, and how it closed. Shown when a run with a program does not pass, so a student sees
 /// the cause in terms of their own code, not only the expectation that failed.
 public enum ProgramBehaviour {
-    public static func lines(_ experiment: Experiment, connections: [Connection]) -> [String] {
+    public static func lines(_ experiment: Experiment, connections: [Connection], record: RunRecord? = nil) -> [String] {
         let judged = connections.filter { $0.server.port == experiment.port }
         var lines: [String] = []
         for side in [Direction.server, .client] where experiment.programs[side] != nil {
-            for c in judged {
-                let facts = describe(side, on: c)
+            let sockets = record?.endpoint(side)?.program?.sockets
+            for (n, c) in judged.enumerated() {
+                var facts = describe(side, on: c)
+                if let sockets, n < sockets.count {
+                    let socket = sockets[n]
+                    let arrived = c.segments(from: side.other).filter { $0.length > 0 }.reduce(0) { $0 + $1.length }
+                    if socket.closed, arrived > socket.bytesRead {
+                        facts.append("strace shows it read \(socket.bytesRead) of the \(arrived) bytes the \(side.other) sent before close(): up to \(arrived - socket.bytesRead) were unread or arrived after it")
+                    }
+                }
                 guard !facts.isEmpty else { continue }
                 let which = judged.count > 1 ? " on connection \(c.index)" : ""
                 lines.append("what the \(side) program did\(which): " + facts.joined(separator: "; "))

@@ -10,6 +10,13 @@ public enum ProgramText {
 
     public static func lines(_ program: ProgramRecord, side: Direction) -> [String] {
         var lines = ["\(side) program (\(program.origin.rawValue)): \(Program.quoted(program.command)) — \(program.endingText)"]
+        if let sockets = program.sockets {
+            if sockets.isEmpty { lines.append("  system calls (strace): no TCP connection opened") }
+            for (i, socket) in sockets.enumerated() {
+                let which = sockets.count > 1 ? " \(i + 1)" : ""
+                lines.append("  system calls (strace), connection\(which) (\(socket.opened), fd \(socket.fd)): \(socket.description)")
+            }
+        }
         for (name, output) in [("stdout", program.stdout), ("stderr", program.stderr)] where output.total > 0 {
             let text = String(decoding: output.bytes, as: UTF8.self)
             let all = text.split(whereSeparator: \.isNewline)

@@ -37,7 +37,7 @@ public enum RunText {
                 }
             }
             lines.append(VerdictText.render(verdict, color: style.color))
-            if verdict.status != .passed { lines += ProgramBehaviour.lines(experiment, connections: result.connections) }
+            if verdict.status != .passed { lines += ProgramBehaviour.lines(experiment, connections: result.connections, record: record) }
         }
         lines.append("\(VerdictText.summary(experiment.name, verdict)) — \(result.tracePath ?? "no trace written: nothing was captured")")
         return lines

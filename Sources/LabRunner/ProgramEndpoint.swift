@@ -58,9 +58,24 @@ struct ProgramEndpoint {
         options.environment = environment
         options.directory = program.directory
         options.captureOutput = true
+        var executable = path, arguments = Array(words.dropFirst())
+        var straceLog: String?
+        if program.traced {
+            guard let strace = FileSystem.findExecutable("strace", directory: "/", searchPath: searchPath) else {
+                programRecord.ending = .notStarted("strace is not installed")
+                return fail("the \(side) program was not started: --strace needs strace (apt-get install strace)")
+            }
+            let folder = ProcessInfo.processInfo.environment["TMPDIR"].map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 } ?? "/tmp"
+            let log = FileSystem.temporaryName(for: "\(folder)/tcplab-strace-\(UUID().uuidString).log")
+            straceLog = log
+            arguments = ["-f", "-qq", "-s", "0", "-e", "signal=none", "-e", "trace=" + StraceLog.calls.joined(separator: ","),
+                         "-o", log, "--", path] + arguments
+            executable = strace
+        }
+        defer { if let straceLog { FileSystem.remove(straceLog) } }
         let child: ChildProcess
         do {
-            child = try ChildProcess.spawn(path, Array(words.dropFirst()), options: options)
+            child = try ChildProcess.spawn(executable, arguments, options: options)
         } catch {
             programRecord.ending = .notStarted("\(error)")
             return fail("the \(side) program was not started: \(error)")
@@ -85,6 +100,9 @@ struct ProgramEndpoint {
         programRecord.ended = elapsed
         programRecord.stdout = child.stdout
         programRecord.stderr = child.stderr
+        if let straceLog {
+            programRecord.sockets = StraceLog.parse(String(decoding: (try? FileSystem.contents(of: straceLog)) ?? [], as: UTF8.self))
+        }
         switch wait {
         case .exited: programRecord.ending = .exited(status)
         case .deadline: programRecord.ending = .killedAtDeadline(status)

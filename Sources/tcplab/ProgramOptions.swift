@@ -25,6 +25,9 @@ struct ProgramOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The longest a run with a program may take before its programs are killed (default: the experiment's \"deadline\", 60s).", valueName: "duration"))
     var deadline: String?
 
+    @Flag(help: "Run each program under strace -f and report its send and receive calls and its close (strace slows each system call, which can change timing).")
+    var strace = false
+
     func validate() throws {
         if let deadline, parseDuration(deadline).map({ $0 > .zero }) != true {
             throw ValidationError("--deadline: expected a positive duration such as \"30s\", got \"\(deadline)\"")
@@ -43,6 +46,7 @@ struct ProgramOptions: ParsableArguments {
         if let clientCommand { choice.commands[.client] = clientCommand }
         choice.directory = FileManager.default.currentDirectoryPath
         choice.deadline = deadline.flatMap { parseDuration($0) }
+        choice.traceSyscalls = strace
         return choice
     }
 }

@@ -128,6 +128,24 @@ struct ProgramEndpointTests {
         try expectNothingLeft(dir, "six-byte server")
     }
 
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/strace"), "needs strace (apt-get install strace)"))
+    func straceGivesEachSendAndReceive() throws {
+        let dir = try Self.workspace()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // strace's logs go to TMPDIR, and must be gone after the run.
+        try FileManager.default.createDirectory(atPath: dir + "/tmp", withIntermediateDirectories: true)
+        let result = try execute(Repository.binary, ["run", "experiment-2", "--server-command", "\(dir)/server {port} 5",
+                                                     "--client-command", "\(dir)/client {host} {port} 'Hello! Hello, World!'", "--strace",
+                                                     "--experiments", Repository.experiments, "--out", dir + "/out"],
+                                 in: dir, environment: ["TMPDIR": dir + "/tmp"])
+        #expect(result.status == 0, "exit \(result.status)\n\(result.output)\(result.error)")
+        #expect(result.output.contains("system calls (strace), connection (accept, fd 4): send() ×4 → 5, 5, 5, 5; recv(5) ×5 → 5, 5, 5, 5, 0; close() after reading 20 bytes"),
+                "\(result.output)")
+        #expect(result.output.contains("system calls (strace), connection (connect, fd 3): send() ×1 → 20; recv(4096)"), "\(result.output)")
+        try expectNothingLeft(dir, "strace")
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: dir + "/tmp")) ?? ["unlistable"]).isEmpty)
+    }
+
     /// Each broken program: its exit code, its one line, and nothing left behind.
     @Test(arguments: [
         ("crash", ["--server-command", "python3 -c 'import os, signal; os.kill(os.getpid(), signal.SIGSEGV)' {out}"], Int32(1),

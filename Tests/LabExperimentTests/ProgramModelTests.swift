@@ -108,4 +108,31 @@ import LabPackets
         #expect(first && !second)
         #expect(histogram.lines("e", of: 2) == ["e: 1 pattern in 2 runs:", "  2× no connection (1 passed)"])
     }
+
+    @Test func straceOutputBecomesEachConnectionsCalls() {
+        let log = """
+        100 socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_IP) = 3
+        100 read(5, ""..., 4096)                 = 100
+        100 accept4(3, {sa_family=AF_INET, sin_port=htons(4000)}, [16], SOCK_CLOEXEC) = 4
+        100 recvfrom(4, ""..., 5, 0, NULL, NULL) = 5
+        100 sendto(4, ""..., 5, 0, NULL, 0 <unfinished ...>
+        101 write(1, ""..., 12) = 12
+        100 <... sendto resumed>)                = 5
+        100 recvfrom(4, ""..., 5, 0, NULL, NULL) = 0
+        100 sendto(4, ""..., 5, 0, NULL, 0)      = -1 EPIPE (Broken pipe)
+        100 close(4)                                = 0
+        200 socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 7
+        200 connect(7, {sa_family=AF_INET, sin_port=htons(12345)}, 16) = 0
+        200 write(7, ""..., 20) = 20
+        garbage line (
+        200 shutdown(7, SHUT_WR)                 = 0
+        """
+        let sockets = StraceLog.parse(log)
+        #expect(sockets.count == 2)
+        #expect(sockets[0] == SocketCalls(pid: 100, fd: 4, opened: "accept", sends: [5, -1],
+                                          reads: [.init(asked: 5, got: 5), .init(asked: 5, got: 0)], shutdown: false, closed: true))
+        #expect(sockets[0].description == "send() ×2 → 5, failed; recv(5) ×2 → 5, 0; close() after reading 5 bytes")
+        #expect(sockets[1].opened == "connect" && sockets[1].sends == [20] && sockets[1].shutdown && !sockets[1].closed)
+        #expect(StraceLog.parse("").isEmpty && StraceLog.parse("1 close(") .isEmpty && StraceLog.parse(") = = (").isEmpty)
+    }
 }

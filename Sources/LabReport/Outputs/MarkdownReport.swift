@@ -55,7 +55,7 @@ public struct MarkdownReport {
             }
         }
         if result.verdict?.status != .passed {
-            let behaviour = ProgramBehaviour.lines(e, connections: result.connections)
+            let behaviour = ProgramBehaviour.lines(e, connections: result.connections, record: result.record)
             if !behaviour.isEmpty { md += "\n## What the programs did\n\n" + behaviour.map { "- \(cell($0))\n" }.joined() }
         }
         return md
