@@ -15,7 +15,11 @@ struct Validate: ParsableCommand {
             let targets = names.isEmpty ? try loader.names() : names
             for target in targets {
                 let e = target.hasSuffix(".json") ? try ExperimentLoader.load(path: target) : try loader.load(target)
-                print("\(e.name): ok (\(e.server.count) server steps, \(e.client.count) client steps, \(e.expectations.count) expectations)")
+                let sides = [("server", e.server.count, e.programs[.server]), ("client", e.client.count, e.programs[.client])].map {
+                    $0.2.map { "the program \(Program.quoted($0.arguments))" } ?? "\($0.1) \($0.0) steps"
+                }
+                let lab = e.labCode.isEmpty ? "" : ", lab code for the " + e.labCode.keys.map(\.rawValue).sorted().reversed().joined(separator: " and ")
+                print("\(e.name): ok (\(sides.joined(separator: ", ")), \(e.expectations.count) expectations\(lab))")
             }
         } catch {
             complain(error.description)
