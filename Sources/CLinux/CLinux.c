@@ -130,7 +130,7 @@ static void interrupt_cleanup(int sig) {
         if (pass < 2) nanosleep(&pause, NULL);
     }
     for (int i = 0; i < max_tracked; i++) {
-        if (tracked_path_used[i]) unlink(tracked_paths[i]);
+        if (tracked_path_used[i] == 2) unlink(tracked_paths[i]);
     }
     _exit(128 + sig);
 }
@@ -175,12 +175,15 @@ void clinux_untrack_child_group(pid_t group) {
     for (int i = 0; i < max_tracked; i++) __sync_bool_compare_and_swap(&tracked_groups[i], group, 0);
 }
 
+// A slot is free (0), being filled by one thread (1), or holds a path the handler may remove (2).
+// Claiming is a compare-and-swap, so two writers never share a slot.
 void clinux_track_partial_file(const char *path) {
     if (strlen(path) >= max_path) return;
     for (int i = 0; i < max_tracked; i++) {
-        if (!tracked_path_used[i]) {
+        if (__sync_bool_compare_and_swap(&tracked_path_used[i], 0, 1)) {
             strcpy(tracked_paths[i], path);
-            tracked_path_used[i] = 1;
+            __sync_synchronize();
+            tracked_path_used[i] = 2;
             return;
         }
     }
@@ -188,6 +191,6 @@ void clinux_track_partial_file(const char *path) {
 
 void clinux_untrack_partial_file(const char *path) {
     for (int i = 0; i < max_tracked; i++) {
-        if (tracked_path_used[i] && strcmp(tracked_paths[i], path) == 0) tracked_path_used[i] = 0;
+        if (tracked_path_used[i] == 2 && strcmp(tracked_paths[i], path) == 0) __sync_bool_compare_and_swap(&tracked_path_used[i], 2, 0);
     }
 }

@@ -13,6 +13,8 @@ public enum PcapWriter {
         defer { pcap_close(dead) }
         let temporary = FileSystem.temporaryName(for: path)
         guard let dumper = pcap_dump_open(dead, temporary) else {
+            // Its slot in the interrupt handler's table is released, or a few failures fill it.
+            FileSystem.remove(temporary)
             throw .write(path: path, message: String(cString: pcap_geterr(dead)))
         }
         for frame in frames {

@@ -45,9 +45,10 @@ extension Object {
         return try decode(T.self, forKey: AnyKey(key))
     }
 
-    func positive(_ key: String, what: String = "byte count") throws -> Int? {
+    func positive(_ key: String, what: String = "byte count", max: Int? = nil) throws -> Int? {
         guard let value = try optional(key, as: Int.self) else { return nil }
         guard value > 0 else { throw problem(key, "expected a positive \(what), got \(value)") }
+        if let max, value > max { throw problem(key, "expected a \(what) of at most \(max), got \(value)") }
         return value
     }
 
@@ -60,11 +61,16 @@ extension Object {
         return try positive(key, what: "segment size").map(SegmentSize.bytes)
     }
 
-    func duration(_ key: String) throws -> Duration? {
+    func duration(_ key: String, max: Duration = ExperimentLimits.duration) throws -> Duration? {
         guard let text = try optional(key, as: String.self) else { return nil }
+        let shown = text.count > 40 ? String(text.prefix(40)) + "…" : text
         guard let value = parseDuration(text) else {
-            throw problem(key, "expected a duration such as \"5s\" or \"40ms\", got \"\(text)\"")
+            if text.first.map({ $0.isNumber }) == true, ["s", "ms", "us", "µs", "ns"].contains(where: text.hasSuffix) {
+                throw problem(key, "expected a duration of at most \(formatDuration(max)), got \"\(shown)\"")
+            }
+            throw problem(key, "expected a duration such as \"5s\" or \"40ms\", got \"\(shown)\"")
         }
+        guard value <= max else { throw problem(key, "expected a duration of at most \(formatDuration(max)), got \"\(shown)\"") }
         return value
     }
 

@@ -59,7 +59,8 @@ extension Experiment: Decodable {
             if labCode.isEmpty { throw object.problem("labCode", "name the lab's program for \"server\", \"client\" or both") }
         }
         expectations = try object.required("expect", context: "an experiment")
-        stepTimeout = try object.duration("stepTimeout") ?? .seconds(15)
+        stepTimeout = try object.duration("stepTimeout", max: ExperimentLimits.stepTimeout) ?? .seconds(15)
+        guard stepTimeout > .zero else { throw object.problem("stepTimeout", "expected a positive duration such as \"15s\"") }
         if let deadline = try object.duration("deadline") {
             guard deadline > .zero else { throw object.problem("deadline", "expected a positive duration such as \"60s\"") }
             self.deadline = deadline
@@ -87,6 +88,31 @@ extension Experiment: Decodable {
     /// Checks that need the whole file: each side opens its socket, every barrier names a
     /// step of the other side, and no two expectations contradict each other.
     private func validate(_ object: Object) throws {
+        for (side, steps) in [("server", server), ("client", client)] {
+            if steps.count > ExperimentLimits.steps {
+                throw object.problem(side, "\(steps.count) steps, more than the \(ExperimentLimits.steps) a side may have")
+            }
+            let sleeps = steps.reduce(Duration.zero) { total, step in
+                if case let .sleep(d) = step.action { return total + d }
+                return total
+            }
+            if sleeps > ExperimentLimits.sleepTotal {
+                throw object.problem(side, "the \(side)'s sleeps add up to \(formatDuration(sleeps)), more than \(formatDuration(ExperimentLimits.sleepTotal))")
+            }
+            let sent = steps.reduce(0) { total, step in
+                switch step.action {
+                case let .send(text, times): total + text.utf8.count * times
+                case let .stream(n): total + n
+                default: total
+                }
+            }
+            if sent > ExperimentLimits.sideBytes {
+                throw object.problem(side, "the \(side) would send \(sent) bytes, more than \(ExperimentLimits.sideBytes)")
+            }
+        }
+        if expectations.count > ExperimentLimits.expectations {
+            throw object.problem("expect", "\(expectations.count) expectations, more than \(ExperimentLimits.expectations)")
+        }
         for (side, steps, opener) in [("server", server, "accept"), ("client", client, "connect")]
             where programs[Direction(rawValue: side)!] == nil {
             let opens = { (step: Step) -> Bool in

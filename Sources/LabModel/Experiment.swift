@@ -27,9 +27,17 @@ public struct Experiment: Sendable {
     public var programs: [Direction: Program] = [:]
     /// The lab's own code for each side it has, played by `--endpoints lab`.
     public var labCode: [Direction: Program] = [:]
-    /// The longest a run with a program in it may take, from the start fence until both sides
-    /// are done; past it every program still running is killed with its whole group.
-    public var deadline: Duration = .seconds(60)
+    /// The longest a run may take, from the start fence until both sides are done, when the
+    /// file or the command line sets one; see `deadline`.
+    public var explicitDeadline: Duration?
+
+    /// The longest a run may take: the file's `"deadline"`, else its scripted sleeps plus four
+    /// step timeouts (60 s with the default 15 s). Past it every program still running is killed
+    /// with its group, and scripted steps are stopped; the run is a harness failure naming the step.
+    public var deadline: Duration {
+        get { explicitDeadline ?? scriptedDuration + stepTimeout * 4 }
+        set { explicitDeadline = newValue }
+    }
 
     public struct BrowserVisit: Sendable {
         public var paths: [String]

@@ -57,8 +57,17 @@ public struct ExperimentLoader: Sendable {
     }
 
     public static func load(path: String, name: String? = nil) throws(ExperimentError) -> Experiment {
+        // Sized before it is read, so a huge file is refused without filling memory.
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > ExperimentLimits.fileBytes {
+            throw .malformed(path: path, location: .init(line: 1, column: 1), key: "",
+                             problem: "the file is \(size) bytes; an experiment file may have at most \(ExperimentLimits.fileBytes)")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .unreadable(path: path, reason: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
+        }
+        guard data.count <= ExperimentLimits.fileBytes else {
+            throw .malformed(path: path, location: .init(line: 1, column: 1), key: "",
+                             problem: "the file is \(data.count) bytes; an experiment file may have at most \(ExperimentLimits.fileBytes)")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw .malformed(path: path, location: .init(line: 1, column: 1), key: "", problem: "the file is not UTF-8 text")

@@ -29,7 +29,7 @@ public struct JSONLocator: Sendable {
         bytes = Array(text.utf8)
         skipWhitespace()
         guard index < bytes.count else { throw SyntaxError(location: location, message: "the file is empty") }
-        try parseValue(path: "")
+        try parseValue(path: "", depth: 1)
         skipWhitespace()
         if index < bytes.count { throw error("unexpected '\(character)' after the top-level value") }
     }
@@ -73,13 +73,17 @@ public struct JSONLocator: Sendable {
         index += 1
     }
 
-    private mutating func parseValue(path: String) throws(SyntaxError) {
+    private mutating func parseValue(path: String, depth: Int) throws(SyntaxError) {
         skipWhitespace()
         values[path] = location
         guard index < bytes.count else { throw error("expected a value, found end of file") }
+        // The parser recurses once per level: a bound keeps a hostile file from overflowing the stack.
+        if depth > ExperimentLimits.depth, bytes[index] == UInt8(ascii: "{") || bytes[index] == UInt8(ascii: "[") {
+            throw error("nested deeper than \(ExperimentLimits.depth) levels")
+        }
         switch bytes[index] {
-        case UInt8(ascii: "{"): try parseObject(path: path)
-        case UInt8(ascii: "["): try parseArray(path: path)
+        case UInt8(ascii: "{"): try parseObject(path: path, depth: depth)
+        case UInt8(ascii: "["): try parseArray(path: path, depth: depth)
         case UInt8(ascii: "\""): _ = try parseString()
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try parseNumber()
         default:
@@ -91,7 +95,7 @@ public struct JSONLocator: Sendable {
         }
     }
 
-    private mutating func parseObject(path: String) throws(SyntaxError) {
+    private mutating func parseObject(path: String, depth: Int) throws(SyntaxError) {
         index += 1
         skipWhitespace()
         var seen: [String] = []
@@ -105,7 +109,7 @@ public struct JSONLocator: Sendable {
             seen.append(key)
             keys[Self.join(path, key: key)] = keyLocation
             try expect(UInt8(ascii: ":"), "':' after key '\(key)'")
-            try parseValue(path: Self.join(path, key: key))
+            try parseValue(path: Self.join(path, key: key), depth: depth + 1)
             skipWhitespace()
             guard index < bytes.count else { throw error("expected ',' or '}', found end of file") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
@@ -115,13 +119,13 @@ public struct JSONLocator: Sendable {
         objectKeys[path] = seen
     }
 
-    private mutating func parseArray(path: String) throws(SyntaxError) {
+    private mutating func parseArray(path: String, depth: Int) throws(SyntaxError) {
         index += 1
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return }
         var element = 0
         while true {
-            try parseValue(path: "\(path)[\(element)]")
+            try parseValue(path: "\(path)[\(element)]", depth: depth + 1)
             element += 1
             skipWhitespace()
             guard index < bytes.count else { throw error("expected ',' or ']', found end of file") }
@@ -138,6 +142,9 @@ public struct JSONLocator: Sendable {
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") { index += 1; return String(decoding: scalars, as: UTF8.self) }
+            if scalars.count > ExperimentLimits.stringBytes {
+                throw SyntaxError(location: start, message: "a string longer than \(ExperimentLimits.stringBytes) bytes")
+            }
             if byte == UInt8(ascii: "\n") { break }
             if byte == UInt8(ascii: "\\") {
                 index += 1

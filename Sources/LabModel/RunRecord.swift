@@ -91,6 +91,8 @@ public struct EndpointRecord: Sendable {
     public var steps: [StepRecord] = []
     /// Set when a program played this side instead of steps.
     public var program: ProgramRecord?
+    /// The run's deadline stopped this side.
+    public var stoppedAtDeadline = false
     /// Why the endpoint stopped early, naming the step: nil when every step ran as listed.
     public var failure: String?
     public var completed: Bool { failure == nil }
@@ -114,6 +116,8 @@ public struct RunRecord: Sendable {
     public var teardownSeen: Bool
     public var duplicateFrames: Int
     public var endpoints: [EndpointRecord]
+    /// Set when the run passed its deadline: how long that was.
+    public var deadlinePassed: Duration?
     /// Where the wall time went: namespace, capture start, experiment, teardown.
     public var phases: [(name: String, duration: Duration)]
 
@@ -139,6 +143,11 @@ public struct RunRecord: Sendable {
         if !startFenceSeen { problems.append("the start fence was not captured") }
         if !endFenceSeen { problems.append("the end fence was not captured") }
         if drops > 0 { problems.append("the kernel dropped \(drops) packet(s)") }
+        if let deadlinePassed {
+            let where_ = endpoints.filter(\.stoppedAtDeadline).compactMap(\.failure)
+            problems.append("the run passed its deadline of \(formatDuration(deadlinePassed))"
+                            + (where_.isEmpty ? "" : ": " + where_.joined(separator: "; ")) + ", so it was stopped")
+        }
         if duplicateFrames > 0 { problems.append("\(duplicateFrames) duplicate frame(s)") }
         if !teardownSeen && endpoints.allSatisfy(\.completed) {
             problems.append("the connection's teardown (FINs acknowledged, or RST) was not captured")

@@ -47,22 +47,28 @@ extension Step: Decodable {
         case .close: action = .close
         case .send:
             allowed.append("repeat")
-            action = .send(text: try object.required("send", context: "send"), repeat: try object.positive("repeat", what: "repeat count") ?? 1)
+            let text: String = try object.required("send", context: "send")
+            let times = try object.positive("repeat", what: "repeat count", max: ExperimentLimits.repeatCount) ?? 1
+            guard text.utf8.count * times <= ExperimentLimits.callBytes else {
+                throw object.problem("repeat", "one send of \(text.utf8.count) bytes × \(times) is more than \(ExperimentLimits.callBytes) bytes; use \"stream\" for bulk data")
+            }
+            action = .send(text: text, repeat: times)
         case .sendBack:
             allowed.append("repeat")
-            action = .sendBack(try Self.transform(object, "sendBack"), repeat: try object.positive("repeat", what: "repeat count") ?? 1)
+            action = .sendBack(try Self.transform(object, "sendBack"),
+                               repeat: try object.positive("repeat", what: "repeat count", max: ExperimentLimits.repeatCount) ?? 1)
         case .recv:
-            guard let n = try object.positive("recv") else { throw object.problem("recv", "expected a positive byte count") }
+            guard let n = try object.positive("recv", max: ExperimentLimits.callBytes) else { throw object.problem("recv", "expected a positive byte count") }
             action = .recv(n)
         case .recvUntil:
             if let word = try? object.decode(String.self, forKey: AnyKey("recvUntil")) {
                 guard word == "eof" else { throw object.problem("recvUntil", "expected a byte count or \"eof\", got \"\(word)\"") }
                 action = .recvUntil(nil)
             } else {
-                action = .recvUntil(try object.positive("recvUntil"))
+                action = .recvUntil(try object.positive("recvUntil", max: ExperimentLimits.callBytes))
             }
         case .stream:
-            guard let n = try object.positive("stream") else { throw object.problem("stream", "expected a positive byte count") }
+            guard let n = try object.positive("stream", max: ExperimentLimits.streamBytes) else { throw object.problem("stream", "expected a positive byte count") }
             action = .stream(n)
         case .drain:
             guard try object.optional("drain", as: String.self) == "eof" else { throw object.problem("drain", "expected \"eof\"") }
@@ -70,9 +76,12 @@ extension Step: Decodable {
         case .echoLoop:
             let loop = try object.nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey("echoLoop"))
             try loop.rejectUnknownKeys(allowed: ["recv", "send", "repeat", "sleepBeforeRecv"], context: "echoLoop")
-            guard let n = try loop.positive("recv") else { throw loop.problem(nil, "echoLoop needs \"recv\": the bytes each read asks for") }
-            action = .echoLoop(recv: n, transform: try Self.transform(loop, "send", default: .same),
-                               repeat: try loop.positive("repeat", what: "repeat count") ?? 1,
+            guard let n = try loop.positive("recv", max: ExperimentLimits.callBytes) else { throw loop.problem(nil, "echoLoop needs \"recv\": the bytes each read asks for") }
+            let times = try loop.positive("repeat", what: "repeat count", max: ExperimentLimits.repeatCount) ?? 1
+            guard n * times <= ExperimentLimits.callBytes else {
+                throw loop.problem("repeat", "each reply could be \(n) bytes × \(times), more than \(ExperimentLimits.callBytes) bytes in one send")
+            }
+            action = .echoLoop(recv: n, transform: try Self.transform(loop, "send", default: .same), repeat: times,
                                sleepBeforeRecv: try loop.duration("sleepBeforeRecv"))
         case .sleep:
             guard let d = try object.duration("sleep") else { throw object.problem("sleep", "expected a duration") }

@@ -4,7 +4,9 @@
 public func parseDuration(_ text: String) -> Duration? {
     let units: [(String, Double)] = [("ms", 1e-3), ("us", 1e-6), ("µs", 1e-6), ("ns", 1e-9), ("s", 1)]
     for (suffix, scale) in units where text.hasSuffix(suffix) {
-        guard let value = Double(text.dropLast(suffix.count)), value >= 0, value.isFinite else { return nil }
+        // A value past a million seconds is no duration anyone means, and past about 9.2e9 s its
+        // nanoseconds would not fit in an Int64.
+        guard let value = Double(text.dropLast(suffix.count)), value >= 0, value.isFinite, value * scale <= 1e6 else { return nil }
         return .nanoseconds(Int64((value * scale * 1e9).rounded()))
     }
     return nil

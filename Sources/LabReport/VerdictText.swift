@@ -9,7 +9,10 @@ public enum VerdictText {
         func paint(_ text: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
         var lines: [String] = []
         var saidReasons: Set<String> = []
-        for problem in verdict.captureProblems { lines.append(paint("HARNESS ", "33") + " capture incomplete: \(problem)") }
+        for problem in verdict.captureProblems {
+            let kind = problem.hasPrefix("the run passed its deadline") ? "" : "capture incomplete: "
+            lines.append(paint("HARNESS ", "33") + " \(kind)\(problem)")
+        }
         for failure in verdict.endpointFailures { lines.append(paint("FAIL    ", "31") + " endpoint: \(failure)") }
         if verdict.unjudged > 0 {
             lines.append("not judged: the \(verdict.unjudged) expectation(s), since no connection to the experiment's port was captured")

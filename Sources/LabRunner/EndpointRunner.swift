@@ -31,6 +31,12 @@ struct EndpointRunner {
     }
 
     struct StepFailure: Error { var message: String }
+    /// The run passed its deadline while this side was in a step.
+    struct Cancelled: Error {}
+
+    private func stopIfCancelled() throws(Cancelled) {
+        if events.isCancelled { throw Cancelled() }
+    }
 
     mutating func run() -> EndpointRecord {
         var record = EndpointRecord(side: side)
@@ -45,6 +51,7 @@ struct EndpointRunner {
             do {
                 let listener = try TCPSocket.listen(port: port)
                 self.listener = listener
+                events.register(listener)
                 events.postListening()
             } catch {
                 record.failure = "server could not listen: \(error)"
@@ -54,13 +61,21 @@ struct EndpointRunner {
         for (index, step) in steps.enumerated() {
             var stepRecord = StepRecord(index: index, label: step.label, started: elapsed, ended: 0)
             do {
+                try stopIfCancelled()
                 try perform(step, into: &stepRecord)
+                try stopIfCancelled()
                 if let expected = step.expectError {
                     stepRecord.ended = elapsed
                     record.steps.append(stepRecord)
                     record.failure = "\(side) step \(index + 1) (\(step.label)): expected \(expected), but the step succeeded"
                     return record
                 }
+            } catch is Cancelled {
+                stepRecord.ended = elapsed
+                record.steps.append(stepRecord)
+                record.failure = "\(side) was in step \(index + 1) (\(step.label)) at the run's deadline"
+                record.stoppedAtDeadline = true
+                return record
             } catch let error as SystemError {
                 stepRecord.error = error
                 stepRecord.errorExpected = step.expectError == error.symbol
@@ -116,17 +131,25 @@ struct EndpointRunner {
                 throw StepFailure(message: "the client program ended without connecting to port \(port)")
             }
             socket = accepted
+            events.register(accepted)
         case .accept:
             guard let listener else { throw StepFailure(message: "only the server accepts") }
-            socket = try listener.accept(timeout: stepTimeout)
+            let accepted = try listener.accept(timeout: stepTimeout)
+            socket = accepted
+            events.register(accepted)
         case .connect:
             try awaitServerListening()
-            socket = try TCPSocket.connect(port: port, timeout: stepTimeout)
+            let connected = try TCPSocket.connect(port: port, timeout: stepTimeout)
+            socket = connected
+            events.register(connected)
         case let .send(text, times):
             let bytes = Array(repeating: Array(text.utf8), count: times).flatMap { $0 }
             try connected().sendAll(bytes)
             record.bytesOut = bytes.count
         case let .sendBack(transform, times):
+            guard lastReceived.count * times <= ExperimentLimits.callBytes else {
+                throw StepFailure(message: "sending back \(lastReceived.count) bytes × \(times) is more than \(ExperimentLimits.callBytes) bytes in one send")
+            }
             let bytes = Array(repeating: transform.apply(lastReceived), count: times).flatMap { $0 }
             try connected().sendAll(bytes)
             record.bytesOut = bytes.count
@@ -137,9 +160,13 @@ struct EndpointRunner {
             let s = try connected()
             var received: [UInt8] = []
             while limit.map({ received.count < $0 }) ?? true {
+                try stopIfCancelled()
                 let chunk = try s.receive(upTo: limit.map { $0 - received.count } ?? 65536)
                 if chunk.isEmpty { break }
                 received += chunk
+                if received.count > ExperimentLimits.callBytes {
+                    throw StepFailure(message: "received more than \(ExperimentLimits.callBytes) bytes before end of stream; use \"drain\" for bulk data")
+                }
             }
             lastReceived = received
             record.bytesIn = received.count
@@ -148,6 +175,7 @@ struct EndpointRunner {
             let chunk = (0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0) }
             var left = total
             while left > 0 {
+                try stopIfCancelled()
                 try s.sendAll(left >= chunk.count ? chunk : Array(chunk.prefix(left)))
                 left -= min(left, chunk.count)
             }
@@ -155,6 +183,7 @@ struct EndpointRunner {
         case .drain:
             let s = try connected()
             while true {
+                try stopIfCancelled()
                 let n = try s.receive(upTo: 1 << 20).count
                 if n == 0 { break }
                 record.bytesIn += n
@@ -162,7 +191,8 @@ struct EndpointRunner {
         case let .echoLoop(count, transform, times, pause):
             let s = try connected()
             while true {
-                if let pause { Clock.sleep(pause) }
+                try stopIfCancelled()
+                if let pause, !events.sleep(pause) { throw Cancelled() }
                 let chunk = try s.receive(upTo: count)
                 record.bytesIn += chunk.count
                 if chunk.isEmpty { break }
@@ -172,7 +202,7 @@ struct EndpointRunner {
                 record.bytesOut += reply.count
             }
         case let .sleep(duration):
-            Clock.sleep(duration)
+            if !events.sleep(duration) { throw Cancelled() }
         case let .setOption(option, value):
             try connected().set(TCPSocket.Option(option), value)
         case let .waitFor(name) where otherIsProgram:

@@ -18,6 +18,9 @@ final class Events: @unchecked Sendable {
     private var settled = false
     /// Signalled on every change, for threads that wait in `poll` rather than on the condition.
     private var watchers: [Wakeup] = []
+    /// Set once the run is past its deadline: every step stops, and blocked sockets are shut down.
+    private var cancelled = false
+    private var sockets: [TCPSocket] = []
 
     enum WaitResult { case posted, peerFinished, timedOut }
 
@@ -32,6 +35,33 @@ final class Events: @unchecked Sendable {
     func postSettled() { update { settled = true } }
 
     var isSettled: Bool { read { settled } }
+
+    var isCancelled: Bool { read { cancelled } }
+
+    /// A socket an endpoint blocks on, shut down if the run is cancelled (at once, if it already is).
+    func register(_ socket: TCPSocket) {
+        var late = false
+        update {
+            sockets.append(socket)
+            late = cancelled
+        }
+        if late { socket.interrupt() }
+    }
+
+    /// The run is past its deadline: wakes every wait and every blocked socket call.
+    func cancel() {
+        var toShut: [TCPSocket] = []
+        update {
+            cancelled = true
+            toShut = sockets + (listener.map { [$0] } ?? [])
+        }
+        for socket in toShut { socket.interrupt() }
+    }
+
+    /// Sleeps `duration`, or less if the run is cancelled meanwhile; true when it slept it all.
+    func sleep(_ duration: Duration) -> Bool {
+        wait(timeout: duration, until: { cancelled }, peerGone: { false }) == .timedOut
+    }
 
     func isFinished(_ side: Direction) -> Bool { read { finished.contains(side) } }
 
@@ -60,7 +90,7 @@ final class Events: @unchecked Sendable {
             listener = socket
             done = finished.contains(.client)
         }
-        if done { try? socket.shutdown(.both) }
+        if done { socket.interrupt() }
     }
 
     func finish(_ side: Direction) {
@@ -69,7 +99,7 @@ final class Events: @unchecked Sendable {
             finished.insert(side)
             if side == .client { toShut = listener }
         }
-        try? toShut?.shutdown(.both)
+        toShut?.interrupt()
     }
 
     /// "2 responses sent, 1 connection still open", for a visit that did not end.

@@ -135,7 +135,12 @@ public enum Run {
 
         var captureFailure: String?
         do {
+            let deadline = origin + experiment.deadline
             try session.pump { session in
+                // Past the deadline every scripted step is stopped (programs end at it by themselves).
+                if !events.isCancelled, ContinuousClock.now > deadline, events.finishedCount < 2 {
+                    events.cancel()
+                }
                 // A server program is ended only once the capture holds everything the client did.
                 if !experiment.programs.isEmpty, events.isFinished(.client), session.tracker.isSettled, !events.isSettled {
                     events.postSettled()
@@ -163,10 +168,12 @@ public enum Run {
         if let captureFailure, session.frames.isEmpty {
             throw .harness("capture incomplete: \(captureFailure)")
         }
-        return RunRecord(
+        var record = RunRecord(
             experiment: experiment.name, linkType: capture.linkType, snapLength: capture.snapLength,
             frames: session.frames, drops: drops,
             startFenceSeen: session.startSeen, endFenceSeen: session.endSeen, teardownSeen: session.teardownSeen,
             duplicateFrames: session.duplicates, endpoints: endpoints, phases: phases)
+        if endpoints.contains(where: \.stoppedAtDeadline) { record.deadlinePassed = experiment.deadline }
+        return record
     }
 }

@@ -2,17 +2,25 @@
 import Glibc
 #endif
 import CLinux
+import Synchronization
 
 /// A blocking IPv4 TCP socket. Every method is one system call unless its name says
 /// otherwise (`sendAll`), because the experiments' segment sizes follow the calls made.
 public final class TCPSocket: @unchecked Sendable {
-    // Sendable because one endpoint thread owns each socket; the fd is never shared.
+    // Sendable because one endpoint thread owns each socket; another thread may only
+    // `interrupt` it, which is ordered with `close` by `closed`'s lock.
     public let fd: Int32
-    private var closed = false
+    /// Held across the close itself, so an interrupt never reaches a reused descriptor.
+    private let closed = Mutex(false)
 
     init(fd: Int32) { self.fd = fd }
 
-    deinit { if !closed { _ = Glibc.close(fd) } }
+    deinit { closed.withLock { if !$0 { _ = Glibc.close(fd) } } }
+
+    /// Shuts the socket down from another thread, waking a call blocked on it; nothing once closed.
+    public func interrupt() {
+        closed.withLock { if !$0 { _ = Glibc.shutdown(fd, Int32(SHUT_RDWR)) } }
+    }
 
     public enum ShutdownHow: String, Sendable { case read, write, both }
 
@@ -159,11 +167,12 @@ public final class TCPSocket: @unchecked Sendable {
 
     /// One `close`, never retried: after EINTR the descriptor is already gone on Linux.
     public func close() throws(SystemError) {
-        guard !closed else { return }
-        closed = true
-        if Glibc.close(fd) == -1 {
-            throw SystemError(call: "close", subject: "fd \(fd)", errno: Glibc.errno)
+        let failure: Int32? = closed.withLock { isClosed in
+            guard !isClosed else { return nil }
+            isClosed = true
+            return Glibc.close(fd) == -1 ? Glibc.errno : nil
         }
+        if let failure { throw SystemError(call: "close", subject: "fd \(fd)", errno: failure) }
     }
 
     public var localPort: UInt16? {

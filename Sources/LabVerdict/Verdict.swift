@@ -102,7 +102,8 @@ public struct Verdict: Sendable {
             // A program that never connected is the program's failure, said by its endpoint.
             if connections.isEmpty && experiment.programs.isEmpty { problems.append("no TCP connection was captured") }
         }
-        var failures = record?.endpoints.compactMap(\.failure) ?? []
+        // A side stopped at the deadline is named by the harness problem already.
+        var failures = record?.endpoints.filter { !$0.stoppedAtDeadline }.compactMap(\.failure) ?? []
         if let record, !experiment.programs.isEmpty {
             failures = ProgramDiagnosis.failures(experiment, connections: all, record: record)
         }
