@@ -63,6 +63,9 @@ def broken_variants(valid):
         ("lab code for the browser", variant(lambda d: d.update(labCode={"browser": ["python3", "b.py"]}))),
         ("a blank labCodeDiffers", variant(lambda d: d["expect"].append({"rst": "none", "labCodeDiffers": " "}))),
         ("a deadline without a unit", variant(lambda d: d.update(deadline="60"))),
+        ("a recv of a terabyte", variant(lambda d: d["client"].append({"recv": 1000000000000}))),
+        ("a repeat of two million", variant(lambda d: d["client"].append({"send": "x", "repeat": 2000000}))),
+        ("1001 steps", variant(lambda d: d["client"].extend([{"recv": 1}] * 1001))),
     ]
 
 

@@ -43,6 +43,8 @@ public struct ProgramRecord: Sendable {
     public var listeningElsewhere: [UInt16] = []
     /// Its TCP sockets' system calls, from strace; nil when it was not traced.
     public var sockets: [SocketCalls]?
+    /// What strace's log held when it showed no connection.
+    public var straceNote: String?
 
     public enum Ending: Sendable, Equatable {
         /// It ended by itself.

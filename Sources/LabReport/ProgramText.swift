@@ -11,7 +11,7 @@ public enum ProgramText {
     public static func lines(_ program: ProgramRecord, side: Direction) -> [String] {
         var lines = ["\(side) program (\(program.origin.rawValue)): \(Program.quoted(program.command)) — \(program.endingText)"]
         if let sockets = program.sockets {
-            if sockets.isEmpty { lines.append("  system calls (strace): no TCP connection opened") }
+            if sockets.isEmpty { lines.append("  system calls (strace): no TCP connection opened" + (program.straceNote.map { " (\($0))" } ?? "")) }
             for (i, socket) in sockets.enumerated() {
                 let which = sockets.count > 1 ? " \(i + 1)" : ""
                 lines.append("  system calls (strace), connection\(which) (\(socket.opened), fd \(socket.fd)): \(socket.description)")

@@ -101,7 +101,14 @@ struct ProgramEndpoint {
         programRecord.stdout = child.stdout
         programRecord.stderr = child.stderr
         if let straceLog {
-            programRecord.sockets = StraceLog.parse(String(decoding: (try? FileSystem.contents(of: straceLog)) ?? [], as: UTF8.self))
+            let log = String(decoding: (try? FileSystem.contents(of: straceLog)) ?? [], as: UTF8.self)
+            programRecord.sockets = StraceLog.parse(log)
+            if programRecord.sockets?.isEmpty == true {
+                // Said, so a trace that shows connections but a log that shows none is explained.
+                let lines = log.split(separator: "\n")
+                programRecord.straceNote = lines.isEmpty ? "strace wrote nothing to its log"
+                    : "strace's log has \(lines.count) lines and no TCP connection; its first: \(lines[0].prefix(160))"
+            }
         }
         switch wait {
         case .exited: programRecord.ending = .exited(status)
