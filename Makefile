@@ -4,7 +4,7 @@ RELEASE := .build/release/tcplab
 DEBUG   := .build/debug/tcplab
 APT     := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends
 
-.PHONY: deps test-deps build experiments test clean fuzz bench bench-show bench-grade golden install install-files
+.PHONY: deps test-deps build experiments test clean fuzz fuzz-build fuzz-capture fuzz-experiment fuzz-judge fuzz-http fuzz-check bench bench-show bench-grade golden install install-files
 .DEFAULT_GOAL := experiment-2
 
 # libpcap's headers are needed to build. As root we install them; otherwise we say how.
@@ -76,18 +76,48 @@ install-files:
 	$(INSTALL_BIN) --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_tcplab
 	$(INSTALL_BIN) --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/tcplab.fish
 
-# libFuzzer on the capture reader, decoder, analysis and Info column: the capture-fuzzer target,
-# linked against the LabPackets and LabReport modules. FUZZ_SECONDS=600 for the 10-minute run.
+# libFuzzer on every way input enters tcplab, one surface per target, each with its own corpus
+# (seeded from the repository), dictionary and crash folder under .build/fuzz/SURFACE:
+#   fuzz-capture     the capture reader, decoder, analysis and Info column (`make fuzz` too)
+#   fuzz-experiment  experiment files: decoding and validation, seeded with the shipped experiments
+#   fuzz-judge       a capture through the judge and the explainer of every shipped experiment
+#   fuzz-http        HTTP request heads and the file server's path confinement
+#   fuzz-check       `check` and `grade` on any file
+# One capture-fuzzer binary serves them all (TCPLAB_FUZZ picks the surface). FUZZ_SECONDS=600
+# for the 10-minute runs. A crash found goes into Tests/IntegrationTests/Fixtures/fuzz-regressions/SURFACE/,
+# which `make test` replays.
 FUZZ_SECONDS ?= 60
 FUZZ_DIR := .build/fuzz
-fuzz: deps
-	mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/crashes
-	cp Tests/IntegrationTests/Fixtures/corpus/*.pcap Tests/IntegrationTests/Fixtures/corpus/*.pcapng Tests/IntegrationTests/Fixtures/lab/*.pcap Tests/IntegrationTests/Fixtures/lab/*.pcapng $(FUZZ_DIR)/corpus/ 2>/dev/null || true
-	cp Tests/IntegrationTests/Fixtures/fuzz-regressions/* $(FUZZ_DIR)/corpus/ 2>/dev/null || true
+FUZZ_BIN := .build/fuzz-spm/release/capture-fuzzer
+CAPTURE_SEEDS := Tests/IntegrationTests/Fixtures/corpus/*.pcap Tests/IntegrationTests/Fixtures/corpus/*.pcapng \
+  Tests/IntegrationTests/Fixtures/lab/*.pcap Tests/IntegrationTests/Fixtures/lab/*.pcapng Tests/IntegrationTests/Fixtures/fuzz-regressions/*.pcap*
+
+fuzz-build: deps
 	$(SWIFT) build --product capture-fuzzer -c release --scratch-path .build/fuzz-spm \
 	  -Xswiftc -DFUZZING -Xswiftc -sanitize=fuzzer,address
-	.build/fuzz-spm/release/capture-fuzzer $(FUZZ_DIR)/corpus -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
-	  -artifact_prefix=$(FUZZ_DIR)/crashes/ -print_final_stats=1
+
+fuzz: fuzz-capture
+
+fuzz-capture fuzz-judge fuzz-check: fuzz-%: fuzz-build
+	mkdir -p $(FUZZ_DIR)/$*/corpus $(FUZZ_DIR)/$*/crashes
+	cp $(CAPTURE_SEEDS) $(FUZZ_DIR)/$*/corpus/ 2>/dev/null || true
+	cp Tests/IntegrationTests/Fixtures/fuzz-regressions/$*/* $(FUZZ_DIR)/$*/corpus/ 2>/dev/null || true
+	TCPLAB_FUZZ=$* $(FUZZ_BIN) $(FUZZ_DIR)/$*/corpus -dict=Fuzz/dictionaries/capture.dict -max_total_time=$(FUZZ_SECONDS) \
+	  -max_len=65536 -rss_limit_mb=2048 -artifact_prefix=$(FUZZ_DIR)/$*/crashes/ -print_final_stats=1
+
+fuzz-experiment: fuzz-build
+	mkdir -p $(FUZZ_DIR)/experiment/corpus $(FUZZ_DIR)/experiment/crashes
+	cp Experiments/experiment-*.json $(FUZZ_DIR)/experiment/corpus/
+	cp Tests/IntegrationTests/Fixtures/fuzz-regressions/experiment/* $(FUZZ_DIR)/experiment/corpus/ 2>/dev/null || true
+	TCPLAB_FUZZ=experiment $(FUZZ_BIN) $(FUZZ_DIR)/experiment/corpus -dict=Fuzz/dictionaries/experiment.dict \
+	  -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 -artifact_prefix=$(FUZZ_DIR)/experiment/crashes/ -print_final_stats=1
+
+fuzz-http: fuzz-build
+	mkdir -p $(FUZZ_DIR)/http/corpus $(FUZZ_DIR)/http/crashes
+	cp Fuzz/seeds/http/* $(FUZZ_DIR)/http/corpus/
+	cp Tests/IntegrationTests/Fixtures/fuzz-regressions/http/* $(FUZZ_DIR)/http/corpus/ 2>/dev/null || true
+	TCPLAB_FUZZ=http $(FUZZ_BIN) $(FUZZ_DIR)/http/corpus -dict=Fuzz/dictionaries/http.dict -max_total_time=$(FUZZ_SECONDS) \
+	  -max_len=16384 -rss_limit_mb=2048 -artifact_prefix=$(FUZZ_DIR)/http/crashes/ -print_final_stats=1
 
 # Decode + analysis throughput against tshark and tcpdump on a generated 1M-packet capture, on both cores and pinned to one.
 bench-show: build

@@ -2,6 +2,7 @@
 // analysis and the Info column, linked against the LabPackets and LabReport modules.
 // `make fuzz` builds it with -DFUZZING -sanitize=fuzzer,address, and libFuzzer supplies main;
 // a plain build is a replayer that runs the files named on its command line through it.
+import FoundationEssentials
 import LabPackets
 import LabReport
 import LabSystem
@@ -25,6 +26,16 @@ enum CaptureFuzzerMain {
         }
 #endif
     }
+
+    /// The surface under test: TCPLAB_FUZZ=experiment, judge, http or check; the capture
+    /// decoder when unset.
+    static let surface = ProcessInfo.processInfo.environment["TCPLAB_FUZZ"] ?? "capture"
+}
+
+enum Surface {
+    static func run(_ bytes: [UInt8]) -> Bool {
+        CaptureFuzzerMain.surface == "capture" ? false : Surfaces.run(CaptureFuzzerMain.surface, bytes)
+    }
 }
 
 #if FUZZING
@@ -37,6 +48,7 @@ func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<Int32>,
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzCapture(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    if Surface.run(bytes) { return 0 }
     // Feed the file in two pieces split by the first byte, so record boundaries that fall
     // across chunks are exercised too.
     let cut = bytes.isEmpty ? 0 : Int(bytes[0]) * bytes.count / 256

@@ -65,6 +65,12 @@ public struct ExperimentLoader: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .unreadable(path: path, reason: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
         }
+        return try decode(data, path: path, name: name)
+    }
+
+    /// An experiment from the bytes of a file at `path` (whose folder its relative paths start
+    /// from): the same checks and messages as loading the file.
+    public static func decode(_ data: Data, path: String, name: String? = nil) throws(ExperimentError) -> Experiment {
         guard data.count <= ExperimentLimits.fileBytes else {
             throw .malformed(path: path, location: .init(line: 1, column: 1), key: "",
                              problem: "the file is \(data.count) bytes; an experiment file may have at most \(ExperimentLimits.fileBytes)")

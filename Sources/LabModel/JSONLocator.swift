@@ -159,7 +159,13 @@ public struct JSONLocator: Sendable {
 
     private mutating func parseNumber() throws(SyntaxError) {
         let start = index
+        let startLocation = location
         while index < bytes.count, "+-0123456789.eE".utf8.contains(bytes[index]) { index += 1 }
         if index == start + 1, bytes[start] == UInt8(ascii: "-") { throw error("expected a digit after '-'") }
+        // Foundation's decoder would refuse the whole file without a position.
+        let text = String(decoding: bytes[start..<index], as: UTF8.self)
+        if let value = Double(text), !value.isFinite {
+            throw SyntaxError(location: startLocation, message: "the number \(text.prefix(40)) is out of range")
+        }
     }
 }
