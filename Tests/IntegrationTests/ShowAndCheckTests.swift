@@ -100,7 +100,8 @@ import Testing
     }
 
     /// Inputs the fuzzer once crashed on: each must now give rows or one clear error.
-    @Test(arguments: ((try? FileManager.default.contentsOfDirectory(atPath: fixtures + "/fuzz-regressions")) ?? []).sorted())
+    @Test(arguments: ((try? FileManager.default.contentsOfDirectory(atPath: fixtures + "/fuzz-regressions")) ?? [])
+            .filter { !$0.hasPrefix(".") && !FileManager.default.fileExists(atPath: fixtures + "/fuzz-regressions/" + $0 + "/.") }.sorted())
     func formerFuzzerCrashesAreHandled(name: String) throws {
         for options in [[], ["--conversations"], ["--json"]] {
             let result = try execute(Repository.binary, ["show", Self.fixtures + "/fuzz-regressions/" + name] + options)
