@@ -110,6 +110,14 @@ extension Experiment: Decodable {
                 throw object.problem(side, "the \(side) would send \(sent) bytes, more than \(ExperimentLimits.sideBytes)")
             }
         }
+        for (i, step) in server.enumerated() {
+            // The client's wait for the server's close is one step, bounded by stepTimeout; a longer
+            // idle timeout could only fail the run, and would keep the server's threads past its deadline.
+            if case let .serveHTTP(_, idle) = step.action, idle >= stepTimeout {
+                throw SchemaProblem(codingPath: object.codingPath + [AnyKey("server"), AnyKey(index: i), AnyKey("serveHTTP"), AnyKey("idleTimeout")],
+                                    message: "the idle timeout (\(formatDuration(idle))) must be shorter than the stepTimeout (\(formatDuration(stepTimeout)))")
+            }
+        }
         if expectations.count > ExperimentLimits.expectations {
             throw object.problem("expect", "\(expectations.count) expectations, more than \(ExperimentLimits.expectations)")
         }
