@@ -62,7 +62,13 @@ struct EndpointRunner {
             var stepRecord = StepRecord(index: index, label: step.label, started: elapsed, ended: 0)
             do {
                 try stopIfCancelled()
-                try perform(step, into: &stepRecord)
+                do {
+                    try perform(step, into: &stepRecord)
+                } catch where events.isCancelled {
+                    // A socket shut down by the deadline fails the call blocked on it (or the
+                    // peer's, with a reset): the deadline is the cause, not the error.
+                    throw Cancelled()
+                }
                 try stopIfCancelled()
                 if let expected = step.expectError {
                     stepRecord.ended = elapsed
