@@ -194,3 +194,10 @@ void clinux_untrack_partial_file(const char *path) {
         if (tracked_path_used[i] == 2 && strcmp(tracked_paths[i], path) == 0) __sync_bool_compare_and_swap(&tracked_path_used[i], 2, 0);
     }
 }
+
+int clinux_partial_file_tracked(const char *path) {
+    for (int i = 0; i < max_tracked; i++) {
+        if (tracked_path_used[i] == 2 && strcmp(tracked_paths[i], path) == 0) return 1;
+    }
+    return 0;
+}

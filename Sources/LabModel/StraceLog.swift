@@ -59,7 +59,8 @@ public enum StraceLog {
         for raw in text.split(separator: "\n", omittingEmptySubsequences: true) {
             var line = Substring(raw)
             guard let space = line.firstIndex(of: " "), let pid = Int(line[..<space]) else { continue }
-            line = line[line.index(after: space)...]
+            // strace pads the pid to five columns: "4723  close(3)".
+            line = line[line.index(after: space)...].drop { $0 == " " }
             if line.hasSuffix("<unfinished ...>") {
                 pending[pid] = String(line.dropLast("<unfinished ...>".count))
                 continue

@@ -173,7 +173,10 @@ public enum Run {
             frames: session.frames, drops: drops,
             startFenceSeen: session.startSeen, endFenceSeen: session.endSeen, teardownSeen: session.teardownSeen,
             duplicateFrames: session.duplicates, endpoints: endpoints, phases: phases)
-        if endpoints.contains(where: \.stoppedAtDeadline) { record.deadlinePassed = experiment.deadline }
+        // A scripted side stopped at the deadline because a program hung is the program's failure,
+        // said by its endpoint; only a run whose own script ran away is the harness's.
+        let programFailed = endpoints.contains { $0.program != nil && $0.failure != nil }
+        if endpoints.contains(where: \.stoppedAtDeadline), !programFailed { record.deadlinePassed = experiment.deadline }
         return record
     }
 }

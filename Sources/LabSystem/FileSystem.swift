@@ -25,6 +25,9 @@ public enum FileSystem {
         _ = try valueOrErrno("rename", "\(from) → \(to)", retryOnInterrupt: false) { Glibc.rename(from, to) }
     }
 
+    /// True while `path` is registered for removal by the interrupt handler.
+    public static func isTrackedForInterrupt(_ path: String) -> Bool { clinux_partial_file_tracked(path) != 0 }
+
     public static func remove(_ path: String) {
         unlink(path)
         clinux_untrack_partial_file(path)

@@ -38,6 +38,8 @@ int clinux_child_exited(pid_t pid);
 void clinux_untrack_child_group(pid_t group);
 void clinux_track_partial_file(const char *path);
 void clinux_untrack_partial_file(const char *path);
+/// True when `path` is in the table, ready for the handler to remove.
+int clinux_partial_file_tracked(const char *path);
 
 /// Sets IFF_UP on the named interface (SIOCGIFFLAGS, then SIOCSIFFLAGS).
 int clinux_interface_up(const char *name);
