@@ -73,7 +73,7 @@ enum Surfaces {
     /// Any bytes as a file handed to `check` (ranked against every experiment, and judged
     /// against one) and to `grade`.
     static func checkAndGrade(_ bytes: [UInt8]) {
-        let folder = (ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp") + "/tcplab-fuzz-\(getpid())"
+        let folder = FileSystem.temporaryFolder + "/tcplab-fuzz-\(getpid())"
         try? FileSystem.makeDirectories(folder)
         let path = folder + "/trace2.pcap"
         guard (try? AtomicFile.write(bytes, to: path)) != nil else { return }

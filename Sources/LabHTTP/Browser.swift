@@ -29,7 +29,7 @@ public enum Browser {
         guard let program = candidates.first(where: FileManager.default.isExecutableFile(atPath:)) else {
             throw Failure(description: "no chromium found (apt-get install chromium)")
         }
-        let profile = (ProcessInfo.processInfo.environment["TMPDIR"].map { $0.hasSuffix("/") ? $0 : $0 + "/" } ?? "/tmp/") + "tcplab-chromium-\(UUID().uuidString)"
+        let profile = FileSystem.temporaryFolder + "/tcplab-chromium-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: profile) }
         var expected = 0
         for (path, count) in zip(paths, responses) {

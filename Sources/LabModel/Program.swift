@@ -1,4 +1,5 @@
 import LabPackets
+import LabSystem
 
 /// A program that plays one side of an experiment in place of its scripted steps: a student's
 /// server or client, or the lab's own code shipped in `Experiments/lab/`.
@@ -98,5 +99,18 @@ public struct Program: Sendable, Equatable {
     public struct CommandLineError: Error, CustomStringConvertible {
         public var message: String
         public var description: String { message }
+    }
+
+    /// Why a program cannot be started.
+    public struct CannotStart: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Where the program `name` (a command's first word, placeholders filled in) runs from, found
+    /// from `directory` as `execvp` would; or why it cannot be started.
+    public static func locate(_ name: String, from directory: String) -> Result<String, CannotStart> {
+        if let path = FileSystem.findExecutable(name, directory: directory) { return .success(path) }
+        return .failure(CannotStart(description: name.contains("/") ? "\(name) is not an executable file (in \(directory))"
+                                        : "\"\(name)\" was not found on PATH"))
     }
 }

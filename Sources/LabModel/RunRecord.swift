@@ -58,6 +58,14 @@ public struct ProgramRecord: Sendable {
         case stopped(ChildProcess.ExitStatus)
         /// It never ran: why.
         case notStarted(String)
+
+        /// How the main process ended, when it ran.
+        public var status: ChildProcess.ExitStatus? {
+            switch self {
+            case let .exited(s), let .stoppedAfterClient(s), let .killedAtDeadline(s), let .stopped(s): s
+            case .notStarted: nil
+            }
+        }
     }
 
     public init(command: [String], directory: String, origin: Program.Origin, ending: Ending,

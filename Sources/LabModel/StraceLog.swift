@@ -1,3 +1,5 @@
+import LabPackets
+
 /// What a program did with its TCP sockets, read from `strace -f` output: each send and receive
 /// call with its byte count, and the close. Pure text parsing: any input gives some answer.
 public struct SocketCalls: Sendable, Equatable {
@@ -39,8 +41,7 @@ public struct SocketCalls: Sendable, Equatable {
     }
 
     static func list(_ values: [Int]) -> String {
-        let words = values.map { $0 < 0 ? "failed" : String($0) }
-        return words.count > 10 ? (words.prefix(8) + ["…", words.last!]).joined(separator: ", ") : words.joined(separator: ", ")
+        abbreviated(values.map { $0 < 0 ? "failed" : String($0) }, limit: 10)
     }
 }
 

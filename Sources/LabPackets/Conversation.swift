@@ -41,6 +41,10 @@ public struct AnalyzedSegment: Sendable {
     public var isPureAck: Bool {
         length == 0 && flags.isDisjoint(with: [.syn, .fin, .rst]) && flags.contains(.ack)
     }
+    /// Flagged as any kind of retransmission: its bytes were sent before.
+    public var isRetransmission: Bool { !analysis.flags.isDisjoint(with: .anyRetransmission) }
+    /// Carries bytes not sent before, so counting these counts each byte once.
+    public var carriesNewData: Bool { length > 0 && !isRetransmission }
 }
 
 /// What the analysis says of a segment, as plain values: its connection and direction,
@@ -253,7 +257,7 @@ public struct ConversationAnalyzer: Sendable {
         stats.packets += 1
         if length > 0 { stats.dataPackets += 1; stats.bytes += length }
         if isPureAck { stats.pureAcks += 1 }
-        if !s.analysis.flags.isDisjoint(with: [.retransmission, .fastRetransmission, .spuriousRetransmission]) { stats.retransmissions += 1 }
+        if !s.analysis.flags.isDisjoint(with: .anyRetransmission) { stats.retransmissions += 1 }
         if flags.contains(.syn) { stats.syn += 1 }
         if flags.contains(.fin) { stats.fin += 1 }
         if flags.contains(.rst) { stats.rst += 1 }

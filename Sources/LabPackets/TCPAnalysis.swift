@@ -6,6 +6,7 @@ public struct TCPAnalysisFlags: OptionSet, Hashable, Sendable {
     public static let retransmission = TCPAnalysisFlags(rawValue: 1 << 0)
     public static let spuriousRetransmission = TCPAnalysisFlags(rawValue: 1 << 1)
     public static let fastRetransmission = TCPAnalysisFlags(rawValue: 1 << 2)
+    public static let anyRetransmission: TCPAnalysisFlags = [.retransmission, .spuriousRetransmission, .fastRetransmission]
     public static let outOfOrder = TCPAnalysisFlags(rawValue: 1 << 3)
     public static let duplicateAck = TCPAnalysisFlags(rawValue: 1 << 4)
     public static let zeroWindow = TCPAnalysisFlags(rawValue: 1 << 5)

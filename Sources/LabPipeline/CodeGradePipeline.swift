@@ -143,24 +143,24 @@ public enum CodeGradePipeline {
             return grade
         }
         if let missing = s.missing { return fail(missing, 66) }
-        var experiment: Experiment
+        let experiment: Experiment
         do { experiment = try loader.load(s.experiment).withInProcessClient() } catch { return fail(error.description, error.exitCode) }
-        for (side, words) in s.commands {
-            experiment = experiment.with(program: Program(arguments: words, directory: s.folder, origin: .commandLine), for: side)
-        }
-        if let deadline { experiment.deadline = deadline }
-        for (side, program) in experiment.programs.sorted(by: { $0.key == .server && $1.key == .client }) {
-            if let why = EndpointChoice.missing(program) { return fail("the \(side) program cannot be started: \(why)", 70) }
-        }
+        var choice = EndpointChoice()
+        choice.commands = s.commands
+        choice.directory = s.folder
+        choice.deadline = deadline
+        let chosen: Experiment
+        // A scripted choice keeps every experiment, so `apply` gives one back.
+        do { chosen = try choice.apply(to: experiment, named: true) ?? experiment } catch { return fail(error.description, error.exitCode) }
         let folder = out + "/" + s.student
         do { try OutputWriter.makeFolder(folder) } catch { return fail(error.description, error.exitCode) }
         var plan = RunPlan(out: folder)
         plan.repeats = repeats
         plan.style = RunText.Style(quiet: true, explain: false, color: false)
-        let series = RunSeries.run(experiment, plan: plan, observer: nil)
+        let series = RunSeries.run(chosen, plan: plan, observer: nil)
         grade.runs = series.results.count
         grade.passed = series.results.count { $0.verdict?.status == .passed }
-        grade.patterns = series.patterns.lines(s.experiment, of: repeats).dropFirst().map { String($0.drop { $0 == " " }) }
+        grade.patterns = series.patterns.rows
         let failedOutcome = series.results.lazy.compactMap { $0.verdict?.outcomes.first(where: \.failed) }.first
         grade.problem = series.errors.first ?? series.results.lazy.compactMap { $0.verdict?.endpointFailures.first }.first
             ?? failedOutcome.map { "\($0.expectation): \($0.detail)" }

@@ -1,4 +1,3 @@
-import FoundationEssentials
 import LabModel
 import LabPackets
 import LabSystem
@@ -14,9 +13,10 @@ public struct EndpointChoice: Sendable {
     }
 
     public var source = Source.scripted
-    /// Commands as typed, for `--server-command` and `--client-command`.
-    public var commands: [Direction: String] = [:]
-    /// Where command-line programs run: tcplab's working folder.
+    /// The programs that play a side in place of what the experiment says, as words
+    /// (`--server-command`, `--client-command`, a student's `tcplab.json`).
+    public var commands: [Direction: [String]] = [:]
+    /// Where those programs run: tcplab's working folder, or a student's.
     public var directory = "."
     public var deadline: Duration?
     /// Run every program under strace (`--strace`).
@@ -26,18 +26,6 @@ public struct EndpointChoice: Sendable {
 
     /// True when nothing is changed from the experiment file.
     public var isDefault: Bool { source == .scripted && commands.isEmpty && deadline == nil && !traceSyscalls }
-
-    /// Checks the commands before any run: each must split into words.
-    public func parsedCommands() throws(CommandFailure) -> [Direction: [String]] {
-        var parsed: [Direction: [String]] = [:]
-        for (side, line) in commands {
-            switch Program.words(of: line) {
-            case let .success(words): parsed[side] = words
-            case let .failure(error): throw CommandFailure("--\(side)-command: \(error)", exitCode: 64)
-            }
-        }
-        return parsed
-    }
 
     /// The experiment as chosen, or nil when `--endpoints lab` has no code for it and it was
     /// not asked for by name (so `--all` passes over it).
@@ -52,7 +40,7 @@ public struct EndpointChoice: Sendable {
             }
             chosen = lab
         }
-        for (side, words) in try parsedCommands() {
+        for (side, words) in commands {
             chosen = chosen.with(program: Program(arguments: words, directory: directory, origin: .commandLine), for: side)
         }
         if let deadline { chosen.deadline = deadline }
@@ -60,8 +48,7 @@ public struct EndpointChoice: Sendable {
             guard !chosen.programs.isEmpty else {
                 throw CommandFailure("--strace traces programs, and no program plays \(experiment.name): add --endpoints lab or a --server-command or --client-command", exitCode: 64)
             }
-            let searchPath = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-            guard FileSystem.findExecutable("strace", directory: "/", searchPath: searchPath) != nil else {
+            guard FileSystem.findExecutable("strace", directory: "/") != nil else {
                 throw CommandFailure("--strace needs strace, which is not installed (apt-get install strace)", exitCode: 69)
             }
             for side in Array(chosen.programs.keys) { chosen.programs[side]?.traced = true }
@@ -75,12 +62,11 @@ public struct EndpointChoice: Sendable {
     }
 
     /// Why a program cannot be found, before any run starts; nil when it can.
-    static func missing(_ program: Program) -> String? {
+    private static func missing(_ program: Program) -> String? {
         guard let name = program.arguments.first else { return "its command is empty" }
         // A name built from a placeholder is known only when the run fills it in; the run checks it then.
         if Program.placeholders.keys.contains(where: name.contains) { return nil }
-        let searchPath = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        if FileSystem.findExecutable(name, directory: program.directory, searchPath: searchPath) != nil { return nil }
-        return name.contains("/") ? "\(name) is not an executable file (in \(program.directory))" : "\"\(name)\" was not found on PATH"
+        guard case let .failure(why) = Program.locate(name, from: program.directory) else { return nil }
+        return why.description
     }
 }

@@ -28,11 +28,8 @@ public enum ProgramBehaviour {
     }
 
     static func describe(_ side: Direction, on c: Connection) -> [String] {
-        let fresh: (AnalyzedSegment) -> Bool = {
-            $0.length > 0 && $0.analysis.flags.isDisjoint(with: [.retransmission, .fastRetransmission, .spuriousRetransmission])
-        }
-        let own = c.segments(from: side).filter(fresh)
-        let peer = c.segments(from: side.other).filter(fresh)
+        let own = c.segments(from: side).filter(\.carriesNewData)
+        let peer = c.segments(from: side.other).filter(\.carriesNewData)
         let ownSizes = own.map(\.length), peerTotal = peer.reduce(0) { $0 + $1.length }
         let ownTotal = ownSizes.reduce(0, +)
         var facts: [String] = []
@@ -40,10 +37,10 @@ public enum ProgramBehaviour {
             facts.append("sent no data")
         } else if let piece = ownSizes.first, ownSizes.count > 1, ownSizes.dropLast().allSatisfy({ $0 == piece }),
                   (ownSizes.last ?? 0) <= piece, peer.count < own.count, peerTotal > 0, ownTotal % peerTotal == 0 || ownTotal == peerTotal {
-            facts.append("sent \(ownTotal) bytes as \(own.count) segments of \(list(ownSizes)) after the \(side.other)'s \(peerTotal) arrived in \(peer.count): "
+            facts.append("sent \(ownTotal) bytes as \(own.count) segments of \(abbreviated(ownSizes.map(String.init), limit: 10)) after the \(side.other)'s \(peerTotal) arrived in \(peer.count): "
                          + "pieces of \(piece) bytes, as a loop of recv(\(piece)) and send() makes them")
         } else {
-            facts.append("sent \(ownTotal) bytes in \(own.count) segment(s) of \(list(ownSizes))")
+            facts.append("sent \(ownTotal) bytes in \(own.count) segment(s) of \(abbreviated(ownSizes.map(String.init), limit: 10))")
         }
         if peerTotal > 0, ownTotal > peerTotal, ownTotal % peerTotal == 0 {
             facts.append("\(ownTotal / peerTotal)× what it received")
@@ -67,10 +64,5 @@ public enum ProgramBehaviour {
             facts.append("never closed its side")
         }
         return facts
-    }
-
-    static func list(_ sizes: [Int]) -> String {
-        sizes.count > 8 ? (sizes.prefix(6).map(String.init) + ["…", String(sizes.last!)]).joined(separator: ", ")
-            : sizes.map(String.init).joined(separator: ", ")
     }
 }

@@ -17,11 +17,7 @@ public struct WirePattern: Hashable, Sendable, CustomStringConvertible {
     public init(connections: [Connection], port: UInt16?) {
         self.connections = connections.filter { port == nil || $0.server.port == port }.map { c in
             // Each byte once: a retransmission repeats data already counted.
-            func sizes(_ side: Direction) -> [Int] {
-                c.segments(from: side).filter {
-                    $0.length > 0 && $0.analysis.flags.isDisjoint(with: [.retransmission, .fastRetransmission, .spuriousRetransmission])
-                }.map(\.length)
-            }
+            func sizes(_ side: Direction) -> [Int] { c.segments(from: side).filter(\.carriesNewData).map(\.length) }
             var closes: [String] = []
             for s in c.segments {
                 let mark = s.flags.contains(.rst) ? "RST" : s.flags.contains(.fin) ? (s.length > 0 ? "FIN on its data" : "FIN") : nil
@@ -61,8 +57,7 @@ public struct WirePattern: Hashable, Sendable, CustomStringConvertible {
         if let last = sizes.last, sizes.count > 2, sizes.dropLast().allSatisfy({ $0 == first }), last < first {
             return "\(count(sizes.count - 1)) \(first)-byte segments, then one of \(last)"
         }
-        let shown = sizes.count > 8 ? sizes.prefix(6).map(String.init) + ["…", String(sizes.last!)] : sizes.map(String.init)
-        return "\(sizes.count) segments of \(shown.joined(separator: ", ")) bytes (\(sizes.reduce(0, +)) in all)"
+        return "\(sizes.count) segments of \(abbreviated(sizes.map(String.init), limit: 10)) bytes (\(sizes.reduce(0, +)) in all)"
     }
 
     static func count(_ n: Int) -> String {
@@ -101,17 +96,20 @@ public struct PatternHistogram: Sendable {
         if let i = entries.firstIndex(where: { $0.pattern == pattern }) { entries[i].example = path }
     }
 
-    /// `experiment-2: 2 patterns in 20 runs:` then one line per pattern.
+    /// `experiment-2: 2 patterns in 20 runs:` then one line per pattern, counts right-aligned.
     public func lines(_ name: String, of runs: Int) -> [String] {
-        let sorted = entries.sorted { $0.runs.count > $1.runs.count }
         let width = String(sorted.first?.runs.count ?? 0).count
-        var lines = ["\(name): \(sorted.count) pattern\(sorted.count == 1 ? "" : "s") in \(runs) runs:"]
-        for e in sorted {
-            let n = String(e.runs.count)
-            let verdict = e.passed == e.runs.count ? "passed" : e.passed == 0 ? "failed" : "\(e.passed) passed"
-            lines.append("  \(String(repeating: " ", count: width - n.count))\(n)× \(e.pattern) (\(verdict))"
-                         + (e.example.map { " — e.g. \($0)" } ?? ""))
-        }
-        return lines
+        return ["\(name): \(entries.count) pattern\(entries.count == 1 ? "" : "s") in \(runs) runs:"]
+            + sorted.map { "  " + String(repeating: " ", count: width - String($0.runs.count).count) + row($0) }
+    }
+
+    /// One line per pattern, most frequent first: `17× … (passed) — e.g. traces/trace2-pattern1.pcap`.
+    public var rows: [String] { sorted.map(row) }
+
+    private var sorted: [Entry] { entries.sorted { $0.runs.count > $1.runs.count } }
+
+    private func row(_ e: Entry) -> String {
+        let verdict = e.passed == e.runs.count ? "passed" : e.passed == 0 ? "failed" : "\(e.passed) passed"
+        return "\(e.runs.count)× \(e.pattern) (\(verdict))" + (e.example.map { " — e.g. \($0)" } ?? "")
     }
 }

@@ -46,27 +46,25 @@ struct ProgramEndpoint {
                 return fail("the client program was not started: the server never listened on port \(experiment.port)")
             }
         }
-        let environment = Self.environment(side: side, experiment: experiment, out: out)
-        let searchPath = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        guard let path = FileSystem.findExecutable(words[0], directory: program.directory, searchPath: searchPath) else {
-            let why = words[0].contains("/") ? "\(words[0]) is not an executable file (in \(program.directory))"
-                : "\"\(words[0])\" was not found on PATH"
-            programRecord.ending = .notStarted(why)
+        let path: String
+        switch Program.locate(words[0], from: program.directory) {
+        case let .success(found): path = found
+        case let .failure(why):
+            programRecord.ending = .notStarted(why.description)
             return fail("the \(side) program was not started: \(why)")
         }
         var options = ChildProcess.Options()
-        options.environment = environment
+        options.environment = Self.environment(side: side, experiment: experiment, out: out)
         options.directory = program.directory
         options.captureOutput = true
         var executable = path, arguments = Array(words.dropFirst())
         var straceLog: String?
         if program.traced {
-            guard let strace = FileSystem.findExecutable("strace", directory: "/", searchPath: searchPath) else {
+            guard let strace = FileSystem.findExecutable("strace", directory: "/") else {
                 programRecord.ending = .notStarted("strace is not installed")
                 return fail("the \(side) program was not started: --strace needs strace (apt-get install strace)")
             }
-            let folder = ProcessInfo.processInfo.environment["TMPDIR"].map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 } ?? "/tmp"
-            let log = FileSystem.temporaryName(for: "\(folder)/tcplab-strace-\(UUID().uuidString).log")
+            let log = FileSystem.temporaryName(for: "\(FileSystem.temporaryFolder)/tcplab-strace-\(UUID().uuidString).log")
             straceLog = log
             arguments = ["-f", "-qq", "-s", "0", "-e", "signal=none", "-e", "trace=" + StraceLog.calls.joined(separator: ","),
                          "-o", log, "--", path] + arguments
@@ -81,11 +79,11 @@ struct ProgramEndpoint {
             return fail("the \(side) program was not started: \(error)")
         }
         programRecord.started = elapsed
-        var failure: String?
         var wait: ChildProcess.Wait
+        var listening = Listening.onPort
         if side == .server {
-            (wait, failure) = awaitListening(child, &programRecord)
-            if wait == .stopped && failure == nil {
+            (wait, listening) = awaitListening(child)
+            if listening == .onPort {
                 events.postListening()
                 let wakeup = try? Wakeup()
                 if let wakeup { events.watch(wakeup) }
@@ -100,52 +98,61 @@ struct ProgramEndpoint {
         programRecord.ended = elapsed
         programRecord.stdout = child.stdout
         programRecord.stderr = child.stderr
-        if let straceLog {
-            let log = String(decoding: (try? FileSystem.contents(of: straceLog)) ?? [], as: UTF8.self)
-            programRecord.sockets = StraceLog.parse(log)
-            if programRecord.sockets?.isEmpty == true {
-                // Said, so a trace that shows connections but a log that shows none is explained.
-                let lines = log.split(separator: "\n")
-                programRecord.straceNote = lines.isEmpty ? "strace wrote nothing to its log"
-                    : "strace's log has \(lines.count) lines and no TCP connection; its first: \(lines[0].prefix(160))"
-            }
-        }
+        if let straceLog { read(straceLog, into: &programRecord) }
         switch wait {
         case .exited: programRecord.ending = .exited(status)
         case .deadline: programRecord.ending = .killedAtDeadline(status)
-        case .stopped: programRecord.ending = failure == nil ? .stoppedAfterClient(status) : .stopped(status)
+        case .stopped: programRecord.ending = listening == .onPort ? .stoppedAfterClient(status) : .stopped(status)
+        }
+        let port = experiment.port
+        switch listening {
+        case .onPort:
+            record.failure = Self.failure(of: programRecord, side: side, experiment: experiment)
+        case let .elsewhere(ports):
+            programRecord.listeningElsewhere = ports
+            record.failure = "the server program listens on \(ports.map(String.init).joined(separator: ", ")); "
+                + "the experiment's server listens on \(port) (pass {port} or read TCPLAB_PORT)"
+        case .never where wait == .exited:
+            // Still a failure when it exited 0: a server that never listened served nobody.
+            record.failure = "the server program \(status) before it listened on port \(port)\(programRecord.lastErrorLine.map { ": \($0)" } ?? "")"
+        case .never:
+            record.failure = "the server program never listened on port \(port) within the run's deadline of \(formatDuration(experiment.deadline))"
         }
         record.program = programRecord
-        record.failure = failure ?? Self.failure(of: programRecord, side: side, experiment: experiment)
         return record
     }
 
+    /// Whether a server program came to listen where the experiment needs it.
+    enum Listening: Equatable {
+        case onPort
+        /// Only on other ports.
+        case elsewhere([UInt16])
+        /// Not at all, before it exited or the deadline passed.
+        case never
+    }
+
     /// Reads the namespace's socket table until the server listens on the experiment's port,
-    /// exits, listens only on another port, or the deadline passes.
-    private func awaitListening(_ child: ChildProcess, _ record: inout ProgramRecord) -> (ChildProcess.Wait, String?) {
-        let port = experiment.port
-        var elsewhere: [UInt16] = []
+    /// listens only on another port, exits, or the deadline passes.
+    private func awaitListening(_ child: ChildProcess) -> (ChildProcess.Wait, Listening) {
+        var listening = Listening.never
         let wait = child.supervise(until: deadline, every: Self.listenPoll) {
             let ports = SocketTable.listeningPorts()
-            elsewhere = ports.filter { $0 != port }
-            return ports.contains(port) || !elsewhere.isEmpty
+            if ports.contains(experiment.port) { listening = .onPort } else if !ports.isEmpty { listening = .elsewhere(ports) }
+            return listening != .never
         }
-        if wait == .stopped && !SocketTable.listeningPorts().contains(port) {
-            record.listeningElsewhere = elsewhere
-            let listed = elsewhere.map(String.init).joined(separator: ", ")
-            return (wait, "the server program listens on \(listed); the experiment's server listens on \(port) (pass {port} or read TCPLAB_PORT)")
+        return (wait, listening)
+    }
+
+    /// The program's socket calls, from strace's log; what the log held when it shows none.
+    private func read(_ log: String, into record: inout ProgramRecord) {
+        let text = String(decoding: (try? FileSystem.contents(of: log)) ?? [], as: UTF8.self)
+        record.sockets = StraceLog.parse(text)
+        if record.sockets?.isEmpty == true {
+            // Said, so a trace that shows connections but a log that shows none is explained.
+            let lines = text.split(separator: "\n")
+            record.straceNote = lines.isEmpty ? "strace wrote nothing to its log"
+                : "strace's log has \(lines.count) lines and no TCP connection; its first: \(lines[0].prefix(160))"
         }
-        if wait == .exited {
-            // Still a failure when it exited 0: a server that never listened served nobody.
-            let status = child.terminate()
-            record.stderr = child.stderr
-            let line = record.lastErrorLine.map { ": \($0)" } ?? ""
-            return (wait, "the server program \(status) before it listened on port \(port)\(line)")
-        }
-        if wait == .deadline {
-            return (wait, "the server program never listened on port \(port) within the run's deadline of \(formatDuration(experiment.deadline))")
-        }
-        return (wait, nil)
     }
 
     /// The one line that says what went wrong with a program that ran, or nil when nothing did.

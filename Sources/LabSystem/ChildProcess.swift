@@ -16,6 +16,8 @@ public final class ChildProcess: @unchecked Sendable {
     public private(set) var stdout: CapturedOutput
     public private(set) var stderr: CapturedOutput
     private var status: ExitStatus?
+    /// Reused by every read of the pipes: a server waiting to listen is looked at every millisecond.
+    private var buffer = [UInt8](repeating: 0, count: 16 << 10)
 
     /// How a process ended.
     public enum ExitStatus: Sendable, Equatable, CustomStringConvertible {
@@ -178,9 +180,8 @@ public final class ChildProcess: @unchecked Sendable {
     /// Reads whatever the pipes hold now, without blocking.
     private func readOutput() {
         for (index, fd) in pipes.enumerated() where fd >= 0 {
-            var buffer = [UInt8](repeating: 0, count: 16 << 10)
             while true {
-                let n = read(fd, &buffer, buffer.count)
+                let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
                 if n <= 0 {
                     if n == 0 || (errno != EAGAIN && errno != EINTR) {
                         _ = Glibc.close(fd)

@@ -51,9 +51,18 @@ public enum FileSystem {
         return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
     }
 
+    /// `$PATH`, or the shell's default when it is unset.
+    public static var searchPath: String { getenv("PATH").map { String(cString: $0) } ?? "/usr/local/bin:/usr/bin:/bin" }
+
+    /// `$TMPDIR` without a trailing slash, or `/tmp`.
+    public static var temporaryFolder: String {
+        guard let value = getenv("TMPDIR").map({ String(cString: $0) }), !value.isEmpty else { return "/tmp" }
+        return value.count > 1 && value.hasSuffix("/") ? String(value.dropLast()) : value
+    }
+
     /// Where a command's program is: `name` itself, against `directory`, when it has a slash,
     /// else the first executable file of that name in `searchPath`'s folders, as `execvp` looks.
-    public static func findExecutable(_ name: String, directory: String, searchPath: String) -> String? {
+    public static func findExecutable(_ name: String, directory: String, searchPath: String = searchPath) -> String? {
         func runnable(_ path: String) -> Bool { isRegularFile(path) && access(path, X_OK) == 0 }
         if name.contains("/") {
             let path = name.hasPrefix("/") ? name : directory + "/" + name

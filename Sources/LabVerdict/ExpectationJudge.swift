@@ -370,10 +370,3 @@ extension ExpectationJudge {
 func packetList(_ numbers: [Int]) -> String {
     numbers.count == 1 ? "packet \(numbers[0])" : "packets \(abbreviated(numbers.map(String.init)))"
 }
-
-/// A long list cut to its head and tail, so a bulk transfer's verdict stays one readable line.
-func abbreviated(_ items: [String], limit: Int = 24) -> String {
-    guard items.count > limit else { return items.joined(separator: ", ") }
-    let head = items.prefix(limit - 4), tail = items.suffix(4)
-    return (head + ["… \(items.count - head.count - tail.count) more …"] + tail).joined(separator: ", ")
-}

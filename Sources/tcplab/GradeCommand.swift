@@ -46,8 +46,9 @@ struct GradeCommand: ParsableCommand {
     @Option(help: "With --code: where each student's traces go (a folder per student).")
     var out: String = "graded"
 
-    @Option(help: ArgumentHelp("With --code: the longest one run may take before the programs are killed.", valueName: "duration"))
-    var deadline: String?
+    @Option(help: ArgumentHelp("With --code: the longest one run may take before the programs are killed.", valueName: "duration"),
+            transform: positiveDuration)
+    var deadline: Duration?
 
     @Option(help: "Write the grades as CSV here.")
     var csv: String?
@@ -70,9 +71,6 @@ struct GradeCommand: ParsableCommand {
         if code && (csv != nil || junit != nil || summary != nil) {
             throw ValidationError("--code writes its grades as a table and with --json; --csv, --junit and --summary are for traces")
         }
-        if let deadline, parseDuration(deadline).map({ $0 > .zero }) != true {
-            throw ValidationError("--deadline: expected a positive duration such as \"30s\", got \"\(deadline)\"")
-        }
     }
 
     func gradeCode(_ loader: ExperimentLoader) throws {
@@ -83,7 +81,7 @@ struct GradeCommand: ParsableCommand {
         let outcome: (table: String, exitCode: Int32)
         do {
             outcome = try CodeGradePipeline.run(paths, experiments: codeExperiments, loader: loader, repeats: `repeat`, out: out,
-                                                deadline: deadline.flatMap { parseDuration($0) }, jobs: jobs, json: json)
+                                                deadline: deadline, jobs: jobs, json: json)
         } catch {
             complain(error.description)
             throw ExitCode(error.exitCode)

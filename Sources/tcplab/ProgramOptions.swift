@@ -9,11 +9,12 @@ struct ProgramOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
         "Run this program as the server, e.g. 'python3 server.py {port}'.",
         discussion: "Split into words like a shell does, but run without one (write sh -c '…' for pipes). {host}, {port} and {out} are filled in, and are also in TCPLAB_HOST, TCPLAB_PORT and TCPLAB_OUT. It runs in the current folder, inside the run's private network namespace.",
-        valueName: "command"))
-    var serverCommand: String?
+        valueName: "command"), transform: commandWords)
+    var serverCommand: [String]?
 
-    @Option(help: ArgumentHelp("Run this program as the client, e.g. 'python3 client.py {host} {port}'.", valueName: "command"))
-    var clientCommand: String?
+    @Option(help: ArgumentHelp("Run this program as the client, e.g. 'python3 client.py {host} {port}'.", valueName: "command"),
+            transform: commandWords)
+    var clientCommand: [String]?
 
     enum Endpoints: String, ExpressibleByArgument, CaseIterable {
         case scripted, lab
@@ -22,22 +23,12 @@ struct ProgramOptions: ParsableArguments {
     @Option(help: "Who plays the sides: the experiment's own steps (scripted), or the lab's own Python code from Experiments/lab (lab).")
     var endpoints: Endpoints = .scripted
 
-    @Option(help: ArgumentHelp("The longest a run with a program may take before its programs are killed (default: the experiment's \"deadline\", 60s).", valueName: "duration"))
-    var deadline: String?
+    @Option(help: ArgumentHelp("The longest a run may take before its steps are stopped and its programs killed (default: the experiment's \"deadline\", else its sleeps plus four step timeouts).", valueName: "duration"),
+            transform: positiveDuration)
+    var deadline: Duration?
 
     @Flag(help: "Run each program under strace -f and report its send and receive calls and its close (strace slows each system call, which can change timing).")
     var strace = false
-
-    func validate() throws {
-        if let deadline, parseDuration(deadline).map({ $0 > .zero }) != true {
-            throw ValidationError("--deadline: expected a positive duration such as \"30s\", got \"\(deadline)\"")
-        }
-        do {
-            _ = try choice.parsedCommands()
-        } catch {
-            throw ValidationError(error.description)
-        }
-    }
 
     var choice: EndpointChoice {
         var choice = EndpointChoice()
@@ -45,8 +36,24 @@ struct ProgramOptions: ParsableArguments {
         if let serverCommand { choice.commands[.server] = serverCommand }
         if let clientCommand { choice.commands[.client] = clientCommand }
         choice.directory = FileManager.default.currentDirectoryPath
-        choice.deadline = deadline.flatMap { parseDuration($0) }
+        choice.deadline = deadline
         choice.traceSyscalls = strace
         return choice
     }
+}
+
+/// A command line split into words as a shell would, for `--server-command` and `--client-command`.
+func commandWords(_ line: String) throws -> [String] {
+    switch Program.words(of: line) {
+    case let .success(words): return words
+    case let .failure(error): throw ValidationError(error.description)
+    }
+}
+
+/// A duration option such as `--deadline 30s`.
+func positiveDuration(_ text: String) throws -> Duration {
+    guard let value = parseDuration(text), value > .zero else {
+        throw ValidationError("expected a positive duration such as \"30s\", got \"\(text)\"")
+    }
+    return value
 }

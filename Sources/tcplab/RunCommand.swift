@@ -60,7 +60,6 @@ struct RunCommand: ParsableCommand {
         if client == .browser && programs.clientCommand != nil {
             throw ValidationError("--client browser and --client-command both name the client; give one")
         }
-        try programs.validate()
     }
 
     func run() throws {

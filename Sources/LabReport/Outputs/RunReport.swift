@@ -75,12 +75,8 @@ public struct RunReport: Codable, Sendable {
             directory = p.directory
             origin = p.origin.rawValue
             ending = p.endingText
-            let status: ChildProcess.ExitStatus? = switch p.ending {
-            case let .exited(s), let .stoppedAfterClient(s), let .killedAtDeadline(s), let .stopped(s): s
-            case .notStarted: nil
-            }
-            if case let .exited(code)? = status { exitStatus = code }
-            if case let .signalled(number)? = status { signal = number }
+            if case let .exited(code)? = p.ending.status { exitStatus = code }
+            if case let .signalled(number)? = p.ending.status { signal = number }
             startedSeconds = Double(p.started) / 1e9
             endedSeconds = Double(p.ended) / 1e9
             stdout = String(decoding: p.stdout.bytes, as: UTF8.self)
