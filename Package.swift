@@ -44,7 +44,8 @@ let package = Package(
             swiftSettings: crossModule
         ),
         // `make fuzz` builds this with -sanitize=fuzzer; a plain build replays files through it.
-        .executableTarget(name: "capture-fuzzer", dependencies: ["LabPackets", "LabReport", "LabSystem", "LabModel", "LabVerdict", "LabHTTP", "LabPipeline"], path: "Fuzz"),
+        .executableTarget(name: "capture-fuzzer", dependencies: ["LabPackets", "LabReport", "LabSystem", "LabModel", "LabVerdict", "LabHTTP", "LabPipeline"], path: "Fuzz",
+                          exclude: ["dictionaries", "seeds"]),
         .target(name: "LabTestSupport", dependencies: ["LabPackets"], path: "Tests/LabTestSupport"),
         .testTarget(name: "LabPacketsTests", dependencies: ["LabPackets", "LabTestSupport"]),
         .testTarget(name: "LabExperimentTests", dependencies: ["LabModel", "LabVerdict", "LabHTTP", "LabPackets", "LabReport", "LabSystem", "LabTestSupport"]),

@@ -66,6 +66,15 @@ def broken_variants(valid):
         ("a recv of a terabyte", variant(lambda d: d["client"].append({"recv": 1000000000000}))),
         ("a repeat of two million", variant(lambda d: d["client"].append({"send": "x", "repeat": 2000000}))),
         ("1001 steps", variant(lambda d: d["client"].extend([{"recv": 1}] * 1001))),
+        ("three hosts", variant(lambda d: d.update(labLink={"hosts": "three"}))),
+        ("a host with a port in its address", variant(lambda d: d.update(labLink={"hosts": "two", "server": {"address": "10.0.2.15:80"}}))),
+        ("an unknown host TCP setting", variant(lambda d: d.update(labLink={"hosts": "two", "client": {"tcp": {"nagle": False}}}))),
+        ("an rmem of two numbers", variant(lambda d: d.update(labLink={"hosts": "two", "client": {"tcp": {"rmem": [4096, 131072]}}}))),
+        ("a capture on a third host", variant(lambda d: d.update(labLink={"hosts": "two", "capture": "router"}))),
+        ("an expectation for an unknown topology", variant(lambda d: d["expect"].append({"rst": "none", "hosts": ["wan"]}))),
+        ("a listing row without its flags", variant(lambda d: d.update(labListing={"trace": "trace1", "rows": ["client Seq=0 Len=0"]}))),
+        ("a listing without rows", variant(lambda d: d.update(labListing={"trace": "trace1", "rows": []}))),
+        ("awaitUnread of nothing", variant(lambda d: d["client"].insert(2, {"awaitUnread": 0}))),
     ]
 
 
@@ -81,6 +90,17 @@ def valid_program_variants(valid):
         ("lab code for one side, a deadline and labCodeDiffers",
          variant(lambda d: (d.update(labCode={"client": ["python3", "lab/c.py"]}, deadline="20s"),
                             d["expect"].append({"rst": "none", "labCodeDiffers": "the lab's client reads once"})))),
+        ("a two-host link with the lab's NAT as the server",
+         variant(lambda d: d.update(link={"hosts": "two", "mtu": 1500, "capture": "server", "captureInterface": "eth0",
+                                          "client": {"address": "10.0.2.15", "tcp": {"rmem": [4096, 131072, 6291456]}},
+                                          "server": {"address": "192.168.68.107", "standsFor": "VirtualBox's NAT",
+                                                     "tcp": {"timestamps": False, "sack": False, "windowScaling": False}}}))),
+        ("a lab link, a partial listing, an expectation for lab hosts and awaitUnread",
+         variant(lambda d: (d.update(labLink={"hosts": "two"},
+                                     labListing={"trace": "trace9", "complete": False, "source": "the handout",
+                                                 "rows": ["client [SYN] Seq=0 Win=64240 Len=0 MSS=1460 SACK_PERM …"]}),
+                            d["client"].insert(2, {"awaitUnread": 13}),
+                            d["expect"].append({"rst": "none", "hosts": ["lab"]})))),
     ]
 
 

@@ -201,3 +201,108 @@ int clinux_partial_file_tracked(const char *path) {
     }
     return 0;
 }
+
+// rtnetlink by hand: iproute2 may not be installed, and no library on this machine wraps it.
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/if_link.h>
+#include <linux/veth.h>
+
+struct netlink_request {
+    struct nlmsghdr header;
+    char body[1024];
+};
+
+static struct rtattr *attribute_add(struct netlink_request *request, unsigned short type, const void *data, size_t length) {
+    size_t offset = NLMSG_ALIGN(request->header.nlmsg_len);
+    size_t total = RTA_LENGTH(length);
+    if (offset + RTA_ALIGN(total) > sizeof(*request)) return NULL;
+    struct rtattr *attribute = (struct rtattr *)((char *)request + offset);
+    attribute->rta_type = type;
+    attribute->rta_len = (unsigned short)total;
+    if (length) memcpy(RTA_DATA(attribute), data, length);
+    request->header.nlmsg_len = (unsigned int)(offset + RTA_ALIGN(total));
+    return attribute;
+}
+
+static void nest_end(struct netlink_request *request, struct rtattr *nest) {
+    nest->rta_len = (unsigned short)((char *)request + request->header.nlmsg_len - (char *)nest);
+}
+
+// Sends one request and reads the kernel's acknowledgement: 0, or -1 with errno set.
+static int netlink_transact(struct netlink_request *request) {
+    int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    if (fd < 0) return -1;
+    request->header.nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+    request->header.nlmsg_seq = 1;
+    struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+    if (sendto(fd, request, request->header.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0) {
+        int saved = errno; close(fd); errno = saved; return -1;
+    }
+    char reply[4096];
+    for (;;) {
+        ssize_t n = recv(fd, reply, sizeof(reply), 0);
+        if (n < 0) { if (errno == EINTR) continue; int saved = errno; close(fd); errno = saved; return -1; }
+        for (struct nlmsghdr *h = (struct nlmsghdr *)reply; NLMSG_OK(h, (unsigned int)n); h = NLMSG_NEXT(h, n)) {
+            if (h->nlmsg_type == NLMSG_ERROR) {
+                struct nlmsgerr *error = NLMSG_DATA(h);
+                close(fd);
+                if (error->error == 0) return 0;
+                errno = -error->error;
+                return -1;
+            }
+        }
+    }
+}
+
+int clinux_veth_create(const char *name, const char *peer, int peer_netns_fd) {
+    struct netlink_request request;
+    memset(&request, 0, sizeof(request));
+    request.header.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg));
+    request.header.nlmsg_type = RTM_NEWLINK;
+    request.header.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+    if (!attribute_add(&request, IFLA_IFNAME, name, strlen(name) + 1)) goto too_long;
+    struct rtattr *info = attribute_add(&request, IFLA_LINKINFO, NULL, 0);
+    if (!info || !attribute_add(&request, IFLA_INFO_KIND, "veth", 4)) goto too_long;
+    struct rtattr *data = attribute_add(&request, IFLA_INFO_DATA, NULL, 0);
+    struct rtattr *peer_info = data ? attribute_add(&request, VETH_INFO_PEER, NULL, 0) : NULL;
+    if (!peer_info) goto too_long;
+    // The peer's own ifinfomsg comes first inside VETH_INFO_PEER.
+    struct ifinfomsg peer_header = { .ifi_family = AF_UNSPEC };
+    size_t offset = NLMSG_ALIGN(request.header.nlmsg_len);
+    if (offset + NLMSG_ALIGN(sizeof(peer_header)) > sizeof(request)) goto too_long;
+    memcpy((char *)&request + offset, &peer_header, sizeof(peer_header));
+    request.header.nlmsg_len = (unsigned int)(offset + NLMSG_ALIGN(sizeof(peer_header)));
+    uint32_t ns = (uint32_t)peer_netns_fd;
+    if (!attribute_add(&request, IFLA_IFNAME, peer, strlen(peer) + 1)) goto too_long;
+    if (!attribute_add(&request, IFLA_NET_NS_FD, &ns, sizeof(ns))) goto too_long;
+    nest_end(&request, peer_info);
+    nest_end(&request, data);
+    nest_end(&request, info);
+    return netlink_transact(&request);
+too_long:
+    errno = ENAMETOOLONG;
+    return -1;
+}
+
+int clinux_address_add(const char *name, uint32_t local, uint32_t peer) {
+    unsigned int index = if_nametoindex(name);
+    if (index == 0) return -1;
+    struct netlink_request request;
+    memset(&request, 0, sizeof(request));
+    request.header.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg));
+    request.header.nlmsg_type = RTM_NEWADDR;
+    request.header.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+    struct ifaddrmsg *address = NLMSG_DATA(&request.header);
+    address->ifa_family = AF_INET;
+    address->ifa_prefixlen = 32;
+    address->ifa_scope = RT_SCOPE_UNIVERSE;
+    address->ifa_index = index;
+    // IFA_ADDRESS unlike IFA_LOCAL makes it point-to-point: the kernel adds a route to the
+    // peer alone, so the namespace has no default route and no other destination.
+    if (!attribute_add(&request, IFA_LOCAL, &local, 4) || !attribute_add(&request, IFA_ADDRESS, &peer, 4)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    return netlink_transact(&request);
+}

@@ -3,7 +3,7 @@ import LabPackets
 import LabSystem
 
 /// Debian's headless Chromium as the lab's browser. It runs from the client's thread, so it
-/// lives in the run's network namespace and can reach nothing but the run's own server.
+/// lives in the client host's network namespace and can reach nothing but the run's own server.
 public enum Browser {
     static let candidates = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
 
@@ -24,7 +24,7 @@ public enum Browser {
     /// the browser is stopped.
     /// `waitForQuietServer(responses, timeout)` blocks until the server has sent that many
     /// responses in all and closed every connection.
-    public static func visit(_ paths: [String], responses: [Int], port: UInt16, timeout: Duration,
+    public static func visit(_ paths: [String], responses: [Int], host: IPv4Address = .loopback, port: UInt16, timeout: Duration,
                              waitForQuietServer: (Int, Duration) -> QuietServer) throws {
         guard let program = candidates.first(where: FileManager.default.isExecutableFile(atPath:)) else {
             throw Failure(description: "no chromium found (apt-get install chromium)")
@@ -37,7 +37,7 @@ public enum Browser {
             let browser = try ChildProcess.spawn(program, [
                 "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--user-data-dir=\(profile)",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "http://127.0.0.1:\(port)\(path)",
+                "http://\(host):\(port)\(path)",
             ])
             let outcome = waitForQuietServer(expected, timeout)
             browser.terminate()

@@ -14,10 +14,10 @@ public enum HTTPFetch {
         public var description: String
     }
 
-    static func request(path: String, port: UInt16) -> [UInt8] {
+    static func request(path: String, host: IPv4Address = .loopback, port: UInt16) -> [UInt8] {
         let lines = [
             "GET \(path) HTTP/1.1",
-            "Host: 127.0.0.1:\(port)",
+            "Host: \(host):\(port)",
             "Connection: keep-alive",
             "User-Agent: Mozilla/5.0 (X11; Linux x86_64) tcplab/0.1",
             "Accept: \(path.hasSuffix(".ico") || path.hasSuffix(".jpg") ? "image/avif,image/webp,image/*,*/*;q=0.8" : "text/html,application/xhtml+xml,*/*;q=0.8")",
@@ -27,11 +27,11 @@ public enum HTTPFetch {
         return Array((lines.joined(separator: "\r\n") + "\r\n\r\n").utf8)
     }
 
-    public static func fetch(path: String, port: UInt16, timeout: Duration) throws -> Result {
-        let socket = try TCPSocket.connect(port: port, timeout: timeout)
+    public static func fetch(path: String, host: IPv4Address = .loopback, port: UInt16, timeout: Duration) throws -> Result {
+        let socket = try TCPSocket.connect(to: host, port: port, timeout: timeout)
         defer { try? socket.close() }
         try socket.setTimeout(timeout)
-        try socket.sendAll(request(path: path, port: port))
+        try socket.sendAll(request(path: path, host: host, port: port))
         var bytes: [UInt8] = []
         var head: HTTPHead?
         while head == nil {

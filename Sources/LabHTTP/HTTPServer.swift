@@ -37,10 +37,12 @@ public struct HTTPServer: Sendable {
     /// connection thread. `acceptTimeout` bounds each wait for a new connection. A server that
     /// runs until interrupted (`tcplab serve`) passes `joinConnections: false`, so finished
     /// connection threads are released at once instead of being kept for a final join.
-    public func serve(_ listener: TCPSocket, acceptTimeout: Duration?, joinConnections: Bool = true) -> Tally {
+    /// `acceptLimit` stops accepting after that many connections, leaving the listener open:
+    /// how `tcplab serve` ends one client's visit and keeps listening for the next.
+    public func serve(_ listener: TCPSocket, acceptTimeout: Duration?, joinConnections: Bool = true, acceptLimit: Int? = nil) -> Tally {
         let tally = Mutex(Tally())
         var threads: [OSThread] = []
-        while true {
+        while acceptLimit.map({ limit in tally.withLock { $0.connections } < limit }) ?? true {
             let connection: TCPSocket
             do {
                 connection = try listener.accept(timeout: acceptTimeout ?? .seconds(86_400 * 365))

@@ -10,7 +10,7 @@ enum ExpectationKey: String, CaseIterable {
 extension Expectation: Decodable {
     static let kindKeys = ExpectationKey.allCases.map(\.rawValue)
     /// The keys any expectation may have besides its kind's.
-    static let commonKeys = ["connection", "why", "clients", "runsOnly", "labCodeDiffers"]
+    static let commonKeys = ["connection", "why", "clients", "hosts", "runsOnly", "labCodeDiffers"]
 
     public init(from decoder: any Decoder) throws {
         let object = try decoder.container(keyedBy: AnyKey.self)
@@ -50,6 +50,13 @@ extension Expectation: Decodable {
                 throw object.problem("clients", "expected a list of \"inprocess\" and \"browser\", got \(only)")
             }
             clients = kinds
+        }
+        if let only: [String] = try object.optional("hosts") {
+            let kinds = only.compactMap(HostsChoice.init(rawValue:))
+            guard !only.isEmpty, kinds.count == only.count else {
+                throw object.problem("hosts", "expected a list of \"lo\" (one host) and \"lab\" (two hosts), got \(only)")
+            }
+            hosts = kinds
         }
         var allowed = [key.rawValue] + Self.commonKeys
         let name = key.rawValue

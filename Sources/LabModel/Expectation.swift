@@ -102,6 +102,8 @@ public struct Expectation: Sendable {
     public var labCodeDiffers: String?
     /// The clients it applies to (both unless the file says otherwise).
     public var clients: [ClientKind] = ClientKind.allCases
+    /// The topologies it holds on; nil for both.
+    public var hosts: [HostsChoice]?
 }
 
 /// The size of a full segment: a number of bytes, or whatever the receiver's MSS allows.

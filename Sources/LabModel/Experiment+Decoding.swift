@@ -7,7 +7,7 @@ extension Experiment: Decodable {
 
     /// The top-level keys of an experiment file, in the order messages list them.
     enum Key: String, CaseIterable {
-        case schema = "$schema", title, lab, trace, port, link, server, client, browser, labCode, expect, stepTimeout, deadline, snaplen
+        case schema = "$schema", title, lab, trace, port, link, labLink, labListing, server, client, browser, labCode, expect, stepTimeout, deadline, snaplen
     }
 
     static let keys = Key.allCases.map(\.rawValue)
@@ -32,6 +32,14 @@ extension Experiment: Decodable {
         self.port = UInt16(port)
         link = object.has("link")
             ? try LinkProfile(from: object.nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey("link"))) : .loopback
+        if object.has("labLink") {
+            let profile = try LinkProfile(from: object.nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey("labLink")))
+            guard profile.hosts != nil else { throw object.problem("labLink", "the lab's link is two hosts: add \"hosts\": \"two\"") }
+            labLink = profile
+        }
+        if object.has("labListing") {
+            labListing = try LabListing(from: object.nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey("labListing")))
+        }
         directory = decoder.userInfo[Self.directoryKey] as? String ?? "."
         server = []
         client = []
@@ -238,11 +246,92 @@ extension LinkProfile {
         if object.has("rate") {
             throw object.problem("rate", "rate shaping (htb) is not supported yet; pin the behaviour with a socket option", atKey: true)
         }
-        try object.rejectUnknownKeys(allowed: ["mtu", "offloads"], context: "link")
+        let two: Bool
+        switch try object.optional("hosts", as: String.self) ?? "one" {
+        case "one": two = false
+        case "two": two = true
+        case let other: throw object.problem("hosts", "expected \"one\" (lo) or \"two\" (two namespaces joined by veth), got \"\(other)\"")
+        }
+        try object.rejectUnknownKeys(allowed: two ? ["hosts", "mtu", "offloads", "client", "server", "capture", "captureInterface"]
+                                                  : ["hosts", "mtu", "offloads"], context: "link")
+        self.init()
         mtu = try object.optional("mtu")
         if let mtu, !(576...65536).contains(mtu) {
             throw object.problem("mtu", "expected an MTU from 576 to 65536, got \(mtu)")
         }
-        offloads = try object.optional("offloads") ?? true
+        offloads = try object.optional("offloads") ?? !two
+        guard two else { return }
+        // The lab's trace4 machines: two Linux VMs on VirtualBox's NAT network.
+        let client = try Host(from: object, key: "client", defaultAddress: IPv4Address(0x0a00_0204))
+        let server = try Host(from: object, key: "server", defaultAddress: IPv4Address(0x0a00_020f))
+        guard client.address != server.address else {
+            throw object.problem("server", "the two hosts need two addresses, but both are \(client.address)")
+        }
+        let point: String = try object.optional("capture") ?? "client"
+        guard let capture = TwoHosts.CapturePoint(rawValue: point) else {
+            throw object.problem("capture", "expected \"client\" or \"server\": the host whose interface the capture is on, got \"\(point)\"")
+        }
+        let interface: String = try object.optional("captureInterface") ?? "any"
+        guard ["any", TwoHosts.interface].contains(interface) else {
+            throw object.problem("captureInterface", "expected \"any\" (Linux cooked capture) or \"\(TwoHosts.interface)\" (Ethernet), got \"\(interface)\"")
+        }
+        hosts = TwoHosts(client: client, server: server, capture: capture, captureInterface: interface)
+    }
+}
+
+extension Host {
+    init(from object: Object, key: String, defaultAddress: IPv4Address) throws {
+        guard object.has(key) else {
+            self.init(address: defaultAddress)
+            return
+        }
+        let host = try object.nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey(key))
+        try host.rejectUnknownKeys(allowed: ["address", "standsFor", "tcp"], context: key)
+        var address = defaultAddress
+        if let text: String = try host.optional("address") {
+            guard let parsed = IPv4Address(text) else { throw host.problem("address", "expected an IPv4 address such as \"10.0.2.15\", got \"\(text)\"") }
+            // Traffic stays inside the run's namespaces; an address of this machine's own lo there would
+            // be answered by that namespace's lo, not by the other host.
+            guard !parsed.isLoopback, parsed != .any, parsed.value >> 28 != 0xe else {
+                throw host.problem("address", "expected a unicast address outside 127.0.0.0/8, got \(parsed)")
+            }
+            address = parsed
+        }
+        self.init(address: address, standsFor: try host.optional("standsFor"))
+        if host.has("tcp") {
+            let settings = try host.nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey("tcp"))
+            try settings.rejectUnknownKeys(allowed: ["timestamps", "sack", "windowScaling", "rmem", "wmem"], context: "tcp")
+            tcp.timestamps = try settings.optional("timestamps")
+            tcp.sack = try settings.optional("sack")
+            tcp.windowScaling = try settings.optional("windowScaling")
+            for name in ["rmem", "wmem"] {
+                guard let values: [Int] = try settings.optional(name) else { continue }
+                guard values.count == 3, values[0] >= 1024, values[0] <= values[1], values[1] <= values[2], values[2] <= 1 << 30 else {
+                    throw settings.problem(name, "expected [min, default, max] in bytes, rising, from 1024 to 1 GiB, such as [4096, 131072, 6291456]")
+                }
+                if name == "rmem" { tcp.rmem = values } else { tcp.wmem = values }
+            }
+        }
+    }
+}
+
+extension LabListing {
+    init(from object: Object) throws {
+        try object.rejectUnknownKeys(allowed: ["trace", "rows", "complete", "source"], context: "labListing")
+        trace = try object.required("trace", context: "labListing")
+        complete = try object.optional("complete") ?? true
+        source = try object.optional("source")
+        let texts: [String] = try object.required("rows", context: "labListing")
+        guard !texts.isEmpty, texts.count <= ExperimentLimits.expectations else {
+            throw object.problem("rows", "expected from 1 to \(ExperimentLimits.expectations) rows")
+        }
+        rows = []
+        for (i, text) in texts.enumerated() {
+            guard let row = Row(text) else {
+                throw SchemaProblem(codingPath: object.codingPath + [AnyKey("rows"), AnyKey(index: i)],
+                                    message: "expected a row such as \"client [SYN] Seq=0 Win=64240 Len=0 MSS=1460 SACK_PERM …\", got \"\(text)\"")
+            }
+            rows.append(row)
+        }
     }
 }

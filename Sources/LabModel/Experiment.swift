@@ -1,4 +1,5 @@
 import LabPackets
+import LabSystem
 
 /// One lab experiment: what each side does, over which link, and the packets expected.
 public struct Experiment: Sendable {
@@ -11,6 +12,10 @@ public struct Experiment: Sendable {
     public var trace: String
     public var port: UInt16
     public var link: LinkProfile
+    /// The two hosts of the lab's own trace, which `--hosts lab` runs on.
+    public var labLink: LinkProfile?
+    /// The lab's packet listing of this trace, to measure the run's fidelity against.
+    public var labListing: LabListing?
     public var server: [Step]
     public var client: [Step]
     public var expectations: [Expectation]
@@ -69,6 +74,35 @@ public struct Experiment: Sendable {
         }
     }
 
+    /// The experiment on `choice`'s topology; nil when it has no lab link.
+    public func on(_ choice: HostsChoice) -> Experiment? {
+        var copy = self
+        switch choice {
+        case .lo: copy.link.hosts = nil
+        case .lab:
+            guard let labLink else { return nil }
+            copy.link = labLink
+        }
+        return copy
+    }
+
+    /// How many connections the client's steps open.
+    public var clientConnections: Int {
+        max(1, client.count { step in
+            switch step.action {
+            case .connect, .fetch: true
+            default: false
+            }
+        })
+    }
+
+    /// Whether this experiment's link is one host or two.
+    public var hostsKind: HostsChoice { link.hosts == nil ? .lo : .lab }
+
+    /// The expectations that hold on this experiment's link: those marked for the other
+    /// topology (`"hosts"`) are left out.
+    public var applicableExpectations: [Expectation] { expectations.filter { $0.hosts?.contains(hostsKind) ?? true } }
+
     /// The experiment with `program` playing `side`: that side's steps are dropped, and the other
     /// side's barriers on them are skipped when it runs, since a program posts none.
     public func with(program: Program, for side: Direction) -> Experiment {
@@ -109,17 +143,116 @@ public struct Experiment: Sendable {
 }
 
 public struct LinkProfile: Sendable, Equatable {
-    /// Nil keeps lo's own MTU of 65536.
+    /// Nil keeps lo's own MTU of 65536 (on two hosts: 1500).
     public var mtu: Int?
     /// TSO, GSO and GRO. Off makes the kernel cut data at the MSS, as on Ethernet.
     public var offloads: Bool
+    /// Nil: both sides on the loopback of one namespace. Set: two namespaces joined by a veth pair.
+    public var hosts: TwoHosts?
+
+    public init(mtu: Int? = nil, offloads: Bool = true, hosts: TwoHosts? = nil) {
+        self.mtu = mtu
+        self.offloads = offloads
+        self.hosts = hosts
+    }
 
     public static let loopback = LinkProfile(mtu: nil, offloads: true)
 
+    /// The server on another machine, for `tcplab serve` and `tcplab client`.
+    public var remoteServer: IPv4Address?
+
+    /// The address the server listens on and the client connects to.
+    public var serverAddress: IPv4Address { remoteServer ?? hosts?.server.address ?? .loopback }
+    public var clientAddress: IPv4Address { hosts?.client.address ?? .loopback }
+
     public var description: String {
-        if self == .loopback { return "lo (MTU 65536, offloads on)" }
-        return "lo (MTU \(mtu ?? 65536), offloads \(offloads ? "on" : "off"))"
+        guard let hosts else {
+            if self == .loopback { return "lo (MTU 65536, offloads on)" }
+            return "lo (MTU \(mtu ?? 65536), offloads \(offloads ? "on" : "off"))"
+        }
+        return "two hosts, client \(hosts.client) ↔ server \(hosts.server) over veth (MTU \(mtu ?? TwoHosts.defaultMTU), "
+            + "offloads \(offloads ? "on" : "off")), captured on the \(hosts.capture.rawValue)'s \(hosts.captureInterface)"
     }
+}
+
+/// Two hosts joined by a veth pair, each in a private namespace of the run with no default
+/// route, so a packet can reach only the other host.
+public struct TwoHosts: Sendable, Equatable {
+    public var client: Host
+    public var server: Host
+    public var capture: CapturePoint
+    /// The device the capture opens in its host: "any" gives Linux cooked capture, as the lab's
+    /// Wireshark did; the veth's own name ("eth0") gives Ethernet.
+    public var captureInterface: String
+
+    public static let defaultMTU = 1500
+    /// Each host's end of the veth pair.
+    public static let interface = "eth0"
+
+    public init(client: Host, server: Host, capture: CapturePoint = .client, captureInterface: String = "any") {
+        self.client = client
+        self.server = server
+        self.capture = capture
+        self.captureInterface = captureInterface
+    }
+
+    public func host(_ side: Direction) -> Host { side == .server ? server : client }
+
+    public enum CapturePoint: String, Sendable, CaseIterable {
+        case client, server
+    }
+}
+
+/// One host of a two-host link: its address and the TCP settings Linux keeps per namespace.
+public struct Host: Sendable, Equatable, CustomStringConvertible {
+    public var address: IPv4Address
+    /// What it stands for when it is not a Linux machine ("VirtualBox's NAT"): its SYN-ACK and
+    /// window are then compared with the lab's only for information.
+    public var standsFor: String?
+    public var tcp: TCPSettings
+
+    public init(address: IPv4Address, standsFor: String? = nil, tcp: TCPSettings = TCPSettings()) {
+        self.address = address
+        self.standsFor = standsFor
+        self.tcp = tcp
+    }
+
+    public var description: String { "\(address)" + (standsFor.map { " (\($0))" } ?? "") }
+}
+
+/// The per-namespace TCP sysctls a host may change; nil keeps Linux's default.
+public struct TCPSettings: Sendable, Equatable {
+    public var timestamps: Bool?
+    public var sack: Bool?
+    public var windowScaling: Bool?
+    /// min, default, max in bytes, as net.ipv4.tcp_rmem takes them.
+    public var rmem: [Int]?
+    public var wmem: [Int]?
+
+    public init(timestamps: Bool? = nil, sack: Bool? = nil, windowScaling: Bool? = nil, rmem: [Int]? = nil, wmem: [Int]? = nil) {
+        self.timestamps = timestamps
+        self.sack = sack
+        self.windowScaling = windowScaling
+        self.rmem = rmem
+        self.wmem = wmem
+    }
+
+    /// The sysctls to write, by name.
+    public var sysctls: [(name: String, value: String)] {
+        var out: [(String, String)] = []
+        func flag(_ name: String, _ value: Bool?) { if let value { out.append(("net.ipv4.\(name)", value ? "1" : "0")) } }
+        flag("tcp_timestamps", timestamps)
+        flag("tcp_sack", sack)
+        flag("tcp_window_scaling", windowScaling)
+        if let rmem { out.append(("net.ipv4.tcp_rmem", rmem.map(String.init).joined(separator: " "))) }
+        if let wmem { out.append(("net.ipv4.tcp_wmem", wmem.map(String.init).joined(separator: " "))) }
+        return out
+    }
+}
+
+/// Which topology a run uses: the experiment's own link, one host's lo, or its lab link.
+public enum HostsChoice: String, Sendable, CaseIterable {
+    case lo, lab
 }
 
 public struct Step: Sendable {
@@ -156,6 +289,9 @@ public struct Step: Sendable {
         case stream(Int)
         /// `recv` until end of stream, counting the bytes and keeping none.
         case drain
+        /// Blocks until this many bytes have arrived, reading none (`recv` with MSG_PEEK and
+        /// MSG_WAITALL): pins what a later `close` finds unread when data comes in several segments.
+        case awaitUnread(Int)
         /// Until end of stream: [sleep], one `recv` of `recv` bytes, send it back transformed.
         case echoLoop(recv: Int, transform: Transform, repeat: Int, sleepBeforeRecv: Duration?)
         case sleep(Duration)
@@ -186,6 +322,7 @@ public struct Step: Sendable {
         case let .recvUntil(n): n.map { "recv until \($0) bytes" } ?? "recv until EOF"
         case let .stream(n): "stream \(n) bytes"
         case .drain: "drain until EOF"
+        case let .awaitUnread(n): "wait until \(n) bytes are unread"
         case let .echoLoop(n, t, r, sleep):
             "loop { \(sleep.map { "sleep \(formatDuration($0)); " } ?? "")recv \(n); send \(t.rawValue)\(r == 1 ? "" : " ×\(r)") } until EOF"
         case let .sleep(d): "sleep \(formatDuration(d))"

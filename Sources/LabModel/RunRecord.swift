@@ -147,11 +147,16 @@ public struct RunRecord: Sendable {
         self.phases = phases
     }
 
+    /// A run against another machine: no fences; the capture opened before the connection and
+    /// the connections' teardown bound it instead.
+    public var boundedByTeardown = false
+
     /// Reasons the trace cannot be trusted. Any one makes the run a harness failure.
     public var captureProblems: [String] {
         var problems: [String] = []
         if !startFenceSeen { problems.append("the start fence was not captured") }
         if !endFenceSeen { problems.append("the end fence was not captured") }
+        if drops < 0 { problems.append("the kernel's drop count could not be read") }
         if drops > 0 { problems.append("the kernel dropped \(drops) packet(s)") }
         if let deadlinePassed {
             let where_ = endpoints.filter(\.stoppedAtDeadline).compactMap(\.failure)

@@ -4,7 +4,7 @@ import LabSystem
 /// The key that names a step's action, in the order messages list them.
 enum StepKey: String, CaseIterable {
     case accept, connect, close, send, sendBack, recv, recvUntil, echoLoop, sleep, setsockopt, waitFor, shutdown,
-         serveHTTP, fetch, stream, drain
+         serveHTTP, fetch, stream, drain, awaitUnread
 }
 
 extension Step: Decodable {
@@ -70,6 +70,9 @@ extension Step: Decodable {
         case .stream:
             guard let n = try object.positive("stream", max: ExperimentLimits.streamBytes) else { throw object.problem("stream", "expected a positive byte count") }
             action = .stream(n)
+        case .awaitUnread:
+            guard let n = try object.positive("awaitUnread", max: ExperimentLimits.callBytes) else { throw object.problem("awaitUnread", "expected a positive byte count") }
+            action = .awaitUnread(n)
         case .drain:
             guard try object.optional("drain", as: String.self) == "eof" else { throw object.problem("drain", "expected \"eof\"") }
             action = .drain

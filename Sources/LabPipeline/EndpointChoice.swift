@@ -21,18 +21,29 @@ public struct EndpointChoice: Sendable {
     public var deadline: Duration?
     /// Run every program under strace (`--strace`).
     public var traceSyscalls = false
+    /// One host's lo or the lab's two hosts (`--hosts`); nil keeps the experiment's own link.
+    public var hosts: HostsChoice?
 
     public init() {}
 
     /// True when nothing is changed from the experiment file.
-    public var isDefault: Bool { source == .scripted && commands.isEmpty && deadline == nil && !traceSyscalls }
+    public var isDefault: Bool { source == .scripted && commands.isEmpty && deadline == nil && !traceSyscalls && hosts == nil }
 
     /// The experiment as chosen, or nil when `--endpoints lab` has no code for it and it was
     /// not asked for by name (so `--all` passes over it).
     public func apply(to experiment: Experiment, named: Bool) throws(CommandFailure) -> Experiment? {
         var chosen = experiment
+        if let hosts {
+            guard let placed = experiment.on(hosts) else {
+                if named {
+                    throw CommandFailure("\(experiment.name) has no lab link (no \"labLink\" in its file), so --hosts lab cannot run it", exitCode: 64)
+                }
+                return nil
+            }
+            chosen = placed
+        }
         if source == .lab {
-            guard let lab = experiment.withLabCode() else {
+            guard let lab = chosen.withLabCode() else {
                 if named {
                     throw CommandFailure("\(experiment.name) has no lab code (no \"labCode\" in its file), so --endpoints lab cannot run it", exitCode: 64)
                 }

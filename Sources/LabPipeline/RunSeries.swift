@@ -129,6 +129,7 @@ public enum RunSeries {
             lines.append(RunText.tally(experiment.name, passed: passed, failed: failed, harness: harness, of: repeats))
             lines += histogram.lines(experiment.name, of: repeats)
             lines += RunText.labCodeTally(experiment.name, results)
+            if let fidelity = RunText.fidelityTally(experiment.name, results) { lines.append(fidelity) }
         }
         return stop([], worst)
     }

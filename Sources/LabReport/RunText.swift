@@ -37,6 +37,7 @@ public enum RunText {
                 }
             }
             lines.append(VerdictText.render(verdict, color: style.color))
+            if let fidelity = result.fidelity { lines += fidelityLines(fidelity) }
             if verdict.status != .passed { lines += ProgramBehaviour.lines(experiment, connections: result.connections, record: record) }
         }
         lines.append("\(VerdictText.summary(experiment.name, verdict)) — \(result.tracePath ?? "no trace written: nothing was captured")")
@@ -68,6 +69,32 @@ public enum RunText {
         return order.compactMap { path in
             tally[path].map { "\(name): the lab's code met \"\($0.expectation)\" in \($0.held)/\($0.runs) runs (\(path), not required of it)" }
         }
+    }
+
+    /// The fidelity line, then each row that differs and each note on a row that matched.
+    public static func fidelityLines(_ report: FidelityReport) -> [String] {
+        var lines = ["lab fidelity: \(report.summary)"]
+        for (i, row) in report.rows.enumerated() {
+            if !row.equal {
+                lines.append("  row \(i + 1) differs: lab \(row.lab); run \(row.run ?? "none"): \(row.differences.joined(separator: "; "))")
+            }
+            for note in row.notes { lines.append("  row \(i + 1) note: \(note)") }
+        }
+        return lines
+    }
+
+    /// `experiment-1: all 10 rows of the lab's trace1 equal in 50/50 runs`, over repeated runs.
+    public static func fidelityTally(_ name: String, _ results: [RunResult]) -> String? {
+        let reports = results.compactMap(\.fidelity)
+        guard let first = reports.first else { return nil }
+        let exact = reports.count(where: \.allEqual)
+        var line = "\(name): all \(first.rows.count) rows of the lab's \(first.trace) equal in \(exact)/\(reports.count) runs"
+        if exact < reports.count {
+            var counts: [Int: Int] = [:]
+            for report in reports { for (i, row) in report.rows.enumerated() where !row.equal { counts[i + 1, default: 0] += 1 } }
+            line += " (differing: " + counts.sorted { $0.key < $1.key }.map { "row \($0.key) in \($0.value)" }.joined(separator: ", ") + ")"
+        }
+        return line
     }
 
     /// `experiment-2 timings: namespace 0.6ms, …; 13 frames, 0 dropped`.

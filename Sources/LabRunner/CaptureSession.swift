@@ -17,6 +17,8 @@ struct CaptureSession {
     let capture: LiveCapture
     let wakeup: Wakeup
     let fencePort: UInt16
+    /// Where the fences are sent: lo's own address, or across the link to the other host.
+    let fenceDestination: IPv4Address
     /// A per-run token in each marker, so only this run's fences count.
     private let token: [UInt8] = (0..<8).map { _ in UInt8.random(in: 0...255) }
 
@@ -28,16 +30,17 @@ struct CaptureSession {
     var teardownSeen = false
     let progress: RunProgress?
 
-    init(capture: LiveCapture, wakeup: Wakeup, fencePort: UInt16, progress: RunProgress?) {
+    init(capture: LiveCapture, wakeup: Wakeup, fencePort: UInt16, fenceDestination: IPv4Address, progress: RunProgress?) {
         self.capture = capture
         self.wakeup = wakeup
         self.fencePort = fencePort
+        self.fenceDestination = fenceDestination
         self.progress = progress
     }
 
     /// Sends a marker and reads until it comes back through the capture.
     mutating func fence(_ fence: Fence, within limit: Duration) throws {
-        try Marker.send(port: fencePort, payload: Array(fence.rawValue.utf8) + token)
+        try Marker.send(to: fenceDestination, port: fencePort, payload: Array(fence.rawValue.utf8) + token)
         let seen = try pump(within: limit) { fence == .start ? $0.startSeen : $0.endSeen }
         if !seen { throw FenceNotSeen(fence: fence, within: limit) }
     }

@@ -8,21 +8,36 @@ struct EndpointRunner {
     let side: Direction
     let steps: [Step]
     let port: UInt16
+    /// The server's address: lo's, or the server host's across the link.
+    let serverAddress: IPv4Address
     let stepTimeout: Duration
     let events: Events
     let origin: ContinuousClock.Instant
     let directory: String
     /// The other side is a program, which posts no named steps to wait for.
     let otherIsProgram: Bool
+    /// The other side runs on another machine (`tcplab serve` / `tcplab client`): nothing to
+    /// wait for, and the server's listener outlives the run.
+    let otherIsRemote: Bool
+    /// How many connections the client opens: a remote server's visit ends after that many.
+    let clientConnections: Int
+    private let ownsListener: Bool
 
     private var socket: TCPSocket?
     private var listener: TCPSocket?
     private var lastReceived: [UInt8] = []
 
-    init(side: Direction, experiment: Experiment, events: Events, origin: ContinuousClock.Instant) {
+    /// `listener` is a remote run's server socket, listening already and kept open after the run.
+    init(side: Direction, experiment: Experiment, events: Events, origin: ContinuousClock.Instant,
+         remote: Bool = false, listener: TCPSocket? = nil) {
         self.side = side
+        otherIsRemote = remote
+        self.listener = listener
+        ownsListener = listener == nil
+        clientConnections = experiment.clientConnections
         steps = side == .server ? experiment.server : experiment.client
         port = experiment.port
+        serverAddress = experiment.link.serverAddress
         stepTimeout = experiment.stepTimeout
         directory = experiment.directory
         otherIsProgram = experiment.programs[side.other] != nil
@@ -44,12 +59,12 @@ struct EndpointRunner {
             // Whatever happened, release the sockets so the peer sees the end, and tell the
             // peer this side is done so its barrier waits return.
             try? socket?.close()
-            try? listener?.close()
+            if ownsListener { try? listener?.close() }
             events.finish(side)
         }
-        if side == .server {
+        if side == .server, listener == nil {
             do {
-                let listener = try TCPSocket.listen(port: port)
+                let listener = try TCPSocket.listen(on: serverAddress, port: port)
                 self.listener = listener
                 events.register(listener)
                 events.postListening()
@@ -113,6 +128,7 @@ struct EndpointRunner {
 
     /// Clients connect only once the server's listener exists: a barrier, not a delay.
     private func awaitServerListening() throws {
+        if otherIsRemote { return }
         switch events.waitUntilListening(timeout: stepTimeout) {
         case .posted: return
         case .peerFinished: throw StepFailure(message: "the server stopped before it listened")
@@ -145,7 +161,7 @@ struct EndpointRunner {
             events.register(accepted)
         case .connect:
             try awaitServerListening()
-            let connected = try TCPSocket.connect(port: port, timeout: stepTimeout)
+            let connected = try TCPSocket.connect(to: serverAddress, port: port, timeout: stepTimeout)
             socket = connected
             events.register(connected)
         case let .send(text, times):
@@ -186,6 +202,9 @@ struct EndpointRunner {
                 left -= min(left, chunk.count)
             }
             record.bytesOut = total
+        case let .awaitUnread(count):
+            let waiting = try connected().waitUntilUnread(count)
+            if waiting < count { throw StepFailure(message: "only \(waiting) of the \(count) bytes awaited arrived before the stream ended or the step timed out") }
         case .drain:
             let s = try connected()
             while true {
@@ -211,7 +230,7 @@ struct EndpointRunner {
             if !events.sleep(duration) { throw Cancelled() }
         case let .setOption(option, value):
             try connected().set(TCPSocket.Option(option), value)
-        case let .waitFor(name) where otherIsProgram:
+        case let .waitFor(name) where otherIsProgram || otherIsRemote:
             record.note = "skipped: the \(side.other) is a program, so it has no step \"\(name)\" to wait for"
         case let .waitFor(name):
             switch events.wait(for: name, from: side.other, timeout: stepTimeout) {
@@ -229,21 +248,21 @@ struct EndpointRunner {
         case let .serveHTTP(root, idle):
             guard let listener else { throw StepFailure(message: "only the server serves") }
             let site = try StaticSite(root: root.hasPrefix("/") ? root : directory + "/" + root)
-            events.stopAcceptingWhenClientFinishes(listener)
+            if !otherIsRemote { events.stopAcceptingWhenClientFinishes(listener) }
             let events = self.events
             let tally = HTTPServer(site: site, idleTimeout: idle, activity: { events.record($0) })
-                .serve(listener, acceptTimeout: stepTimeout)
+                .serve(listener, acceptTimeout: stepTimeout, acceptLimit: otherIsRemote ? clientConnections : nil)
             record.note = "\(tally.connections) connection(s); responses " +
                 tally.responses.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: ", ")
         case let .fetch(path):
             try awaitServerListening()
-            let result = try HTTPFetch.fetch(path: path, port: port, timeout: stepTimeout)
+            let result = try HTTPFetch.fetch(path: path, host: serverAddress, port: port, timeout: stepTimeout)
             record.bytesIn = result.bodyBytes
             record.note = "\(result.status), \(result.bodyBytes) body bytes"
         case let .browse(paths, responses):
             try awaitServerListening()
             let events = self.events
-            try Browser.visit(paths, responses: responses, port: port, timeout: stepTimeout) { wanted, timeout in
+            try Browser.visit(paths, responses: responses, host: serverAddress, port: port, timeout: stepTimeout) { wanted, timeout in
                 switch events.waitForQuietServer(responses: wanted, timeout: timeout) {
                 case .posted: .quiet
                 case .peerFinished: .serverStopped

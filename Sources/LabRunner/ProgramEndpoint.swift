@@ -20,8 +20,8 @@ struct ProgramEndpoint {
     /// The run's output folder, `{out}`.
     let out: String
 
-    /// The address a client program is given as `{host}`.
-    static let host = "127.0.0.1"
+    /// The address a client program is given as `{host}`: the server's.
+    var host: String { experiment.link.serverAddress.description }
     /// How often the server's socket table is read while waiting for it to listen.
     static let listenPoll: Duration = .milliseconds(1)
 
@@ -30,7 +30,7 @@ struct ProgramEndpoint {
     func run() -> EndpointRecord {
         var record = EndpointRecord(side: side)
         defer { events.finish(side) }
-        let words = program.filled(host: Self.host, port: experiment.port, out: out)
+        let words = program.filled(host: host, port: experiment.port, out: out)
         var programRecord = ProgramRecord(command: words, directory: program.directory, origin: program.origin,
                                           ending: .notStarted(""))
         func fail(_ message: String) -> EndpointRecord {
@@ -178,7 +178,7 @@ struct ProgramEndpoint {
     /// tcplab's environment, plus the run's values under the names the README documents.
     static func environment(side: Direction, experiment: Experiment, out: String) -> [String] {
         var values = ProcessInfo.processInfo.environment
-        values["TCPLAB_HOST"] = host
+        values["TCPLAB_HOST"] = experiment.link.serverAddress.description
         values["TCPLAB_PORT"] = "\(experiment.port)"
         values["TCPLAB_OUT"] = out
         values["TCPLAB_SIDE"] = side.rawValue

@@ -67,12 +67,9 @@ public enum Run {
         }
         progress?.enter("namespace")
 
-        let namespace: NetworkNamespace
+        let topology: Topology
         do {
-            namespace = try NetworkNamespace.unshareCurrentThread()
-            try Interface.up("lo")
-            if let mtu = experiment.link.mtu { try Interface.setMTU("lo", mtu) }
-            if !experiment.link.offloads { try Interface.setOffloads("lo", enabled: false) }
+            topology = try Topology.make(for: experiment.link)
         } catch {
             if error.isPermissionDenied { throw .permission("cannot create a network namespace: \(error); \(RunError.remedy)") }
             throw .harness("cannot set up the network namespace: \(error)")
@@ -86,11 +83,13 @@ public enum Run {
             // packet is the run's, so all of them are kept to show it.
             let tcp = experiment.programs.isEmpty ? "tcp port \(experiment.port)" : "tcp"
             var settings = LiveCapture.Settings(filter: "\(tcp) or udp port \(fencePort)")
+            settings.interface = topology.captureInterface
             settings.snapLength = experiment.snapLength
             capture = try LiveCapture(settings)
-            session = CaptureSession(capture: capture, wakeup: try Wakeup(), fencePort: fencePort, progress: progress)
+            session = CaptureSession(capture: capture, wakeup: try Wakeup(), fencePort: fencePort,
+                                     fenceDestination: topology.fenceDestination, progress: progress)
         } catch let error as CaptureError where error.isPermission {
-            throw .permission("cannot capture on lo: \(error); \(RunError.remedy)")
+            throw .permission("cannot capture on \(topology.captureInterface): \(error); \(RunError.remedy)")
         } catch {
             throw .harness("cannot start the capture: \(error)")
         }
@@ -112,7 +111,7 @@ public enum Run {
                 threads.append(try OSThread.spawn {
                     var record: EndpointRecord
                     do {
-                        try namespace.enter()
+                        try topology.namespace(for: side).enter()
                         if let program = experiment.programs[side] {
                             record = ProgramEndpoint(side: side, program: program, experiment: experiment, events: events,
                                                      origin: origin, out: out).run()

@@ -50,6 +50,20 @@ public enum Interface {
         }
     }
 
+    /// A veth pair: `name` in the calling thread's namespace, `peer` in `namespace`, both down.
+    public static func createVethPair(_ name: String, peer: String, peerNamespace namespace: NetworkNamespace) throws(SystemError) {
+        _ = try valueOrErrno("netlink(RTM_NEWLINK veth)", "\(name) ↔ \(peer)", retryOnInterrupt: false) {
+            clinux_veth_create(name, peer, namespace.fd)
+        }
+    }
+
+    /// Gives `name` the address `local`, with `peer` as the one host reachable through it.
+    public static func addAddress(_ name: String, local: IPv4Address, peer: IPv4Address) throws(SystemError) {
+        _ = try valueOrErrno("netlink(RTM_NEWADDR)", "\(local) peer \(peer) on \(name)", retryOnInterrupt: false) {
+            clinux_address_add(name, local.value.bigEndian, peer.value.bigEndian)
+        }
+    }
+
     /// Turns TSO, GSO and GRO on or off, so segments leave at the MSS instead of as one super-packet.
     public static func setOffloads(_ name: String, enabled: Bool) throws(SystemError) {
         _ = try valueOrErrno("ioctl(SIOCETHTOOL)", name, retryOnInterrupt: false) {
@@ -86,5 +100,36 @@ public enum CapturePrivilege {
             if written < 0 { return .unavailable(reason: "write(\(path)): \(String(cString: strerror(code)))") }
         }
         return .userNamespace
+    }
+}
+
+/// The calling thread's namespace's sysctls: /proc/sys/net resolves to the namespace of the
+/// thread that opens it, so a thread inside a run's namespace sets that namespace's TCP.
+public enum Sysctl {
+    /// `name` as sysctl writes it: "net.ipv4.tcp_sack".
+    public static func set(_ name: String, _ value: String) throws(SystemError) {
+        let path = "/proc/sys/" + name.replacingDots()
+        let fd = try valueOrErrno("open", path) { open(path, O_WRONLY | O_CLOEXEC) }
+        defer { _ = Glibc.close(fd) }
+        let text = value + "\n"
+        let written = try valueOrErrno("write", "\(path) = \(value)") { text.withCString { write(fd, $0, strlen($0)) } }
+        if written != text.utf8.count { throw SystemError(call: "write", subject: path, errno: EIO) }
+    }
+
+    public static func get(_ name: String) throws(SystemError) -> String {
+        let bytes = try FileSystem.contents(of: "/proc/sys/" + name.replacingDots())
+        return String(decoding: bytes, as: UTF8.self).trimmingTrailingNewline()
+    }
+
+    /// True when this kernel has the setting (IPv6 may be compiled out).
+    public static func exists(_ name: String) -> Bool { access("/proc/sys/" + name.replacingDots(), F_OK) == 0 }
+}
+
+extension String {
+    fileprivate func replacingDots() -> String { String(map { $0 == "." ? "/" : $0 }) }
+    fileprivate func trimmingTrailingNewline() -> String {
+        var text = self
+        while text.last == "\n" { text.removeLast() }
+        return text
     }
 }

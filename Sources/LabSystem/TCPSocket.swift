@@ -24,17 +24,18 @@ public final class TCPSocket: @unchecked Sendable {
 
     public enum ShutdownHow: String, Sendable { case read, write, both }
 
-    /// Creates, binds to 127.0.0.1:`port` with SO_REUSEADDR, and listens.
-    public static func listen(port: UInt16, backlog: Int32 = 16) throws(SystemError) -> TCPSocket {
+    /// Creates, binds to `address`:`port` with SO_REUSEADDR, and listens.
+    public static func listen(on address: IPv4Address = .loopback, port: UInt16, backlog: Int32 = 16) throws(SystemError) -> TCPSocket {
         let fd = try valueOrErrno("socket") { Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
         let socket = TCPSocket(fd: fd)
         var one: Int32 = 1
         _ = try valueOrErrno("setsockopt(SO_REUSEADDR)", "fd \(fd)") {
             setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         }
-        var address = loopback(port: port)
-        _ = try valueOrErrno("bind", "127.0.0.1:\(port)") {
-            withUnsafePointer(to: &address) {
+        let endpoint = SocketAddress(address, port: port)
+        var raw = endpoint.socketAddress
+        _ = try valueOrErrno("bind", endpoint.description) {
+            withUnsafePointer(to: &raw) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                     bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
                 }
@@ -44,20 +45,42 @@ public final class TCPSocket: @unchecked Sendable {
         return socket
     }
 
-    /// Connects to 127.0.0.1:`port`; `timeout` bounds the handshake through SO_SNDTIMEO.
-    public static func connect(port: UInt16, timeout: Duration) throws(SystemError) -> TCPSocket {
-        let fd = try valueOrErrno("socket") { Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
-        let socket = TCPSocket(fd: fd)
+    /// Connects to `address`:`port`; `timeout` bounds the handshake through SO_SNDTIMEO.
+    public static func connect(to address: IPv4Address = .loopback, port: UInt16, timeout: Duration) throws(SystemError) -> TCPSocket {
+        let socket = try unconnected()
         try socket.setTimeout(timeout)
-        var address = loopback(port: port)
-        _ = try valueOrErrno("connect", "127.0.0.1:\(port)", retryOnInterrupt: false) {
-            withUnsafePointer(to: &address) {
+        try socket.connect(to: SocketAddress(address, port: port))
+        return socket
+    }
+
+    /// A fresh socket, for a client that binds before it connects.
+    public static func unconnected() throws(SystemError) -> TCPSocket {
+        let fd = try valueOrErrno("socket") { Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
+        return TCPSocket(fd: fd)
+    }
+
+    /// Binds to an ephemeral port of `address` before connecting, so the connection's
+    /// 4-tuple is known (and can be captured) before its SYN leaves.
+    public func bindEphemeral(_ address: IPv4Address) throws(SystemError) -> UInt16 {
+        var raw = SocketAddress(address, port: 0).socketAddress
+        _ = try valueOrErrno("bind", "\(address):0") {
+            withUnsafePointer(to: &raw) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+        }
+        guard let port = localPort else { throw SystemError(call: "getsockname", subject: "fd \(fd)", errno: EINVAL) }
+        return port
+    }
+
+    public func connect(to endpoint: SocketAddress) throws(SystemError) {
+        var raw = endpoint.socketAddress
+        _ = try valueOrErrno("connect", endpoint.description, retryOnInterrupt: false) {
+            withUnsafePointer(to: &raw) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                     Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
                 }
             }
         }
-        return socket
     }
 
     /// One `accept`; `timeout` bounds the wait through SO_RCVTIMEO on the listener.
@@ -95,6 +118,16 @@ public final class TCPSocket: @unchecked Sendable {
         }
         buffer.removeSubrange(n...)
         return buffer
+    }
+
+    /// One `recv` with MSG_PEEK | MSG_WAITALL: blocks until `count` bytes wait unread (or the
+    /// stream ends, or the timeout passes), and leaves them there. Returns how many wait.
+    public func waitUntilUnread(_ count: Int) throws(SystemError) -> Int {
+        guard count > 0 else { return 0 }
+        var buffer = [UInt8](repeating: 0, count: count)
+        return try valueOrErrno("recv(MSG_PEEK|MSG_WAITALL)", "fd \(fd)") {
+            buffer.withUnsafeMutableBytes { Glibc.recv(fd, $0.baseAddress, count, Int32(MSG_PEEK) | Int32(MSG_WAITALL)) }
+        }
     }
 
     /// Exactly one `send` with MSG_NOSIGNAL; returns how many bytes the kernel took.
@@ -185,10 +218,3 @@ public final class TCPSocket: @unchecked Sendable {
     }
 }
 
-func loopback(port: UInt16) -> sockaddr_in {
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = in_port_t(port).bigEndian
-    address.sin_addr.s_addr = in_addr_t(0x7f00_0001).bigEndian  // 127.0.0.1
-    return address
-}

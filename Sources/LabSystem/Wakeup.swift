@@ -35,14 +35,16 @@ public enum Poll {
     }
 }
 
-/// One UDP datagram to 127.0.0.1: the capture's fence marker, sent on a port the
-/// experiment never uses so the capture filter's companion rule can tell it apart.
+/// One UDP datagram: the capture's fence marker, sent on a port the experiment never uses so
+/// the capture filter's companion rule can tell it apart. On two hosts it goes to the other
+/// host, so it crosses the captured interface.
 public enum Marker {
-    public static func send(port: UInt16, payload: [UInt8]) throws(SystemError) {
+    public static func send(to destination: IPv4Address = .loopback, port: UInt16, payload: [UInt8]) throws(SystemError) {
         let fd = try valueOrErrno("socket") { socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
         defer { _ = Glibc.close(fd) }
-        var address = loopback(port: port)
-        _ = try valueOrErrno("sendto", "127.0.0.1:\(port)") {
+        let endpoint = SocketAddress(destination, port: port)
+        var address = endpoint.socketAddress
+        _ = try valueOrErrno("sendto", endpoint.description) {
             payload.withUnsafeBytes { raw in
                 withUnsafePointer(to: &address) {
                     $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {

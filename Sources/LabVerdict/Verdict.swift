@@ -113,10 +113,10 @@ public struct Verdict: Sendable {
         judge.labCode = record != nil && experiment.runsLabCode
         if record != nil, connections.isEmpty, !failures.isEmpty {
             var verdict = Verdict(outcomes: [], captureProblems: problems, endpointFailures: failures)
-            verdict.unjudged = experiment.expectations.count
+            verdict.unjudged = experiment.applicableExpectations.count
             return verdict
         }
-        var outcomes = experiment.expectations.map(judge.judge)
+        var outcomes = experiment.applicableExpectations.map(judge.judge)
         // A foreign capture has no fences or drop counter to vouch for it, so its holes are
         // judged like an expectation: a missing segment is named, not just felt in the sizes.
         if record == nil { outcomes.append(judge.completeness(cutShort: cutShort)) }

@@ -27,6 +27,9 @@ struct ProgramOptions: ParsableArguments {
             transform: positiveDuration)
     var deadline: Duration?
 
+    @Option(help: ArgumentHelp("Where the sides run: lo (one host, both on 127.0.0.1) or lab (the two hosts of the lab's own trace, joined by a veth pair, as the experiment's \"labLink\" describes them). Default: the experiment's \"link\".", valueName: "lo|lab"))
+    var hosts: HostsChoice?
+
     @Flag(help: "Run each program under strace -f and report its send and receive calls and its close (strace slows each system call, which can change timing).")
     var strace = false
 
@@ -38,6 +41,7 @@ struct ProgramOptions: ParsableArguments {
         choice.directory = FileManager.default.currentDirectoryPath
         choice.deadline = deadline
         choice.traceSyscalls = strace
+        choice.hosts = hosts
         return choice
     }
 }
@@ -57,3 +61,5 @@ func positiveDuration(_ text: String) throws -> Duration {
     }
     return value
 }
+
+extension HostsChoice: ExpressibleByArgument {}

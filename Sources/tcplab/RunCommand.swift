@@ -84,7 +84,8 @@ struct RunCommand: ParsableCommand {
             var chosen: [Experiment?] = []
             for experiment in experiments { chosen.append(try choice.apply(to: experiment, named: !all)) }
             for (experiment, kept) in zip(experiments, chosen) where kept == nil {
-                complain("\(experiment.name): skipped, it has no lab code (no \"labCode\" in its file)")
+                complain("\(experiment.name): skipped, it has " + (choice.hosts == .lab && experiment.labLink == nil
+                    ? "no lab link (no \"labLink\" in its file)" : "no lab code (no \"labCode\" in its file)"))
             }
             experiments = chosen.compactMap { $0 }
         } catch {

@@ -2,15 +2,33 @@ import ArgumentParser
 import LabHTTP
 import LabModel
 import LabPackets
+import LabPipeline
 import LabSystem
 
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run an experiment's HTTP file server on 127.0.0.1 until interrupted, for your own browser and Wireshark.")
+        abstract: "Run an experiment's server: its HTTP file server on 127.0.0.1 for your own browser, or with --listen any experiment's server on a real interface, for `tcplab client` on another machine.",
+        discussion: "With --listen the server serves one visit of the experiment's client after another (a Part 1 connection, or a Part 2 page's connections); with --capture each visit is captured on that interface, written and checked.")
 
-    @Argument(help: "An experiment with a serveHTTP step, e.g. experiment-61.")
+    @Argument(help: "An experiment: with a serveHTTP step (e.g. experiment-61), or any with --listen.")
     var name: String
+
+    @Option(help: ArgumentHelp("Serve the experiment's server side on this address and port (e.g. 10.0.2.15:12345).", valueName: "addr:port"),
+            transform: socketAddress)
+    var listen: SocketAddress?
+
+    @Option(help: ArgumentHelp("With --listen: capture each visit on this interface, write its trace and check it.", valueName: "iface"))
+    var capture: String?
+
+    @Option(help: "With --capture: where traces are written.")
+    var out: String = "traces"
+
+    @Option(help: "With --listen: stop after this many visits (default: serve until interrupted).")
+    var count: Int?
+
+    @Flag(help: "With --capture: print only the summary line of each visit.")
+    var quiet = false
 
     @Option(help: "The port to listen on (default: the experiment's).")
     var port: UInt16?
@@ -20,7 +38,22 @@ struct ServeCommand: ParsableCommand {
 
     @OptionGroup var options: ExperimentOptions
 
+    func validate() throws {
+        if listen == nil, capture != nil || count != nil {
+            throw ValidationError("--capture and --count go with --listen ADDR:PORT")
+        }
+        if listen != nil, port != nil || root != nil {
+            throw ValidationError("--port and --root are for the HTTP server on 127.0.0.1; with --listen the experiment's own server runs")
+        }
+        if let count, count < 1 { throw ValidationError("--count must be at least 1, got \(count)") }
+    }
+
     func run() throws {
+        if let listen {
+            try runRemote(name: name, options: options, side: .server, server: listen, capture: capture, out: out,
+                          visits: count, quiet: quiet)
+            return
+        }
         let experiment: Experiment
         let loader = try options.loader()
         do { experiment = try loader.load(name) } catch {

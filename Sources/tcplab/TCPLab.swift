@@ -16,7 +16,7 @@ struct TCPLab: ParsableCommand {
         permission to capture; 130/143 interrupted.
         """,
         version: Tool.version,
-        subcommands: [List.self, RunCommand.self, ShowCommand.self, CheckCommand.self, GradeCommand.self, ServeCommand.self, Validate.self]
+        subcommands: [List.self, RunCommand.self, ShowCommand.self, CheckCommand.self, GradeCommand.self, ServeCommand.self, ClientCommand.self, Validate.self]
     )
 }
 

@@ -100,9 +100,9 @@ import Testing
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         for (name, text) in row.files { try text.write(toFile: "\(folder)/\(name).json", atomically: true, encoding: .utf8) }
         try Data(Self.good.utf8).write(to: URL(fileURLWithPath: folder + "/good.json"))
-        FileManager.default.createFile(atPath: folder + "/empty.pcap", contents: Data())
+        _ = FileManager.default.createFile(atPath: folder + "/empty.pcap", contents: Data())
         // A classic pcap of link type 147 (USER0) with one 4-byte record.
-        FileManager.default.createFile(atPath: folder + "/other.pcap", contents: Data(
+        _ = FileManager.default.createFile(atPath: folder + "/other.pcap", contents: Data(
             [0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0] + [UInt8](repeating: 0, count: 8) + [0xff, 0xff, 0, 0, 0x93, 0, 0, 0]
                 + [10, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 4, 0, 0, 0, 0x61, 0x62, 0x63, 0x64]))
         var arguments = row.arguments.map { $0.replacingOccurrences(of: "$D", with: dir) }

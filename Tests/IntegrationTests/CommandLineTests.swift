@@ -24,11 +24,15 @@ import Testing
         let dir = try Repository.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let original = try String(contentsOfFile: Repository.experiments + "/experiment-2.json", encoding: .utf8)
-        try original.replacingOccurrences(of: "{\"recvUntil\": 20}", with: "{\"recvUntil\": -20}")
-            .write(toFile: dir + "/experiment-2.json", atomically: true, encoding: .utf8)
+        let broken = original.replacingOccurrences(of: "{\"recvUntil\": 20}", with: "{\"recvUntil\": -20}")
+        try broken.write(toFile: dir + "/experiment-2.json", atomically: true, encoding: .utf8)
+        // Where the bad value is, counted here rather than written down, so the test follows the file.
+        let lines = broken.split(separator: "\n", omittingEmptySubsequences: false)
+        let line = try #require(lines.firstIndex { $0.contains("{\"recvUntil\": -20}") })
+        let column = try #require(lines[line].range(of: "-20")).lowerBound.utf16Offset(in: lines[line]) + 1
         let result = try execute(Repository.binary, ["run", "experiment-2", "--experiments", dir, "--out", dir])
         #expect(result.status == 65)
-        #expect(result.error == "tcplab: \(dir)/experiment-2.json:16:19: client[2].recvUntil: expected a positive byte count, got -20\n")
+        #expect(result.error == "tcplab: \(dir)/experiment-2.json:\(line + 1):\(column): client[2].recvUntil: expected a positive byte count, got -20\n")
         #expect(!FileManager.default.fileExists(atPath: dir + "/trace2.pcap"), "no trace from a file that did not load")
     }
 

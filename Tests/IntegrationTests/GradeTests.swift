@@ -32,7 +32,7 @@ import Testing
             case 5:
                 let whole = try Data(contentsOf: URL(fileURLWithPath: own + "/lab-trace3-vms-eth.pcap"))
                 try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: student + "/trace3.pcap"))
-            case 6: FileManager.default.createFile(atPath: student + "/trace3-drain.pcap", contents: Data())
+            case 6: _ = FileManager.default.createFile(atPath: student + "/trace3-drain.pcap", contents: Data())
             case 7: try "my answers are in the report".write(toFile: student + "/notes.txt", atomically: true, encoding: .utf8)
             default: try put("lab-trace1-late-sll.pcap", "trace1-late.pcap")
             }

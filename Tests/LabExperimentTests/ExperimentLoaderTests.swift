@@ -17,7 +17,7 @@ import LabPackets
     /// Writes `text` to a fresh file and loads it; returns the error's message.
     static func problem(_ text: String) -> String? {
         let path = NSTemporaryDirectory() + "tcplab-\(UUID().uuidString).json"
-        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
         defer { try? FileManager.default.removeItem(atPath: path) }
         do {
             _ = try ExperimentLoader.load(path: path, name: "x")
@@ -87,7 +87,7 @@ import LabPackets
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         for name in ["experiment-10", "experiment-2"] {
-            FileManager.default.createFile(atPath: "\(dir)/\(name).json", contents: Data(Self.valid.utf8))
+            _ = FileManager.default.createFile(atPath: "\(dir)/\(name).json", contents: Data(Self.valid.utf8))
         }
         let loader = ExperimentLoader(directory: dir)
         #expect(try loader.names() == ["experiment-2", "experiment-10"])

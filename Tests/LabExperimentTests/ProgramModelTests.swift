@@ -47,7 +47,7 @@ import LabPackets
 
     func load(_ text: String) throws -> Experiment {
         let path = NSTemporaryDirectory() + "tcplab-\(UUID().uuidString).json"
-        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
         defer { try? FileManager.default.removeItem(atPath: path) }
         return try ExperimentLoader.load(path: path, name: "x")
     }

@@ -1,6 +1,7 @@
 #ifndef TCPLAB_CLINUX_H
 #define TCPLAB_CLINUX_H
 
+#include <stdint.h>
 #include <sys/types.h>
 
 /// Thin wrappers over calls that need _GNU_SOURCE or ioctl structs that Swift
@@ -47,5 +48,9 @@ int clinux_interface_up(const char *name);
 int clinux_interface_set_mtu(const char *name, int mtu);
 /// ETHTOOL_STSO / ETHTOOL_SGSO / ETHTOOL_SGRO through SIOCETHTOOL; each enabled is 0 or 1.
 int clinux_interface_set_offloads(const char *name, int enabled);
+/// Creates a veth pair: `name` here, `peer` in the namespace `peer_netns_fd`. 0, or -1 and errno.
+int clinux_veth_create(const char *name, const char *peer, int peer_netns_fd);
+/// Gives `name` the address `local` with `peer` (both network order) as its only neighbour.
+int clinux_address_add(const char *name, uint32_t local, uint32_t peer);
 
 #endif

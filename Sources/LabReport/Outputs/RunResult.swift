@@ -20,6 +20,8 @@ public struct RunResult: Sendable {
     public var wallTime: Duration
     /// The run's explanation, when one was asked for (by --explain, a report or pcapng).
     public var explanations: [Explanation] = []
+    /// How the run compares with the lab's listing of its trace, on the lab's two hosts.
+    public var fidelity: FidelityReport?
 
     public init(experiment: Experiment, attempt: Int, record: RunRecord?, packets: [Packet], connections: [Connection],
                 verdict: Verdict?, harnessError: String?, exitCode: Int32, tracePath: String?, wallTime: Duration) {
@@ -44,6 +46,11 @@ public struct RunResult: Sendable {
         self.init(experiment: experiment, attempt: attempt, record: record, packets: trace.packets,
                   connections: trace.connections, verdict: verdict, harnessError: nil, exitCode: verdict.exitCode,
                   tracePath: nil, wallTime: wallTime)
+        if let listing = experiment.labListing, let hosts = experiment.link.hosts {
+            var standsFor: [Direction: String] = [:]
+            for side in Direction.allCases { standsFor[side] = hosts.host(side).standsFor }
+            fidelity = Fidelity.measure(listing, connections: trace.connections, standsFor: standsFor)
+        }
         if explain {
             explanations = Explainer(connections: trace.connections,
                                      source: ExplanationSource(experiment: experiment, record: record)).explain()
