@@ -16,6 +16,8 @@ public final class LiveCapture {
         public var snapLength = 262_144
         public var bufferSize = 16 << 20
         public var filter: String
+        /// A link type to ask for after activation (Linux cooked v2 on "any"); nil keeps the default.
+        public var linkType: LinkType?
 
         public init(filter: String) { self.filter = filter }
     }
@@ -40,6 +42,9 @@ public final class LiveCapture {
         try check("pcap_set_buffer_size", pcap_set_buffer_size(handle, Int32(settings.bufferSize)))
         try check("pcap_set_tstamp_precision", pcap_set_tstamp_precision(handle, Int32(PCAP_TSTAMP_PRECISION_NANO)))
         try check("pcap_activate(\(settings.interface))", pcap_activate(handle))
+        if let wanted = settings.linkType {
+            try check("pcap_set_datalink(\(wanted.rawValue))", pcap_set_datalink(handle, Int32(wanted.rawValue)))
+        }
         linkType = LinkType(rawValue: UInt32(pcap_datalink(handle)))
         var program = bpf_program()
         try check("pcap_compile(\(settings.filter))",
@@ -69,7 +74,12 @@ public final class LiveCapture {
 
     /// Waits until packets arrive, `wakeup` fires or `timeout` passes.
     public func wait(wakeup: Wakeup, timeout: Duration) throws(SystemError) {
-        let ready = try Poll.readable([selectableFD, wakeup.fd], timeout: timeout)
+        try Self.wait([self], wakeup: wakeup, timeout: timeout)
+    }
+
+    /// The same for several captures at once (one per host).
+    public static func wait(_ captures: [LiveCapture], wakeup: Wakeup, timeout: Duration) throws(SystemError) {
+        let ready = try Poll.readable(captures.map(\.selectableFD) + [wakeup.fd], timeout: timeout)
         if ready.contains(wakeup.fd) { wakeup.drain() }
     }
 

@@ -269,7 +269,7 @@ extension LinkProfile {
         }
         let point: String = try object.optional("capture") ?? "client"
         guard let capture = TwoHosts.CapturePoint(rawValue: point) else {
-            throw object.problem("capture", "expected \"client\" or \"server\": the host whose interface the capture is on, got \"\(point)\"")
+            throw object.problem("capture", "expected \"client\", \"server\" or \"both\": the host whose interface the capture is on, got \"\(point)\"")
         }
         let interface: String = try object.optional("captureInterface") ?? "any"
         guard ["any", TwoHosts.interface].contains(interface) else {

@@ -200,6 +200,10 @@ public struct TwoHosts: Sendable, Equatable {
 
     public enum CapturePoint: String, Sendable, CaseIterable {
         case client, server
+        /// Both hosts' captures merged in time order, as `tshark -i any` on both machines would
+        /// give them: each packet twice, leaving one host and arriving at the other. The run is
+        /// checked on the client's capture.
+        case both
     }
 }
 

@@ -147,6 +147,10 @@ public struct RunRecord: Sendable {
         self.phases = phases
     }
 
+    /// With a capture on both hosts: both captures merged in time order, which is what the
+    /// trace file holds; `frames` is the client's capture, which the run is checked on.
+    public var mergedFrames: [CapturedFrame]?
+
     /// A run against another machine: no fences; the capture opened before the connection and
     /// the connections' teardown bound it instead.
     public var boundedByTeardown = false

@@ -164,6 +164,30 @@ public struct TCPSegment: Hashable, Sendable {
 
     public var options: [TCPOption] { Self.parseOptions(optionBytes).0 }
 
+    /// Calls `body` with each option in order, as `options` lists them, without building the list.
+    public func forEachOption(_ body: (TCPOption) -> Void) {
+        _ = optionBytes.withUnsafeBytes { raw in
+            TCPOptionList.walk(raw) { kind, value in
+                body(Self.option(kind, value))
+                return true
+            }
+        }
+    }
+
+    static func option(_ kind: UInt8, _ body: UnsafeRawBufferPointer) -> TCPOption {
+        func be(_ at: Int, _ n: Int) -> UInt32 { (0..<n).reduce(UInt32(0)) { $0 << 8 | UInt32(body[at + $1]) } }
+        switch kind {
+        case 0: return .endOfList
+        case 1: return .noOperation
+        case 2: return .maximumSegmentSize(UInt16(be(0, 2)))
+        case 3: return .windowScale(body[0])
+        case 4: return .sackPermitted
+        case 5: return .sack((0..<body.count / 8).map { SACKBlock(left: be($0 * 8, 4), right: be($0 * 8 + 4, 4)) })
+        case 8: return .timestamp(value: be(0, 4), echo: be(4, 4))
+        default: return .unknown(kind: kind, length: body.count + 2)
+        }
+    }
+
     /// Set when the option list ended early or had a bad length; the header is still usable.
     public var optionsMalformed: Bool { Self.parseOptions(optionBytes).1 }
 
@@ -183,17 +207,7 @@ public struct TCPSegment: Hashable, Sendable {
         options.reserveCapacity(6)
         let malformed = bytes.withUnsafeBytes { raw in
             TCPOptionList.walk(raw) { kind, body in
-                func be(_ at: Int, _ n: Int) -> UInt32 { (0..<n).reduce(UInt32(0)) { $0 << 8 | UInt32(body[at + $1]) } }
-                switch kind {
-                case 0: options.append(.endOfList)
-                case 1: options.append(.noOperation)
-                case 2: options.append(.maximumSegmentSize(UInt16(be(0, 2))))
-                case 3: options.append(.windowScale(body[0]))
-                case 4: options.append(.sackPermitted)
-                case 5: options.append(.sack((0..<body.count / 8).map { SACKBlock(left: be($0 * 8, 4), right: be($0 * 8 + 4, 4)) }))
-                case 8: options.append(.timestamp(value: be(0, 4), echo: be(4, 4)))
-                default: options.append(.unknown(kind: kind, length: body.count + 2))
-                }
+                options.append(option(kind, body))
                 return true
             }
         }

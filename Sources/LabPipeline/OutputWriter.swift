@@ -41,7 +41,15 @@ public enum OutputWriter {
         do {
             switch format {
             case .pcap:
-                try PcapWriter.write(record.frames, linkType: record.linkType, snapLength: record.snapLength, to: path)
+                try PcapWriter.write(record.mergedFrames ?? record.frames, linkType: record.linkType, snapLength: record.snapLength, to: path)
+            case .pcapng where record.mergedFrames != nil:
+                // Each comment belongs to a packet of the checked capture; the merged trace has both hosts' copies.
+                let section = PcapngSection(application: Tool.label,
+                                            comment: FrameComments.section(result.experiment, kernel: Kernel.release)
+                                                + "\nBoth hosts' captures merged; checked on the client's, whose packets the report numbers.",
+                                            os: Kernel.release)
+                try PcapngWriter.write(record.mergedFrames!, linkType: record.linkType, snapLength: record.snapLength,
+                                       section: section, comments: [], to: path)
             case .pcapng:
                 let comments = FrameComments.make(packets: result.packets, verdict: result.verdict, explanations: result.explanations)
                 let section = PcapngSection(application: Tool.label,

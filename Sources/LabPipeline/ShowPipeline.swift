@@ -73,6 +73,7 @@ public enum ShowPipeline {
                              into output: inout StandardOutputBuffer) throws -> (frames: Int, segments: Int) {
         var filters: [LinkType: PacketFilter] = [:]
         var rows = PacketRowBuilder()
+        var lines = PacketLineWriter()
         var frames = 0, segments = 0
         let json = request.json
         // The header goes out with the first row, so a file that is not a capture prints only its error.
@@ -89,12 +90,12 @@ public enum ShowPipeline {
                 }
                 guard filters[record.linkType]!.matches(record.bytes, originalLength: record.originalLength) else { return }
             }
-            let row = rows.row(packet, segment)
             if firstRow { output.append(json ? "[\n" : PacketRow.header + "\n") }
             if json {
-                output.append((firstRow ? "" : ",\n") + encode(row))
+                output.append((firstRow ? "" : ",\n") + encode(rows.row(packet, segment)))
             } else {
-                output.append(row.line + "\n")
+                lines.write(packet, segment, into: &output.bytes)
+                output.flushIfFull()
             }
             firstRow = false
         }

@@ -12,9 +12,9 @@ struct HTTPTracker {
         let fin = s.flags.contains(.fin)
         guard s.length > 0 || fin else { return nil }
         let tcp = s.segment
-        var conversation = conversations[s.connection] ?? HTTPConversation(ports: (tcp.sourcePort, tcp.destinationPort))
-        let role = conversation.add(tcp.payload, length: s.length, from: s.from, fin: fin)
-        conversations[s.connection] = conversation
+        // Mutated in place: a copy out and back would copy its pending bytes on every segment.
+        let role = conversations[s.connection, default: HTTPConversation(ports: (tcp.sourcePort, tcp.destinationPort))]
+            .add(tcp.payload, length: s.length, from: s.from, fin: fin)
         if let first = role.completed.first {
             let (name, first) = Self.dissector(first)
             var pieces = role.completed.map(Self.summary)

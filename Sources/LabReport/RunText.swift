@@ -40,6 +40,10 @@ public enum RunText {
             if let fidelity = result.fidelity { lines += fidelityLines(fidelity) }
             if verdict.status != .passed { lines += ProgramBehaviour.lines(experiment, connections: result.connections, record: record) }
         }
+        if let merged = record.mergedFrames, !style.quiet {
+            lines.append("the trace merges both hosts' captures (\(merged.count) frames: each packet leaving one host and arriving at the other); "
+                         + "the list and the checks are the client's capture (\(record.frames.count) frames)")
+        }
         lines.append("\(VerdictText.summary(experiment.name, verdict)) — \(result.tracePath ?? "no trace written: nothing was captured")")
         return lines
     }

@@ -76,17 +76,16 @@ public enum Run {
         }
         phase("namespace", next: "opening capture")
 
-        let capture: LiveCapture
+        let captures: [LiveCapture]
         var session: CaptureSession
         do {
             // A program may connect to the wrong port; in the run's own namespace every TCP
             // packet is the run's, so all of them are kept to show it.
             let tcp = experiment.programs.isEmpty ? "tcp port \(experiment.port)" : "tcp"
             var settings = LiveCapture.Settings(filter: "\(tcp) or udp port \(fencePort)")
-            settings.interface = topology.captureInterface
             settings.snapLength = experiment.snapLength
-            capture = try LiveCapture(settings)
-            session = CaptureSession(capture: capture, wakeup: try Wakeup(), fencePort: fencePort,
+            captures = try topology.openCaptures(settings)
+            session = CaptureSession(captures: captures, wakeup: try Wakeup(), fencePort: fencePort,
                                      fenceDestination: topology.fenceDestination, progress: progress)
         } catch let error as CaptureError where error.isPermission {
             throw .permission("cannot capture on \(topology.captureInterface): \(error); \(RunError.remedy)")
@@ -160,8 +159,13 @@ public enum Run {
         phase("teardown", next: "capture close")
 
         // Without the kernel's drop count the trace cannot be vouched for.
-        guard let drops = try? capture.drops() else { throw .harness("capture incomplete: pcap_stats failed, so drops are unknown") }
-        capture.close()
+        var drops = 0
+        for capture in captures {
+            guard let dropped = try? capture.drops() else { throw .harness("capture incomplete: pcap_stats failed, so drops are unknown") }
+            drops += dropped
+        }
+        for capture in captures { capture.close() }
+        let capture = captures[0]
         phase("capture close", next: "writing")
         let endpoints = records.withLock { $0 }.sorted { $0.side == .server && $1.side == .client }
         if let captureFailure, session.frames.isEmpty {
@@ -172,6 +176,7 @@ public enum Run {
             frames: session.frames, drops: drops,
             startFenceSeen: session.startSeen, endFenceSeen: session.endSeen, teardownSeen: session.teardownSeen,
             duplicateFrames: session.duplicates, endpoints: endpoints, phases: phases)
+        record.mergedFrames = session.mergedFrames
         // A scripted side stopped at the deadline because a program hung is the program's failure,
         // said by its endpoint; only a run whose own script ran away is the harness's.
         let programFailed = endpoints.contains { $0.program != nil && $0.failure != nil }

@@ -1,3 +1,4 @@
+import LabCapture
 import LabModel
 import LabPackets
 import LabSystem
@@ -7,22 +8,41 @@ import LabSystem
 struct Topology {
     let server: NetworkNamespace
     let client: NetworkNamespace
-    /// The host the capture is on and the address its fences are sent to, across the link.
-    let capture: Direction
+    /// The hosts captured, the one the run is checked on first.
+    let captureSides: [Direction]
+    /// The host the fences are sent from, and where to: across the link, through every capture.
+    let fenceSide: Direction
     let fenceDestination: IPv4Address
     /// What libpcap opens in the capture's namespace.
     let captureInterface: String
 
     func namespace(for side: Direction) -> NetworkNamespace { side == .server ? server : client }
 
-    /// Sets the network up from the calling thread, which is left in the capture's namespace.
+    /// Opens a capture in each captured host's namespace, the checked one first, and leaves the
+    /// calling thread in the fences' namespace. Both hosts' captures are Linux cooked v2 on
+    /// "any", as `tshark -i any` writes them, so the merged trace says which way each packet went.
+    func openCaptures(_ settings: LiveCapture.Settings) throws -> [LiveCapture] {
+        var captures: [LiveCapture] = []
+        for side in captureSides {
+            try namespace(for: side).enter()
+            var settings = settings
+            settings.interface = captureInterface
+            if captureSides.count > 1, captureInterface == "any" { settings.linkType = .linuxSLL2 }
+            captures.append(try LiveCapture(settings))
+        }
+        try namespace(for: fenceSide).enter()
+        return captures
+    }
+
+    /// Sets the network up from the calling thread.
     static func make(for link: LinkProfile) throws(SystemError) -> Topology {
         guard let hosts = link.hosts else {
             let namespace = try NetworkNamespace.unshareCurrentThread()
             try Interface.up("lo")
             if let mtu = link.mtu { try Interface.setMTU("lo", mtu) }
             if !link.offloads { try Interface.setOffloads("lo", enabled: false) }
-            return Topology(server: namespace, client: namespace, capture: .client, fenceDestination: .loopback, captureInterface: "lo")
+            return Topology(server: namespace, client: namespace, captureSides: [.client], fenceSide: .client,
+                            fenceDestination: .loopback, captureInterface: "lo")
         }
         let client = try host(hosts.client)
         let server = try host(hosts.server)
@@ -36,11 +56,14 @@ struct Topology {
             try Interface.setOffloads(eth, enabled: link.offloads)
             try Interface.up(eth)
         }
-        let side = hosts.capture == .server ? Direction.server : .client
-        try (side == .server ? server : client).enter()
-        return Topology(server: server, client: client, capture: side,
-                        fenceDestination: hosts.host(side == .server ? .client : .server).address,
-                        captureInterface: hosts.captureInterface)
+        let sides: [Direction] = switch hosts.capture {
+        case .client: [.client]
+        case .server: [.server]
+        case .both: [.client, .server]
+        }
+        let fenceSide = sides[0]
+        return Topology(server: server, client: client, captureSides: sides, fenceSide: fenceSide,
+                        fenceDestination: hosts.host(fenceSide.other).address, captureInterface: hosts.captureInterface)
     }
 
     /// A new namespace standing for one host, with that host's TCP settings. IPv6 is off so

@@ -79,6 +79,30 @@ struct TwoHostTests {
         }
     }
 
+    /// `"capture": "both"`: each host captured on its own "any", merged as one Linux cooked v2
+    /// trace in which every packet appears twice (leaving one host, arriving at the other), as
+    /// `tshark -i any` on both machines would show; the run is checked on the client's.
+    @Test func bothHostsCapturesMergeAsOneCookedV2Trace() throws {
+        var experiment = try Self.onLabHosts("experiment-1")
+        experiment.link.hosts?.capture = .both
+        let record = try Run.perform(experiment)
+        let result = RunResult(experiment: experiment, attempt: 1, record: record, wallTime: .zero, explain: false)
+        #expect(result.verdict?.status == .passed, "\(result.verdict?.outcomes.filter(\.failed).map(\.detail) ?? []) \(record.captureProblems)")
+        #expect(record.linkType == .linuxSLL2)
+        let merged = try #require(record.mergedFrames)
+        #expect(merged.count == 2 * record.frames.count, "\(merged.count) merged frames for \(record.frames.count) checked")
+        #expect(zip(merged, merged.dropFirst()).allSatisfy { $0.timestamp <= $1.timestamp }, "in time order")
+        let dir = try Repository.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = "\(dir)/trace1.pcap"
+        try PcapWriter.write(merged, linkType: record.linkType, snapLength: record.snapLength, to: path)
+        // SLL2's packet type: 4 leaving the host (outgoing), 0 arriving for it.
+        let tshark = try execute("tshark", ["-r", path, "-T", "fields", "-e", "sll.pkttype"])
+        #expect(tshark.status == 0, "\(tshark.error)")
+        let types = tshark.output.split(separator: "\n").map(String.init)
+        #expect(types.count == merged.count && types.filter { $0 == "4" }.count == record.frames.count, "\(types)")
+    }
+
     func runOnce(_ experiment: Experiment) throws -> RunResult {
         RunResult(experiment: experiment, attempt: 1, record: try Run.perform(experiment), wallTime: .zero, explain: false)
     }

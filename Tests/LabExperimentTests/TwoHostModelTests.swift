@@ -74,7 +74,7 @@ import LabSystem
         ("\"link\": {\"hosts\": \"two\", \"client\": {\"address\": \"10.0.2\"}},", "link.client.address: expected an IPv4 address such as \"10.0.2.15\", got \"10.0.2\""),
         ("\"link\": {\"hosts\": \"two\", \"client\": {\"tcp\": {\"rmem\": [4096, 131072]}}},", "link.client.tcp.rmem: expected [min, default, max]"),
         ("\"link\": {\"hosts\": \"two\", \"client\": {\"tcp\": {\"nagle\": false}}},", "link.client.tcp.nagle: unknown key 'nagle' in tcp"),
-        ("\"link\": {\"hosts\": \"two\", \"capture\": \"router\"},", "link.capture: expected \"client\" or \"server\""),
+        ("\"link\": {\"hosts\": \"two\", \"capture\": \"router\"},", "link.capture: expected \"client\", \"server\" or \"both\""),
         ("\"labLink\": {\"mtu\": 1500},", "labLink: the lab's link is two hosts: add \"hosts\": \"two\""),
         ("\"labListing\": {\"trace\": \"trace1\", \"rows\": [\"client Seq=0\"]},", "labListing.rows[0]: expected a row such as"),
         ("\"labListing\": {\"trace\": \"trace1\", \"rows\": [\"client [SYN] Seq=-1\"]},", "labListing.rows[0]: expected a row such as"),

@@ -170,14 +170,34 @@ public struct HTTPConversation: Sendable {
     private mutating func readHead(_ side: inout Side, _ data: inout ArraySlice<UInt8>, into role: inout HTTPSegmentRole,
                                    from direction: Direction) -> Bool {
         if !isHTTP, side.pending.isEmpty, Self.passesHeuristic(data) { isHTTP = true }
+        // The common case of a conversation that is not HTTP, or bytes that cannot start a
+        // message, decided without copying them or reading the line as text: what the slow path
+        // below would do with them.
+        if !isHTTP || (side.pending.isEmpty && !Self.mayStartMessage(data)) {
+            let lineEnds = side.pending.contains(where: Self.isLineEnd) || data.contains(where: Self.isLineEnd)
+            if isHTTP && !lineEnds {
+                // Wireshark waits for the line's end in an HTTP conversation.
+                side.pending.append(contentsOf: data)
+                data = []
+                if side.pending.count > HTTPHead.maxLength { drop(&side) }
+                return false
+            }
+            side.offset += side.pending.count + data.count
+            side.pending = []
+            data = []
+            if lineEnds && sawMessage { role.continuation = true }
+            return false
+        }
         side.pending.append(contentsOf: data)
         data = []
-        guard let line = Self.firstLine(side.pending) else {
+        guard let lineEnd = side.pending.firstIndex(where: Self.isLineEnd) else {
             // Without a line end Wireshark waits for more only in a conversation it knows is HTTP.
             if !isHTTP || side.pending.count > HTTPHead.maxLength { drop(&side) }
             return false
         }
-        guard isHTTP, HTTPHead.startLine(line) != nil else {
+        // The line is read as text only when its bytes may be a start line.
+        guard isHTTP, Self.mayBeStartLine(side.pending),
+              HTTPHead.startLine(String(decoding: side.pending[..<lineEnd], as: UTF8.self)) != nil else {
             if sawMessage { role.continuation = true }
             drop(&side)
             return false
@@ -226,6 +246,29 @@ public struct HTTPConversation: Sendable {
         side.offset += side.pending.count
         side.pending = []
     }
+
+    static func isLineEnd(_ byte: UInt8) -> Bool { byte == 0x0a || byte == 0x0d }
+
+    /// False when `bytes` cannot begin a start line: every method, `HTTP/` and `ICY ` begin with
+    /// one of these capitals, and a first byte that is not one of them (or not ASCII) cannot
+    /// become one when the line is read as UTF-8.
+    static func mayStartMessage(_ bytes: ArraySlice<UInt8>) -> Bool {
+        guard let first = bytes.first else { return true }
+        return startLetters.contains(first)
+    }
+
+    /// False when the first line of `bytes` cannot be a start line, decided on bytes: it must
+    /// begin with `HTTP/` or `ICY `, or its bytes before the first space must be a known method.
+    /// (Read as text, a space joined by a combining mark is no space, which can only turn a
+    /// method the bytes name into none, never the other way.)
+    static func mayBeStartLine(_ bytes: [UInt8]) -> Bool {
+        if bytes.starts(with: "HTTP/".utf8) || bytes.starts(with: "ICY ".utf8) { return true }
+        guard let space = bytes.prefix(HTTPMethods.longest + 1).firstIndex(of: 0x20) else { return false }
+        return HTTPMethods.knownBytes.contains(Array(bytes[..<space]))
+    }
+
+    private static let startLetters: Set<UInt8> = Set(
+        (HTTPMethods.known.compactMap { $0.utf8.first } + Array("HI".utf8)))
 
     /// The first line, without its CR LF or LF; nil until a line end arrives.
     static func firstLine(_ bytes: [UInt8]) -> String? {

@@ -122,6 +122,8 @@ enum HTTPMethods {
         "CHECKIN", "PROPFIND", "CHECKOUT", "CCM_POST", "M-SEARCH", "SUBSCRIBE", "PROPPATCH", "BPROPFIND", "BPROPPATCH",
         "UNCHECKOUT", "MKACTIVITY", "MKWORKSPACE", "UNSUBSCRIBE", "RPC_CONNECT", "VERSION-CONTROL", "BASELINE-CONTROL",
     ]
+    static let knownBytes: Set<[UInt8]> = Set(known.map { Array($0.utf8) })
+    static let longest = known.map(\.utf8.count).max() ?? 0
 }
 
 extension HTTPHead {
