@@ -7,6 +7,9 @@
 2. `tcplab run --all` wall time against the sum and the maximum of the experiments run alone.
 3. Capture completeness on 2 GiB full-speed loopback transfers with a headers-only snaplen
    (Benchmarks/experiments): lo as it is (TSO/GSO, 64 KiB frames), and MTU 1500 without offloads.
+4. Runs in bulk: `tcplab run experiment-1 --repeat 200`, whose runs share one namespace and one
+   capture, as wall time per run and as overhead per run beyond the experiment's own duration
+   (its "experiment" phase in --timings), against 200 separate processes of one run each.
 BENCH_RUNS (default 20) sets the repeats of (1); BENCH_SUITE_RUNS (default 3) those of (2)."""
 import glob
 import os
@@ -130,11 +133,33 @@ def bulk():
                   f"{2**31 / transfer / 1e9:4.2f} GB/s, dropped {drops}")
 
 
+def duration(text):
+    value = re.match(r"([0-9.]+)(µs|ms|s)", text)
+    return float(value.group(1)) * {"µs": 1e-6, "ms": 1e-3, "s": 1.0}[value.group(2)]
+
+
+def batch(count=200):
+    with tempfile.TemporaryDirectory() as directory:
+        seconds, done = timed([BIN, "run", "experiment-1", "--repeat", str(count), "--quiet", "--timings", "--out", directory])
+        phases = [duration(m.group(1)) for m in re.finditer(r"[:,] experiment ([0-9.]+(?:µs|ms|s))", done.stdout)]
+        tally = next((l for l in done.stdout.split("\n") if re.match(r"experiment-1: [0-9]+/[0-9]+ passed", l)), "no tally")
+        alone = [timed([BIN, "run", "experiment-1", "--quiet", "--out", directory])[0] for _ in range(20)]
+    if done.returncode != 0 or len(phases) != count:
+        print(f"4. runs in bulk: FAILED (exit {done.returncode}, {len(phases)} timings) {done.stderr[-300:]}")
+        return
+    per_run = seconds / count * 1000
+    overhead_ms = (seconds - sum(phases)) / count * 1000
+    print(f"4. runs in bulk: tcplab run experiment-1 --repeat {count} ({tally}):")
+    print(f"   {seconds:6.2f} s in all, {per_run:5.1f} ms a run, of which {overhead_ms:5.1f} ms is beyond the experiment itself "
+          f"({sum(phases) / count * 1000:4.1f} ms); one run in its own process: {statistics.median(alone) * 1000:5.1f} ms (median of 20)")
+
+
 def main():
     print(f"machine: {platform.system()} {platform.release()}, {platform.machine()}, {os.cpu_count()} cores")
     overhead()
     suite()
     bulk()
+    batch()
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ public final class LiveCapture {
     public let snapLength: Int
     private let selectableFD: Int32
 
-    public struct Settings: Sendable {
+    public struct Settings: Sendable, Equatable {
         public var interface = "lo"
         public var snapLength = 262_144
         public var bufferSize = 16 << 20

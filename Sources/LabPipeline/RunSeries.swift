@@ -60,6 +60,14 @@ public enum RunSeries {
         func stop(_ errors: [String], _ code: Int32) -> SeriesResult {
             SeriesResult(text: lines.joined(separator: "\n"), errors: errors, exitCode: code, results: results, patterns: histogram)
         }
+        // One namespace and capture for the whole series, each run fenced on its own.
+        let host: RunHost
+        do {
+            host = try RunHost()
+        } catch {
+            return stop(["\(experiment.name): \(error)"], error.exitCode)
+        }
+        defer { host.close() }
         for attempt in 1...repeats {
             let started = ContinuousClock.now
             let progress = RunProgress(experiment: repeats == 1 ? experiment.name : "\(experiment.name) \(attempt)/\(repeats)")
@@ -67,7 +75,7 @@ public enum RunSeries {
             defer { observer?.ended(progress) }
             let record: RunRecord
             do {
-                record = try Run.perform(experiment, out: plan.absoluteOut, progress: progress)
+                record = try host.perform(experiment, out: plan.absoluteOut, progress: progress)
             } catch {
                 results.append(.harnessFailure(experiment, attempt: attempt, error: error.description, exitCode: error.exitCode,
                                                wallTime: ContinuousClock.now - started))

@@ -98,6 +98,9 @@ struct CaptureSession {
                     if packet.udpPayload.elementsEqual(Array("end".utf8) + token) { ends[index] = true }
                     continue
                 }
+                // Only what came between this run's own fences: a reused capture may still hold
+                // the end of the run before.
+                guard starts[index], !ends[index] else { continue }
                 guard index == 0 else {
                     otherFrames[index - 1].append(frame)
                     continue

@@ -39,23 +39,16 @@ public enum Run {
 
     /// `out` is the folder a program is told about as `{out}`.
     public static func perform(_ experiment: Experiment, out: String = ".", progress: RunProgress? = nil) throws(RunError) -> RunRecord {
-        let result = Mutex<Result<RunRecord, RunError>?>(nil)
-        let thread: OSThread
-        do {
-            thread = try OSThread.spawn {
-                let outcome = Result { () throws(RunError) -> RunRecord in try performInNewNamespace(experiment, out: out, progress: progress) }
-                result.withLock { $0 = outcome }
-            }
-        } catch {
-            throw .harness("cannot start the run thread: \(error)")
-        }
-        thread.join()
-        return try result.withLock { $0 }!.get()
+        let host = try RunHost()
+        defer { host.close() }
+        return try host.perform(experiment, out: out, progress: progress)
     }
 
-    /// Runs on a thread of its own: `unshare` moves only the calling thread, so the
-    /// process's other threads, and other runs, keep their own namespaces.
-    private static func performInNewNamespace(_ experiment: Experiment, out: String, progress: RunProgress?) throws(RunError) -> RunRecord {
+    /// Runs on the host's thread: `unshare` moves only the calling thread, so the process's other
+    /// threads, and other runs, keep their own namespaces. `network` is the namespace and capture
+    /// left by the run before, reused when this run's link, filter and snap length are the same.
+    static func perform(_ experiment: Experiment, out: String, progress: RunProgress?,
+                        reusing network: inout RunNetwork?) throws(RunError) -> RunRecord {
         var phases: [(String, Duration)] = []
         var mark = ContinuousClock.now
         /// Closes the phase just finished and says which one starts.
@@ -67,31 +60,38 @@ public enum Run {
         }
         progress?.enter("namespace")
 
-        let topology: Topology
-        do {
-            topology = try Topology.make(for: experiment.link)
-        } catch {
-            if error.isPermissionDenied { throw .permission("cannot create a network namespace: \(error); \(RunError.remedy)") }
-            throw .harness("cannot set up the network namespace: \(error)")
+        // A program may connect to the wrong port; in the run's own namespace every TCP
+        // packet is the run's, so all of them are kept to show it.
+        let tcp = experiment.programs.isEmpty ? "tcp port \(experiment.port)" : "tcp"
+        var settings = LiveCapture.Settings(filter: "\(tcp) or udp port \(fencePort)")
+        settings.snapLength = experiment.snapLength
+        if let old = network, old.link != experiment.link || old.settings != settings {
+            old.close()
+            network = nil
         }
-        phase("namespace", next: "opening capture")
-
-        let captures: [LiveCapture]
-        var session: CaptureSession
-        do {
-            // A program may connect to the wrong port; in the run's own namespace every TCP
-            // packet is the run's, so all of them are kept to show it.
-            let tcp = experiment.programs.isEmpty ? "tcp port \(experiment.port)" : "tcp"
-            var settings = LiveCapture.Settings(filter: "\(tcp) or udp port \(fencePort)")
-            settings.snapLength = experiment.snapLength
-            captures = try topology.openCaptures(settings)
-            session = CaptureSession(captures: captures, wakeup: try Wakeup(), fencePort: fencePort,
+        if network == nil {
+            let topology: Topology
+            do {
+                topology = try Topology.make(for: experiment.link)
+            } catch {
+                if error.isPermissionDenied { throw .permission("cannot create a network namespace: \(error); \(RunError.remedy)") }
+                throw .harness("cannot set up the network namespace: \(error)")
+            }
+            phase("namespace", next: "opening capture")
+            do {
+                network = RunNetwork(link: experiment.link, settings: settings, topology: topology,
+                                     captures: try topology.openCaptures(settings), wakeup: try Wakeup())
+            } catch let error as CaptureError where error.isPermission {
+                throw .permission("cannot capture on \(topology.captureInterface): \(error); \(RunError.remedy)")
+            } catch {
+                throw .harness("cannot start the capture: \(error)")
+            }
+        } else {
+            phase("namespace", next: "opening capture")
+        }
+        let topology = network!.topology, captures = network!.captures
+        var session = CaptureSession(captures: captures, wakeup: network!.wakeup, fencePort: fencePort,
                                      fenceDestination: topology.fenceDestination, progress: progress)
-        } catch let error as CaptureError where error.isPermission {
-            throw .permission("cannot capture on \(topology.captureInterface): \(error); \(RunError.remedy)")
-        } catch {
-            throw .harness("cannot start the capture: \(error)")
-        }
         phase("capture open", next: "start fence")
         do {
             try session.fence(.start, within: .seconds(2))
@@ -158,15 +158,17 @@ public enum Run {
         for thread in threads { thread.join() }
         phase("teardown", next: "capture close")
 
-        // Without the kernel's drop count the trace cannot be vouched for.
-        var drops = 0
+        // Without the kernel's drop count the trace cannot be vouched for. The counters run on
+        // while the capture is reused: this run's drops are what they gained during it.
+        var total = 0
         for capture in captures {
             guard let dropped = try? capture.drops() else { throw .harness("capture incomplete: pcap_stats failed, so drops are unknown") }
-            drops += dropped
+            total += dropped
         }
-        for capture in captures { capture.close() }
+        let drops = total - network!.drops
+        network!.drops = total
         let capture = captures[0]
-        phase("capture close", next: "writing")
+        phase("capture close", next: "writing")  // closed when the host is done with it
         let endpoints = records.withLock { $0 }.sorted { $0.side == .server && $1.side == .client }
         if let captureFailure, session.frames.isEmpty {
             throw .harness("capture incomplete: \(captureFailure)")
@@ -182,5 +184,67 @@ public enum Run {
         let programFailed = endpoints.contains { $0.program != nil && $0.failure != nil }
         if endpoints.contains(where: \.stoppedAtDeadline), !programFailed { record.deadlinePassed = experiment.deadline }
         return record
+    }
+}
+
+/// A run's namespace and capture, kept by a `RunHost` for the next run of the same kind.
+final class RunNetwork {
+    let link: LinkProfile
+    let settings: LiveCapture.Settings
+    let topology: Topology
+    let captures: [LiveCapture]
+    let wakeup: Wakeup
+    /// The captures' drop counters when the last run ended.
+    var drops = 0
+
+    init(link: LinkProfile, settings: LiveCapture.Settings, topology: Topology, captures: [LiveCapture], wakeup: Wakeup) {
+        self.link = link
+        self.settings = settings
+        self.topology = topology
+        self.captures = captures
+        self.wakeup = wakeup
+    }
+
+    func close() { for capture in captures { capture.close() } }
+}
+
+/// Carries runs out one after another on one thread, reusing the namespace and the capture
+/// (socket and ring) between consecutive runs of the same link and filter: setting them up and
+/// releasing them costs the kernel RCU grace periods, tens of milliseconds a run. Each run is
+/// still fenced on its own (its own token), and its trace holds only what came between its fences.
+public final class RunHost: @unchecked Sendable {
+    // Sendable: `network` is used only on `thread`, one job at a time.
+    private let thread: SerialThread
+    private var network: RunNetwork?
+
+    public init() throws(RunError) {
+        do {
+            thread = try SerialThread()
+        } catch {
+            throw .harness("cannot start the run thread: \(error)")
+        }
+    }
+
+    public func perform(_ experiment: Experiment, out: String = ".", progress: RunProgress? = nil) throws(RunError) -> RunRecord {
+        try thread.run { () -> Result<RunRecord, RunError> in
+            let outcome = Result { () throws(RunError) -> RunRecord in
+                try Run.perform(experiment, out: out, progress: progress, reusing: &self.network)
+            }
+            // After a harness failure nothing of the network is trusted for the next run.
+            if case .failure = outcome {
+                self.network?.close()
+                self.network = nil
+            }
+            return outcome
+        }.get()
+    }
+
+    /// Releases the namespace and capture, and the thread.
+    public func close() {
+        thread.run {
+            self.network?.close()
+            self.network = nil
+        }
+        thread.stop()
     }
 }

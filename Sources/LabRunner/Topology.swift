@@ -39,6 +39,7 @@ struct Topology {
         guard let hosts = link.hosts else {
             let namespace = try NetworkNamespace.unshareCurrentThread()
             try Interface.up("lo")
+            try forgetConnections()
             if let mtu = link.mtu { try Interface.setMTU("lo", mtu) }
             if !link.offloads { try Interface.setOffloads("lo", enabled: false) }
             return Topology(server: namespace, client: namespace, captureSides: [.client], fenceSide: .client,
@@ -74,7 +75,14 @@ struct Topology {
         for name in ["net.ipv6.conf.all.disable_ipv6", "net.ipv6.conf.default.disable_ipv6"] where Sysctl.exists(name) {
             try Sysctl.set(name, "1")
         }
+        try forgetConnections()
         for (name, value) in host.tcp.sysctls { try Sysctl.set(name, value) }
         return namespace
+    }
+
+    /// Linux remembers each peer's RTT, window and ssthresh when a connection closes and starts
+    /// the next connection to it from them; runs that share a namespace must each start fresh.
+    private static func forgetConnections() throws(SystemError) {
+        try Sysctl.set("net.ipv4.tcp_no_metrics_save", "1")
     }
 }

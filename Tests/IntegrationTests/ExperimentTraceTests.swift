@@ -25,13 +25,13 @@ struct ExperimentTraceTests {
 
         let tshark = try execute("tshark", ["-r", path, "-T", "fields", "-E", "separator=,",
                                             "-e", "frame.number", "-e", "tcp.srcport", "-e", "tcp.dstport", "-e", "tcp.len",
-                                            "-e", "tcp.flags", "-e", "tcp.seq", "-e", "tcp.ack", "-e", "_ws.col.Info"])
+                                            "-e", "tcp.flags", "-e", "tcp.seq", "-e", "tcp.ack", "-e", "_ws.col.Protocol", "-e", "_ws.col.Info"])
         #expect(tshark.status == 0, "\(tshark.error)")
         let rows = tshark.output.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         #expect(rows.count == packets.count)
         let ours = Dictionary(uniqueKeysWithValues: connections.flatMap(\.segments).map { ($0.number, $0) })
         let list = PacketList(packets: packets, connections: connections)
-        for row in rows where row.count >= 8 {
+        for row in rows where row.count >= 9 {
             let number = Int(row[0]) ?? 0
             guard let s = ours[number] else {
                 Issue.record("packet \(number) is not a TCP segment of the experiment for us; tshark: \(row)")
@@ -42,7 +42,10 @@ struct ExperimentTraceTests {
             #expect(UInt16(row[4].dropFirst(2), radix: 16) == s.flags.rawValue, "packet \(number) tcp.flags")
             #expect(UInt32(row[5]) == s.relativeSequence, "packet \(number) tcp.seq")
             if s.flags.contains(.ack) { #expect(UInt32(row[6]) == s.relativeAcknowledgment, "packet \(number) tcp.ack") }
-            let theirs = row[7...].joined(separator: ",")  // the Info text may itself hold commas
+            let theirs = row[8...].joined(separator: ",")  // the Info text may itself hold commas
+            // tshark hands a client port it has a dissector for (57000 is IRC's) to that dissector;
+            // tcplab's Info is tshark's for TCP and HTTP, so only those rows are compared.
+            guard ["TCP", "HTTP"].contains(row[7]) else { continue }
             #expect(list.rows.first { $0.number == number }?.info == theirs, "packet \(number) Info")
         }
     }

@@ -1,0 +1,61 @@
+/// One OS thread that runs the jobs given to it one at a time, in order. A network namespace
+/// made with `unshare` belongs to the thread that made it, so the runs that share one must all
+/// be carried out on that thread.
+public final class SerialThread: @unchecked Sendable {
+    // Sendable: `job`, `finished` and `stopping` are read and written only with `condition` locked.
+    private final class State: @unchecked Sendable {
+        let condition = Condition()
+        var job: (@Sendable () -> Void)?
+        var finished = false
+        var stopping = false
+    }
+
+    private let state: State
+    private let thread: OSThread
+
+    public init() throws(SystemError) {
+        let state = State()
+        self.state = state
+        thread = try OSThread.spawn {
+            state.condition.lock()
+            while true {
+                while state.job == nil && !state.stopping { state.condition.wait() }
+                guard let job = state.job else { break }
+                state.job = nil
+                state.condition.unlock()
+                job()
+                state.condition.lock()
+                state.finished = true
+                state.condition.broadcast()
+            }
+            state.condition.unlock()
+        }
+    }
+
+    /// Runs `body` on the thread and returns what it returned.
+    public func run<T: Sendable>(_ body: @escaping @Sendable () -> T) -> T {
+        let result = ResultBox<T>()
+        state.condition.lock()
+        state.finished = false
+        state.job = { result.value = body() }
+        state.condition.broadcast()
+        while !state.finished { state.condition.wait() }
+        state.condition.unlock()
+        return result.value!
+    }
+
+    /// Ends the thread once its current job is done, and waits for it.
+    public func stop() {
+        state.condition.lock()
+        state.stopping = true
+        state.condition.broadcast()
+        state.condition.unlock()
+        thread.join()
+    }
+}
+
+/// A value handed back from the serial thread; written there before `finished` is set under the
+/// lock, read here after, so the lock orders the two.
+private final class ResultBox<T>: @unchecked Sendable {
+    var value: T?
+}
