@@ -126,14 +126,17 @@ public enum CodeGradePipeline {
     public static func grade(_ submissions: [CodeSubmission], loader: ExperimentLoader, repeats: Int, out: String,
                              deadline: Duration?, jobs: Int) -> [CodeGrade] {
         let grades = Mutex([CodeGrade?](repeating: nil, count: submissions.count))
+        let hosts = RunHostPool()
+        defer { hosts.close() }
         ParallelWork.forEach(submissions.count, jobs: jobs) { i in
-            let grade = self.grade(submissions[i], loader: loader, repeats: repeats, out: out, deadline: deadline)
+            let grade = self.grade(submissions[i], loader: loader, repeats: repeats, out: out, deadline: deadline, hosts: hosts)
             grades.withLock { $0[i] = grade }
         }
         return grades.withLock { $0.compactMap { $0 } }
     }
 
-    static func grade(_ s: CodeSubmission, loader: ExperimentLoader, repeats: Int, out: String, deadline: Duration?) -> CodeGrade {
+    static func grade(_ s: CodeSubmission, loader: ExperimentLoader, repeats: Int, out: String, deadline: Duration?,
+                      hosts: RunHostPool) -> CodeGrade {
         var grade = CodeGrade(student: s.student, experiment: s.experiment,
                               server: s.commands[.server].map(Program.quoted), client: s.commands[.client].map(Program.quoted),
                               runs: 0, passed: 0, patterns: [], problem: nil, exitCode: 0)
@@ -157,7 +160,7 @@ public enum CodeGradePipeline {
         var plan = RunPlan(out: folder)
         plan.repeats = repeats
         plan.style = RunText.Style(quiet: true, explain: false, color: false)
-        let series = RunSeries.run(chosen, plan: plan, observer: nil)
+        let series = RunSeries.run(chosen, plan: plan, observer: nil, hosts: hosts)
         grade.runs = series.results.count
         grade.passed = series.results.count { $0.verdict?.status == .passed }
         grade.patterns = series.patterns.rows

@@ -50,6 +50,13 @@ public enum RunSeries {
     /// Runs `experiment` `plan.repeats` times: each run judged, its files written, its block printed
     /// (every run when there is one, else only the runs that did not pass), then the tally.
     public static func run(_ experiment: Experiment, plan: RunPlan, observer: (any RunObserver)?) -> SeriesResult {
+        let pool = RunHostPool()
+        defer { pool.close() }
+        return run(experiment, plan: plan, observer: observer, hosts: pool)
+    }
+
+    /// The same on a host from `hosts`, given back after, for the next series to reuse.
+    static func run(_ experiment: Experiment, plan: RunPlan, observer: (any RunObserver)?, hosts: RunHostPool) -> SeriesResult {
         var lines: [String] = []
         var results: [RunResult] = []
         var passed = 0, failed = 0, harness = 0
@@ -61,13 +68,10 @@ public enum RunSeries {
             SeriesResult(text: lines.joined(separator: "\n"), errors: errors, exitCode: code, results: results, patterns: histogram)
         }
         // One namespace and capture for the whole series, each run fenced on its own.
-        let host: RunHost
-        do {
-            host = try RunHost()
-        } catch {
-            return stop(["\(experiment.name): \(error)"], error.exitCode)
+        guard let host = hosts.take() else {
+            return stop(["\(experiment.name): cannot start the run thread"], RunError.harness("").exitCode)
         }
-        defer { host.close() }
+        defer { hosts.giveBack(host) }
         for attempt in 1...repeats {
             let started = ContinuousClock.now
             let progress = RunProgress(experiment: repeats == 1 ? experiment.name : "\(experiment.name) \(attempt)/\(repeats)")
@@ -158,8 +162,10 @@ public enum RunSeries {
                               deliver: @escaping @Sendable (SeriesResult) -> Void) -> [SeriesResult] {
         let series = Mutex([SeriesResult?](repeating: nil, count: experiments.count))
         let delivering = Mutex(())
+        let hosts = RunHostPool()
+        defer { hosts.close() }
         ParallelWork.forEach(experiments.count, jobs: jobs) { i in
-            let result = run(experiments[i], plan: plan, observer: observer)
+            let result = run(experiments[i], plan: plan, observer: observer, hosts: hosts)
             series.withLock { $0[i] = result }
             delivering.withLock { _ in deliver(result) }
         }

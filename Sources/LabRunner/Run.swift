@@ -230,8 +230,12 @@ public final class RunHost: @unchecked Sendable {
             let outcome = Result { () throws(RunError) -> RunRecord in
                 try Run.perform(experiment, out: out, progress: progress, reusing: &self.network)
             }
-            // After a harness failure nothing of the network is trusted for the next run.
+            // After a harness failure nothing of the network is trusted for the next run; nor after
+            // a program, whose processes (a daemon that left its group) could still hold its ports.
             if case .failure = outcome {
+                self.network?.close()
+                self.network = nil
+            } else if !experiment.programs.isEmpty {
                 self.network?.close()
                 self.network = nil
             }
