@@ -14,7 +14,9 @@ public enum ExperimentError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .unknown(name, directory, known):
-            "unknown experiment '\(name)' in \(directory)/; known: \(known.isEmpty ? "none" : known.joined(separator: ", "))"
+            "unknown experiment '\(name)' in \(directory)/"
+                + (ExperimentLoader.suggestion(for: name, in: known).map { " (did you mean '\($0)'?)" } ?? "")
+                + "; known: \(known.isEmpty ? "none" : known.joined(separator: ", "))"
         case let .unreadable(path, reason):
             "\(path): \(reason)"
         case let .malformed(path, location, key, problem):
@@ -45,7 +47,9 @@ public struct ExperimentLoader: Sendable {
             .sorted(by: naturalOrder)
     }
 
+    /// The experiment `name` names, or the file itself when it is a path to a `.json` file.
     public func load(_ name: String) throws(ExperimentError) -> Experiment {
+        if name.hasSuffix(".json") { return try Self.load(path: name) }
         let path = "\(directory)/\(name).json"
         guard FileSystem.isDirectory(directory) else {
             throw .unreadable(path: directory, reason: "no such directory of experiments")
@@ -54,6 +58,45 @@ public struct ExperimentLoader: Sendable {
             throw .unknown(name: name, directory: directory, known: (try? names()) ?? [])
         }
         return try Self.load(path: path, name: name)
+    }
+
+    /// The known name a mistyped one stands for: `experiment2`, `2`, `exp-2` and `trace2` all
+    /// mean `experiment-2` (the lab calls each experiment's capture `traceN`); else a name within
+    /// two edits of it, once there is enough of it to tell.
+    public static func suggestion(for name: String, in known: [String]) -> String? {
+        func core(_ text: String) -> String {
+            var text = text.lowercased().filter { $0.isLetter || $0.isNumber }
+            if text.hasSuffix("json") { text.removeLast(4) }
+            if text.hasSuffix("pcap") { text.removeLast(4) }
+            for prefix in ["experiment", "exp", "trace"] where text.hasPrefix(prefix) {
+                text.removeFirst(prefix.count)
+                break
+            }
+            return text
+        }
+        let wanted = core(name)
+        guard !wanted.isEmpty else { return nil }
+        if let same = known.first(where: { core($0) == wanted }) { return same }
+        // A number is an experiment's own: experiment-7 is not a typo of experiment-1.
+        guard wanted.count >= 3, !wanted.allSatisfy(\.isNumber) else { return nil }
+        // Close enough to be a typo: a third of the letters at most (two in `3drian`, none in `nope` for `good`).
+        let scored = known.map { ($0, editDistance(Array(wanted), Array(core($0)))) }.min { $0.1 < $1.1 }
+        guard let (best, distance) = scored, distance <= max(1, wanted.count / 3) else { return nil }
+        return best
+    }
+
+    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+        var row = Array(0...b.count)
+        for i in a.indices {
+            var previous = row[0]
+            row[0] = i + 1
+            for j in b.indices {
+                let saved = row[j + 1]
+                row[j + 1] = min(row[j + 1] + 1, row[j] + 1, previous + (a[i] == b[j] ? 0 : 1))
+                previous = saved
+            }
+        }
+        return row[b.count]
     }
 
     public static func load(path: String, name: String? = nil) throws(ExperimentError) -> Experiment {

@@ -161,13 +161,20 @@ public enum RunSeries {
     public static func runAll(_ experiments: [Experiment], plan: RunPlan, jobs: Int, observer: (any RunObserver)?,
                               deliver: @escaping @Sendable (SeriesResult) -> Void) -> [SeriesResult] {
         let series = Mutex([SeriesResult?](repeating: nil, count: experiments.count))
-        let delivering = Mutex(())
+        // Delivered in the experiments' order, whichever job finishes first: the next one due
+        // goes out as soon as it is done, with every finished one after it.
+        let delivered = Mutex(0)
         let hosts = RunHostPool()
         defer { hosts.close() }
         ParallelWork.forEach(experiments.count, jobs: jobs) { i in
             let result = run(experiments[i], plan: plan, observer: observer, hosts: hosts)
             series.withLock { $0[i] = result }
-            delivering.withLock { _ in deliver(result) }
+            delivered.withLock { next in
+                while next < experiments.count, let done = series.withLock({ $0[next] }) {
+                    deliver(done)
+                    next += 1
+                }
+            }
         }
         return series.withLock { $0.compactMap { $0 } }
     }

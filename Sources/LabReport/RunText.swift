@@ -48,6 +48,16 @@ public enum RunText {
         return lines
     }
 
+    /// The last line of a run of several experiments: `8 experiments: 7 passed, 1 failed (experiment-2)`.
+    public static func total(_ outcomes: [(name: String, exitCode: Int32)]) -> String {
+        let failed = outcomes.filter { $0.exitCode == 1 }.map(\.name)
+        let broken = outcomes.filter { $0.exitCode != 0 && $0.exitCode != 1 }.map(\.name)
+        var line = "\(outcomes.count) experiments: \(outcomes.count - failed.count - broken.count) passed"
+        if !failed.isEmpty { line += ", \(failed.count) failed (\(failed.joined(separator: ", ")))" }
+        if !broken.isEmpty { line += ", \(broken.count) could not be judged (\(broken.joined(separator: ", ")))" }
+        return line
+    }
+
     /// `experiment-2: 50/50 passed`, with the kinds of failure when some runs did not pass. A
     /// failed expectation is the experiment's; a harness failure (capture incomplete) is tcplab's.
     public static func tally(_ name: String, passed: Int, failed: Int, harness: Int, of runs: Int) -> String {

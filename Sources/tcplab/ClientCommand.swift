@@ -30,7 +30,7 @@ struct ClientCommand: ParsableCommand {
     @Option(help: "Where traces are written.")
     var out: String = "traces"
 
-    @Option(help: "Run the client this many times, one after the other.")
+    @Option(parsing: .unconditional, help: "Run the client this many times, one after the other.")
     var `repeat`: Int = 1
 
     @Flag(help: "Print only the summary line of each run.")
@@ -39,7 +39,7 @@ struct ClientCommand: ParsableCommand {
     @OptionGroup var options: ExperimentOptions
 
     func validate() throws {
-        if `repeat` < 1 { throw ValidationError("--repeat must be at least 1, got \(`repeat`)") }
+        if `repeat` < 1 { throw ValidationError("--repeat must be a whole number of runs, at least 1; got \(`repeat`)") }
     }
 
     func run() throws {

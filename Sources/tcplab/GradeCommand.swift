@@ -40,7 +40,7 @@ struct GradeCommand: ParsableCommand {
     @Option(name: .customLong("experiment"), help: "With --code: the experiment a student's server.py and client.py are for (repeatable).")
     var codeExperiments: [String] = []
 
-    @Option(help: "With --code: run each student's code this many times per experiment.")
+    @Option(parsing: .unconditional, help: "With --code: run each student's code this many times per experiment.")
     var `repeat`: Int = 1
 
     @Option(help: "With --code: where each student's traces go (a folder per student).")
@@ -64,7 +64,7 @@ struct GradeCommand: ParsableCommand {
 
     func validate() throws {
         if jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
-        if `repeat` < 1 { throw ValidationError("--repeat must be at least 1, got \(`repeat`)") }
+        if `repeat` < 1 { throw ValidationError("--repeat must be a whole number of runs, at least 1; got \(`repeat`)") }
         if !code && (!codeExperiments.isEmpty || `repeat` != 1 || deadline != nil) {
             throw ValidationError("--experiment, --repeat and --deadline grade programs: add --code")
         }

@@ -21,7 +21,8 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Where traces are written.")
     var out: String = "traces"
 
-    @Option(help: "Run each experiment this many times and print the pass count.")
+    // Unconditional, so `--repeat -1` reaches validate() and its message instead of "missing value".
+    @Option(parsing: .unconditional, help: "Run each experiment this many times and print the pass count.")
     var `repeat`: Int = 1
 
     enum Client: String, ExpressibleByArgument, CaseIterable { case inprocess, browser }
@@ -51,7 +52,7 @@ struct RunCommand: ParsableCommand {
     func validate() throws {
         if names.isEmpty && !all { throw ValidationError("name an experiment (see `tcplab list`) or pass --all") }
         if !names.isEmpty && all { throw ValidationError("give experiment names or --all, not both") }
-        if `repeat` < 1 { throw ValidationError("--repeat must be at least 1, got \(`repeat`)") }
+        if `repeat` < 1 { throw ValidationError("--repeat must be a whole number of runs, at least 1; got \(`repeat`)") }
         if jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
         try outputs.validate(experimentCount: all ? 2 : names.count, repeats: `repeat`)
         if updateGolden && (`repeat` > 1 || client == .browser || !programs.choice.isDefault) {
@@ -119,6 +120,9 @@ struct RunCommand: ParsableCommand {
             }
         }
         status.stop(ticker)
+        if experiments.count > 1 {
+            print(RunText.total(zip(experiments, series).map { ($0.name, $1.exitCode) }))
+        }
         do {
             try outputs.writeRecords(series.flatMap(\.results), explain: explain)
         } catch {

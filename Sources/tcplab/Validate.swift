@@ -14,7 +14,7 @@ struct Validate: ParsableCommand {
         do {
             let targets = names.isEmpty ? try loader.names() : names
             for target in targets {
-                let e = target.hasSuffix(".json") ? try ExperimentLoader.load(path: target) : try loader.load(target)
+                let e = try loader.load(target)
                 let sides = [("server", e.server.count, e.programs[.server]), ("client", e.client.count, e.programs[.client])].map {
                     $0.2.map { "the program \(Program.quoted($0.arguments))" } ?? "\($0.1) \($0.0) steps"
                 }

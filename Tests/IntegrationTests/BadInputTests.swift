@@ -64,7 +64,7 @@ import Testing
         Case(name: "run without a name", arguments: ["run"], status: 64,
              message: "Error: name an experiment (see `tcplab list`) or pass --all"),
         Case(name: "a zero repeat count", files: ["good": good], arguments: ["run", "good", "--repeat", "0"], status: 64,
-             message: "Error: --repeat must be at least 1, got 0"),
+             message: "Error: --repeat must be a whole number of runs, at least 1; got 0"),
         Case(name: "an output folder that cannot be made", files: ["good": good], arguments: ["run", "good", "--out", "$D/x/good.json/out"],
              status: 73, message: "$D/x/good.json/out: cannot create the output folder: Not a directory (at $D/x/good.json)", needsRoot: true),
         Case(name: "a missing capture", arguments: ["show", "$D/none.pcap"], status: 66, message: "$D/none.pcap: No such file or directory"),

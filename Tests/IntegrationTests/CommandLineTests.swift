@@ -36,6 +36,34 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: dir + "/trace2.pcap"), "no trace from a file that did not load")
     }
 
+    @Test func aMistypedNameSaysWhichExperimentItMeant() throws {
+        let result = try execute(Repository.binary, ["run", "trace2", "--experiments", Repository.experiments])
+        #expect(result.status == 66)
+        #expect(result.error.contains("unknown experiment 'trace2'") && result.error.contains("(did you mean 'experiment-2'?)"), "\(result.error)")
+    }
+
+    @Test(.enabled(if: getuid() == 0, "needs root for namespaces and CAP_NET_RAW"))
+    func runTakesAnExperimentFileAsValidateDoes() throws {
+        let dir = try Repository.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let result = try execute(Repository.binary, ["run", Repository.experiments + "/experiment-1.json", "--out", dir, "--quiet"])
+        #expect(result.status == 0, "\(result.error)")
+        #expect(result.output.hasPrefix("experiment-1: passed"), "\(result.output)")
+    }
+
+    @Test(.enabled(if: getuid() == 0, "needs root for namespaces and CAP_NET_RAW"))
+    func runAllPrintsInTheListsOrderAndEndsWithATotal() throws {
+        let dir = try Repository.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // Two experiments that finish in the other order: experiment-61 takes two idle seconds.
+        let result = try execute(Repository.binary, ["run", "experiment-61", "experiment-1", "--jobs", "2", "--quiet", "--out", dir,
+                                                     "--experiments", Repository.experiments])
+        let lines = result.output.split(separator: "\n").map(String.init)
+        #expect(lines.count == 3, "\(result.output)")
+        #expect(lines.first?.hasPrefix("experiment-61:") == true && lines.dropFirst().first?.hasPrefix("experiment-1:") == true, "\(lines)")
+        #expect(lines.last == "2 experiments: 2 passed")
+    }
+
     @Test func usageErrorsExit64() throws {
         let result = try execute(Repository.binary, ["run"])
         #expect(result.status == 64)

@@ -107,7 +107,8 @@ import Testing
                                                        "class/s3/x.pcapng": [0x0a, 0x0d, 0x0d, 0x0a, 0xf0, 0xff, 0xff, 0xff]],
              arguments: ["grade", "class"], status: 2, message: "s2"),
         // Command-line values.
-        Case(name: "--repeat=-1", arguments: ["run", "experiment-2", "--repeat=-1"], status: 64, message: "--repeat must be at least 1, got -1"),
+        Case(name: "--repeat=-1", arguments: ["run", "experiment-2", "--repeat=-1"], status: 64, message: "--repeat must be a whole number of runs, at least 1; got -1"),
+        Case(name: "--repeat -1", arguments: ["run", "experiment-2", "--repeat", "-1"], status: 64, message: "--repeat must be a whole number of runs, at least 1; got -1"),
         Case(name: "--repeat past Int", arguments: ["run", "experiment-2", "--repeat", "99999999999999999999"], status: 64, message: "99999999999999999999"),
         Case(name: "--jobs 0", arguments: ["run", "experiment-2", "--jobs", "0"], status: 64, message: "--jobs must be at least 1, got 0"),
         Case(name: "--deadline 1e12s", arguments: ["run", "experiment-2", "--deadline", "1e12s"], status: 64, message: "invalid for '--deadline <duration>': expected a positive duration such as \"30s\", got \"1e12s\""),

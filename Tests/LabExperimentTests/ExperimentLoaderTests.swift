@@ -82,6 +82,18 @@ import LabPackets
         #expect(Self.problem(text)?.contains("link.delay: this kernel has no netem") == true)
     }
 
+    @Test(arguments: [("experiment2", "experiment-2"), ("2", "experiment-2"), ("trace2", "experiment-2"), ("Experiment_2", "experiment-2"),
+                      ("trace2.pcap", "experiment-2"), ("exp-3-drian", "experiment-3-drain"), ("3drain", "experiment-3-drain")])
+    func aMistypedNameIsPointedAtTheExperiment(typed: String, meant: String) {
+        let known = ["experiment-0", "experiment-1", "experiment-2", "experiment-3", "experiment-3-drain", "experiment-61"]
+        #expect(ExperimentLoader.suggestion(for: typed, in: known) == meant)
+    }
+
+    @Test(arguments: ["experiment-7", "7", "100", "trace", "", "zzzzzz"])
+    func anotherNumberOrNoNameSuggestsNothing(typed: String) {
+        #expect(ExperimentLoader.suggestion(for: typed, in: ["experiment-1", "experiment-2", "experiment-61"]) == nil)
+    }
+
     @Test func anUnknownExperimentListsTheKnownOnes() throws {
         let dir = NSTemporaryDirectory() + "tcplab-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
