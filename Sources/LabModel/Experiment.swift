@@ -163,7 +163,6 @@ public struct LinkProfile: Sendable, Equatable {
 
     /// The address the server listens on and the client connects to.
     public var serverAddress: IPv4Address { remoteServer ?? hosts?.server.address ?? .loopback }
-    public var clientAddress: IPv4Address { hosts?.client.address ?? .loopback }
 
     public var description: String {
         guard let hosts else {

@@ -85,20 +85,6 @@ public struct ExperimentLoader: Sendable {
         return best
     }
 
-    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
-        var row = Array(0...b.count)
-        for i in a.indices {
-            var previous = row[0]
-            row[0] = i + 1
-            for j in b.indices {
-                let saved = row[j + 1]
-                row[j + 1] = min(row[j + 1] + 1, row[j] + 1, previous + (a[i] == b[j] ? 0 : 1))
-                previous = saved
-            }
-        }
-        return row[b.count]
-    }
-
     public static func load(path: String, name: String? = nil) throws(ExperimentError) -> Experiment {
         // Sized before it is read, so a huge file is refused without filling memory.
         if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > ExperimentLimits.fileBytes {

@@ -35,11 +35,10 @@ public struct LabListing: Sendable, Equatable {
         public init?(_ text: String) {
             self.text = text
             guard let open = text.firstIndex(of: "["), let close = text.firstIndex(of: "]"), open < close,
-                  let side = Direction(rawValue: text[..<open].trimmingCharacters(in: " ")) else { return nil }
+                  let side = Direction(rawValue: text[..<open].filter { $0 != " " }) else { return nil }
             from = side
             flags = String(text[text.index(after: open)..<close])
-            let known = ["SYN", "ACK", "FIN", "PSH", "RST", "URG", "ECE", "CWR"]
-            guard flags.split(separator: ",").allSatisfy({ known.contains($0.trimmingCharacters(in: " ")) }) else { return nil }
+            guard (try? TCPFlags(parsing: flags)) != nil else { return nil }
             moreOptions = false
             var options: [String] = []
             for word in text[text.index(after: close)...].split(separator: " ") {
@@ -72,17 +71,4 @@ public struct LabListing: Sendable, Equatable {
             return listed.count == seen.count && zip(listed, seen).allSatisfy { $0 == $1 || kind($1) == $0 }
         }
     }
-}
-
-extension String {
-    fileprivate func trimmingCharacters(in set: Character) -> String {
-        var text = Substring(self)
-        while text.first == set { text.removeFirst() }
-        while text.last == set { text.removeLast() }
-        return String(text)
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingCharacters(in set: Character) -> String { String(self).trimmingCharacters(in: set) }
 }

@@ -13,21 +13,22 @@ public struct TCPFlags: OptionSet, Hashable, Sendable {
     public static let ae = TCPFlags(rawValue: 0x100)
 
     /// Names in Wireshark's order: `FIN, SYN, RST, PSH, ACK, URG, ECE, CWR, AE`.
-    public static let named: [(TCPFlags, String)] = [
+    /// Static text, so the packet list can write a name without retaining a string.
+    public static let named: [(TCPFlags, StaticString)] = [
         (.fin, "FIN"), (.syn, "SYN"), (.rst, "RST"), (.psh, "PSH"), (.ack, "ACK"),
         (.urg, "URG"), (.ece, "ECE"), (.cwr, "CWR"), (.ae, "AE"),
     ]
 
-    public var names: [String] { Self.named.filter { contains($0.0) }.map(\.1) }
+    public var names: [String] { Self.named.filter { contains($0.0) }.map { "\($0.1)" } }
 
     /// Parses "FIN,PSH,ACK" (any order, any case, spaces allowed); the error names the bad word.
     public init(parsing text: String) throws(DecodeError) {
         var flags = TCPFlags()
         for word in text.split(separator: ",") {
             let name = word.filter { $0 != " " }.uppercased()
-            guard let flag = Self.named.first(where: { $0.1 == name })?.0 else {
+            guard let flag = Self.named.first(where: { "\($0.1)" == name })?.0 else {
                 throw .invalid(layer: "flags", field: name, offset: 0,
-                               detail: "unknown TCP flag '\(name)'; known: \(Self.named.map(\.1).joined(separator: ", "))")
+                               detail: "unknown TCP flag '\(name)'; known: \(Self.named.map { "\($0.1)" }.joined(separator: ", "))")
             }
             flags.insert(flag)
         }

@@ -42,12 +42,6 @@ public struct PacketLineWriter {
         out.byte(0x0a)
     }
 
-    /// `TCPFlags.named` as static text, so naming the flags retains no string.
-    static let flagNames: [(TCPFlags, StaticString)] = [
-        (.fin, "FIN"), (.syn, "SYN"), (.rst, "RST"), (.psh, "PSH"), (.ack, "ACK"),
-        (.urg, "URG"), (.ece, "ECE"), (.cwr, "CWR"), (.ae, "AE"),
-    ]
-
     /// `PacketRow.tcpInfo`, byte for byte.
     static func appendTCPInfo(_ s: AnalyzedSegment, into out: inout ByteBuffer) {
         let tcp = s.segment
@@ -56,7 +50,7 @@ public struct PacketLineWriter {
         out.decimal(UInt64(tcp.destinationPort))
         out.append(" [" as StaticString)
         var first = true
-        for (flag, name) in Self.flagNames where tcp.flags.contains(flag) {
+        for (flag, name) in TCPFlags.named where tcp.flags.contains(flag) {
             if !first { out.append(", " as StaticString) }
             out.append(name)
             first = false

@@ -116,20 +116,10 @@ public enum Sysctl {
         if written != text.utf8.count { throw SystemError(call: "write", subject: path, errno: EIO) }
     }
 
-    public static func get(_ name: String) throws(SystemError) -> String {
-        let bytes = try FileSystem.contents(of: "/proc/sys/" + name.replacingDots())
-        return String(decoding: bytes, as: UTF8.self).trimmingTrailingNewline()
-    }
-
     /// True when this kernel has the setting (IPv6 may be compiled out).
     public static func exists(_ name: String) -> Bool { access("/proc/sys/" + name.replacingDots(), F_OK) == 0 }
 }
 
 extension String {
     fileprivate func replacingDots() -> String { String(map { $0 == "." ? "/" : $0 }) }
-    fileprivate func trimmingTrailingNewline() -> String {
-        var text = self
-        while text.last == "\n" { text.removeLast() }
-        return text
-    }
 }

@@ -70,7 +70,7 @@ public enum Fidelity {
         var differences: [String] = [], notes: [String] = []
         if lab.from != s.from { differences.append("sent by the \(s.from), not the \(lab.from)") }
         let flags = s.flags.names.joined(separator: ", ")
-        if canonical(lab.flags) != canonical(flags) { differences.append("flags [\(flags)], not [\(lab.flags)]") }
+        if (try? TCPFlags(parsing: lab.flags)) != s.flags { differences.append("flags [\(flags)], not [\(lab.flags)]") }
         func field(_ name: String, _ want: Int?, _ got: Int?) {
             guard let want, want != got else { return }
             differences.append("\(name)=\(got.map(String.init) ?? "none"), not \(want)")
@@ -82,7 +82,8 @@ public enum Fidelity {
         let linuxSYN = s.flags.contains(.syn) && standsFor[s.from] == nil
         var details: [String] = []
         if let win = lab.win, win != s.window { details.append("Win=\(s.window), not \(win)") }
-        if let mss = lab.mss, mss != s.mss { details.append("MSS=\(s.mss.map(String.init) ?? "none"), not \(mss)") }
+        let mss = s.segment.mss.map(Int.init)
+        if let want = lab.mss, want != mss { details.append("MSS=\(mss.map(String.init) ?? "none"), not \(want)") }
         if lab.options != nil, !lab.optionsMatch(s.optionNames) {
             details.append("options \(s.optionNames.joined(separator: " ")), not \(lab.options!.joined(separator: " "))\(lab.moreOptions ? " …" : "")")
         }
@@ -101,22 +102,14 @@ public enum Fidelity {
         var text = "\(s.from) [\(s.flags.names.joined(separator: ", "))] Seq=\(s.relativeSequence)"
         if let ack = s.relativeAcknowledgment { text += " Ack=\(ack)" }
         text += " Win=\(s.window) Len=\(s.length)"
-        if let mss = s.mss { text += " MSS=\(mss)" }
+        if let mss = s.segment.mss { text += " MSS=\(mss)" }
         for name in s.optionNames { text += " \(name)" }
         return text
     }
 
-    private static func canonical(_ flags: String) -> Set<String> {
-        Set(flags.split(separator: ",").map { $0.filter { $0 != " " }.uppercased() })
-    }
 }
 
 extension AnalyzedSegment {
-    var mss: Int? {
-        for case let .maximumSegmentSize(value) in segment.options { return Int(value) }
-        return nil
-    }
-
     /// The options after MSS as a listing names them: values only where Wireshark's Info shows
     /// one that a lab would quote (WS); timestamps by name.
     var optionNames: [String] {
