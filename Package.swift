@@ -13,6 +13,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // Heap: explanations of connections that finish out of order go out in packet order.
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         .systemLibrary(
@@ -30,7 +32,9 @@ let package = Package(
         .target(name: "LabHTTP", dependencies: ["LabPackets", "LabSystem"], swiftSettings: crossModule),
         .target(name: "LabRunner", dependencies: ["LabModel", "LabCapture", "LabHTTP", "LabPackets", "LabSystem"],
                 swiftSettings: crossModule),
-        .target(name: "LabReport", dependencies: ["LabModel", "LabVerdict", "LabPackets"], swiftSettings: crossModule),
+        .target(name: "LabReport", dependencies: ["LabModel", "LabVerdict", "LabPackets",
+                                                  .product(name: "HeapModule", package: "swift-collections")],
+                swiftSettings: crossModule),
         // The one chain under every command: run or file -> packets -> verdict -> result -> outputs.
         .target(name: "LabPipeline",
                 dependencies: ["LabRunner", "LabReport", "LabVerdict", "LabModel", "LabCapture", "LabHTTP", "LabPackets", "LabSystem"],

@@ -94,6 +94,13 @@ public struct Connection: Sendable {
     public var capturedAt: Direction?
     public var firstTimestamp: Int64 = 0
     public var lastTimestamp: Int64 = 0
+    /// The packet numbers of its first and last segments: a second pass over a file knows from
+    /// `lastNumber` when a connection is complete, and can explain it and let it go.
+    public var firstNumber = 0
+    public var lastNumber = 0
+
+    /// Its segments, or when they were not kept, how many there were.
+    public var segmentCount: Int { segments.isEmpty ? clientStats.packets + serverStats.packets : segments.count }
 
     public func segments(from side: Direction) -> [AnalyzedSegment] { segments.filter { $0.from == side } }
 
@@ -141,6 +148,16 @@ public struct ConversationAnalyzer: Sendable {
 
     public var connections: [Connection] { states.map(\.connection) }
 
+    public var connectionCount: Int { states.count }
+
+    /// Connection `index` (1-based) with the segments kept so far, which the analyzer then
+    /// forgets: a pass that knows where each connection ends holds only the open ones.
+    public mutating func release(_ index: Int) -> Connection {
+        let connection = states[index - 1].connection
+        states[index - 1].connection.segments = []
+        return connection
+    }
+
     /// Adds one packet; returns its analysis, or nil for a packet that carries no TCP. Keeps the
     /// segment in its connection when `retainSegments` is set.
     @discardableResult
@@ -182,14 +199,14 @@ public struct ConversationAnalyzer: Sendable {
         var reused = false
         var i = flows[flow.index].latest
         if i < 0 {
-            i = startConnection(flow, opening: opening, at: segment.timestamp)
+            i = startConnection(flow, opening: opening, at: segment.timestamp, number: segment.number)
         } else if opening, let base = (states[i].clientIsLow == flow.fromLow ? states[i].client : states[i].server).base,
                   base != tcp.sequence {
             // Wireshark 4.0's rule (dissect_tcp): a SYN whose number differs from its sender's base
             // opens a new conversation, "Port numbers reused". A SYN with the same number stays in
             // the old one, even after both FINs, and is analysed there as a retransmission.
             reused = true
-            i = startConnection(flow, opening: true, at: segment.timestamp)
+            i = startConnection(flow, opening: true, at: segment.timestamp, number: segment.number)
         }
         let from: Direction = states[i].clientIsLow == flow.fromLow ? .client : .server
         // One in-place access for the whole update: reading `states[i]` piecemeal would copy
@@ -200,11 +217,12 @@ public struct ConversationAnalyzer: Sendable {
 
     /// Opens a connection on `flow` whose client sent the segment in hand (from the low endpoint
     /// when `flow.fromLow`), and makes it the flow's latest.
-    private mutating func startConnection(_ flow: FlowID, opening: Bool, at time: Int64) -> Int {
+    private mutating func startConnection(_ flow: FlowID, opening: Bool, at time: Int64, number: Int) -> Int {
         let endpoints = flows[flow.index].endpoints
         let (client, server) = flow.fromLow ? (endpoints.low, endpoints.high) : (endpoints.high, endpoints.low)
         var connection = Connection(index: states.count + 1, client: client, server: server, sawOpening: opening, segments: [])
         connection.firstTimestamp = time
+        connection.firstNumber = number
         states.append(State(connection: connection, clientIsLow: flow.fromLow))
         flows[flow.index].latest = states.count - 1
         return states.count - 1
@@ -235,6 +253,7 @@ public struct ConversationAnalyzer: Sendable {
             relativeAcknowledgment: flags.contains(.ack) ? tcp.acknowledgment &- (otherBase ?? tcp.acknowledgment) : nil,
             window: window, analysis: analysis)
         count(tcp, placement, at: timestamp, in: &state.connection)
+        state.connection.lastNumber = number
         return placement
     }
 

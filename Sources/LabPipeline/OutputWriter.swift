@@ -64,7 +64,11 @@ public enum OutputWriter {
     }
 
     public static func writeLadder(_ connections: [Connection], title: String, to path: String) throws(OutputError) {
-        try write(LadderDiagram(connections: connections, title: title).render(), to: path, what: "the ladder diagram")
+        try writeLadder(LadderDiagram(connections: connections, title: title), to: path)
+    }
+
+    public static func writeLadder(_ diagram: LadderDiagram, to path: String) throws(OutputError) {
+        try write(diagram.render(), to: path, what: "the ladder diagram")
     }
 
     /// A run's Markdown lab report, linking its trace and ladder relative to the report's folder.

@@ -21,37 +21,46 @@ public enum ShowPipeline {
     /// Writes everything asked for into `output`. On a failure, what was written stays there,
     /// for the caller to print before the error.
     public static func run(_ request: ShowRequest, into output: inout StandardOutputBuffer) throws(CommandFailure) {
-        // Explaining needs every segment; plain listing streams in memory bounded by the connections.
-        var analyzer = ConversationAnalyzer(retainSegments: request.explain || request.ladder != nil)
+        // Every command keeps only the connections here; explaining and the ladder read the file
+        // again, knowing where each connection ends (ShowSecondPass).
+        var analyzer = ConversationAnalyzer(retainSegments: false)
+        var plan = request.ladder.map { _ in LadderPlan() }
         let counts: (frames: Int, segments: Int)
+        var second: (explanation: SpilledExplanation?, drawing: LadderDrawing?) = (nil, nil)
         do {
             // Counting and the connection table need only the headers: no frame's bytes are kept.
-            if (request.countOnly || request.conversations) && !analyzer.retainSegments {
+            if (request.countOnly || request.conversations) && plan == nil {
                 counts = try analyzeSegments(request.file, &analyzer)
             } else {
-                counts = try list(request, &analyzer, printing: !request.countOnly && !request.conversations, into: &output)
+                counts = try list(request, &analyzer, ladder: &plan, printing: !request.countOnly && !request.conversations,
+                                  into: &output)
             }
-        } catch let error as CaptureFileError {
-            throw CommandFailure(error)
-        } catch let error as CaptureError {
-            throw CommandFailure(error.description, exitCode: 64)
+            if (request.explain && !request.json) || plan != nil {
+                let pass = ShowSecondPass(connections: analyzer.connections, frames: counts.frames)
+                second = try pass.run(request.file, explain: request.explain && !request.json, ladder: plan)
+            }
         } catch {
-            throw CommandFailure("\(request.file): \(error)", exitCode: 70)
+            throw failure(error, request.file)
         }
         if request.countOnly {
-            output.append("\(counts.frames) packets, \(counts.segments) TCP segments, \(analyzer.connections.count) connections\n")
+            output.append("\(counts.frames) packets, \(counts.segments) TCP segments, \(analyzer.connectionCount) connections\n")
         }
         if request.conversations { output.append(ConversationTable.render(analyzer.connections)) }
-        if let ladder = request.ladder {
+        if let ladder = request.ladder, let drawing = second.drawing {
             do {
-                try OutputWriter.writeLadder(analyzer.connections, title: request.file, to: ladder)
+                try OutputWriter.writeLadder(LadderDiagram(connections: analyzer.connections, title: request.file, drawing: drawing), to: ladder)
             } catch {
                 throw CommandFailure(error)
             }
         }
-        if request.explain && !request.json {
-            let explanations = Explainer(connections: analyzer.connections).explain()
-            if !explanations.isEmpty { output.append("\n" + Explanation.render(explanations) + "\n") }
+        do { try second.explanation?.write(into: &output) } catch { throw failure(error, request.file) }
+    }
+
+    private static func failure(_ error: any Error, _ file: String) -> CommandFailure {
+        switch error {
+        case let error as CaptureFileError: CommandFailure(error)
+        case let error as CaptureError: CommandFailure(error.description, exitCode: 64)
+        default: CommandFailure("\(file): \(error)", exitCode: 70)
         }
     }
 
@@ -69,8 +78,8 @@ public enum ShowPipeline {
 
     /// Analyses every frame and, when `printing`, prints the rows that pass the filter as they
     /// are read (the list or JSON).
-    private static func list(_ request: ShowRequest, _ analyzer: inout ConversationAnalyzer, printing: Bool,
-                             into output: inout StandardOutputBuffer) throws -> (frames: Int, segments: Int) {
+    private static func list(_ request: ShowRequest, _ analyzer: inout ConversationAnalyzer, ladder plan: inout LadderPlan?,
+                             printing: Bool, into output: inout StandardOutputBuffer) throws -> (frames: Int, segments: Int) {
         var filters: [LinkType: PacketFilter] = [:]
         var rows = PacketRowBuilder()
         var lines = PacketLineWriter()
@@ -82,7 +91,10 @@ public enum ShowPipeline {
             frames += 1
             let packet = Packet.decode(record, number: frames)
             let segment = analyzer.add(packet, index: frames - 1)
-            if segment != nil { segments += 1 }
+            if let segment {
+                segments += 1
+                plan?.add(segment)
+            }
             guard printing else { return }
             if let filter = request.filter {
                 if filters[record.linkType] == nil {

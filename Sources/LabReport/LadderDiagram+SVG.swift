@@ -87,7 +87,7 @@ extension LadderDiagram {
     }
 
     private func marker(_ elision: Elision, at y: Int, _ layout: LadderLayout) -> [String] {
-        let first = elision.segments.first?.number ?? 0, last = elision.segments.last?.number ?? 0
+        let first = elision.segments.first, last = elision.segments.last
         let left = layout.clientX + 8, width = layout.serverX - layout.clientX - 16
         return [
             #"<g class="elided" data-count="\#(elision.segments.count)" data-first="\#(first)" data-last="\#(last)">"#,

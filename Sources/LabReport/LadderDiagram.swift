@@ -9,24 +9,41 @@ import LabPackets
 public struct LadderDiagram: Sendable {
     public let title: String
     public let maxArrows: Int
+    /// Their segments are not needed: a diagram of a big file is drawn from two passes.
     let connections: [Connection]
     let rows: [LadderRow]
-    /// Capture order: packet numbers are what the student sees in the packet list.
-    let segments: [AnalyzedSegment]
+    public let segmentCount: Int
+    /// The first segment's time, which the time column counts from.
+    let firstTimestamp: Int64?
+    /// The highest-numbered segment, for the width of the margins.
+    let lastSegment: AnalyzedSegment?
 
     public init(connections: [Connection], title: String, maxArrows: Int = 300) {
+        // Capture order: packet numbers are what the student sees in the packet list.
+        let segments = connections.flatMap(\.segments).sorted { ($0.number, $0.connection) < ($1.number, $1.connection) }
+        var plan = LadderPlan(maxArrows: maxArrows)
+        for s in segments { plan.add(s) }
+        var drawing = LadderDrawing(plan, numbered: connections.count > 1)
+        for s in segments { drawing.add(s) }
+        self.init(connections: connections, title: title, drawing: drawing)
+    }
+
+    /// The diagram `drawing` was given every segment for; `connections` need not hold their segments.
+    public init(connections: [Connection], title: String, drawing: consuming LadderDrawing) {
         self.title = title
-        self.maxArrows = max(0, maxArrows)
         self.connections = connections
-        segments = connections.flatMap(\.segments).sorted { ($0.number, $0.connection) < ($1.number, $1.connection) }
-        rows = LadderRows.plan(segments, maxArrows: self.maxArrows, numbered: connections.count > 1)
+        maxArrows = drawing.plan.maxArrows
+        segmentCount = drawing.plan.segments
+        firstTimestamp = drawing.firstTimestamp
+        lastSegment = drawing.lastSegment
+        rows = drawing.finish()
     }
 
     /// Segments drawn as arrows.
     public var arrowCount: Int { rows.count(where: \.isArrow) }
 
     /// Segments folded into elision markers instead of drawn.
-    public var elidedCount: Int { segments.count - arrowCount }
+    public var elidedCount: Int { segmentCount - arrowCount }
 
     /// What an arrow's colour says, in the spirit of Wireshark's colouring rules.
     public enum ArrowKind: String, CaseIterable, Sendable {
@@ -79,7 +96,7 @@ public struct LadderDiagram: Sendable {
 
     /// Seconds since the first segment, to the microsecond: loopback steps are microseconds apart.
     func time(_ s: AnalyzedSegment) -> String {
-        let nanoseconds = elapsed(from: segments.first?.timestamp ?? s.timestamp, to: s.timestamp)
+        let nanoseconds = elapsed(from: firstTimestamp ?? s.timestamp, to: s.timestamp)
         let micro = nanoseconds.magnitude / 1_000
         let fraction = String(micro % 1_000_000)
         let sign = nanoseconds < 0 ? "-" : ""
@@ -88,23 +105,23 @@ public struct LadderDiagram: Sendable {
 
     /// The lines under the title: who talked to whom, and what was left out.
     var summary: [String] {
-        let span = segments.last.map { time($0) } ?? "0.000000"
+        let span = lastSegment.map { time($0) } ?? "0.000000"
         var lines: [String] = []
         if connections.count == 1, let c = connections.first {
-            lines.append("\(c.client) → \(c.server): \(segments.count) segments in \(span) s")
-        } else if segments.isEmpty {
+            lines.append("\(c.client) → \(c.server): \(segmentCount) segments in \(span) s")
+        } else if segmentCount == 0 {
             lines.append("No TCP segments to draw.")
         } else {
-            lines.append("\(connections.count) connections, \(segments.count) segments in \(span) s")
+            lines.append("\(connections.count) connections, \(segmentCount) segments in \(span) s")
             let listed = 10
             for c in connections.prefix(listed) {
-                lines.append("#\(c.index)  \(c.client) → \(c.server): \(c.segments.count) segments")
+                lines.append("#\(c.index)  \(c.client) → \(c.server): \(c.segmentCount) segments")
             }
             if connections.count > listed { lines.append("… and \(connections.count - listed) more connections") }
         }
         if elidedCount > 0 {
             let markers = rows.count - arrowCount
-            lines.append("Elided \(elidedCount) of \(segments.count) segments into \(markers) grey "
+            lines.append("Elided \(elidedCount) of \(segmentCount) segments into \(markers) grey "
                 + (markers == 1 ? "marker" : "markers") + " to draw at most \(maxArrows) arrows; \(arrowCount) drawn.")
         }
         return lines

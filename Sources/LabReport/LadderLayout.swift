@@ -32,8 +32,8 @@ struct LadderLayout {
             case let .elided(elision): elision.text
             }
         }
-        let numbers = diagram.segments.last.map { String($0.number).count } ?? 0  // sorted by number
-        let times = diagram.segments.last.map { diagram.time($0).count } ?? 0
+        let numbers = diagram.lastSegment.map { String($0.number).count } ?? 0
+        let times = diagram.lastSegment.map { diagram.time($0).count } ?? 0
         numberRight = 16 + Self.mono(max(3, numbers))
         timeRight = numberRight + 16 + Self.mono(max("Time (s)".count, times))
 

@@ -5,109 +5,244 @@ enum LadderRow: Sendable {
     case arrow(AnalyzedSegment)
     case elided(Elision)
 
-    var segments: [AnalyzedSegment] {
-        switch self {
-        case let .arrow(segment): [segment]
-        case let .elided(elision): elision.segments
-        }
-    }
-
     var isArrow: Bool { if case .arrow = self { true } else { false } }
 }
 
 /// Segments left out of the drawing, and the sentence that stands in for them.
 struct Elision: Sendable {
-    var segments: [AnalyzedSegment]
+    var segments: SegmentTally
     var text: String
 }
 
-/// Decides which segments get an arrow when a trace has more than a reader can follow.
+/// What a run of segments left out of the drawing comes to: how many, which way, from which
+/// packet to which. A tally, not the segments: a million folded segments cost nothing.
+struct SegmentTally: Sendable {
+    var count = 0
+    var fromClient = 0
+    var first = 0
+    var last = 0
+
+    mutating func add(_ s: AnalyzedSegment) {
+        if count == 0 { first = s.number }
+        last = s.number
+        count += 1
+        if s.from == .client { fromClient += 1 }
+    }
+
+    mutating func add(_ other: SegmentTally) {
+        guard other.count > 0 else { return }
+        if count == 0 { first = other.first }
+        last = other.last
+        count += other.count
+        fromClient += other.fromClient
+    }
+
+    mutating func add(_ row: LadderRow) {
+        switch row {
+        case let .arrow(s): add(s)
+        case let .elided(elision): add(elision.segments)
+        }
+    }
+
+    /// "12 client→server, 11 server→client".
+    var directions: String {
+        [(fromClient, Direction.client), (count - fromClient, .server)]
+            .filter { $0.0 > 0 }
+            .map { "\($0.0) \(LadderPlan.arrow($0.1))" }
+            .joined(separator: ", ")
+    }
+}
+
+/// Decides which segments get an arrow when a trace has more than a reader can follow, from one
+/// pass over the segments in capture order that keeps none of them.
 ///
-/// Each stage starts again from the whole trace with a coarser idea of "more of the same", so a
-/// trace is folded no more than it must be: first runs of identical segments, then runs of plain
-/// data and ACKs in both directions, and as a last resort the middle of the trace, whatever it holds.
-enum LadderRows {
-    static func plan(_ segments: [AnalyzedSegment], maxArrows: Int, numbered: Bool) -> [LadderRow] {
-        guard segments.count > maxArrows else { return segments.map(LadderRow.arrow) }
+/// Each way of folding starts again from the whole trace with a coarser idea of "more of the
+/// same", so a trace is folded no more than it must be: first runs of identical segments, then
+/// runs of plain data and ACKs in both directions, and as a last resort the middle of the trace,
+/// whatever it holds. The plan counts the arrows each way leaves; `LadderDrawing` then folds.
+public struct LadderPlan: Sendable {
+    enum Folding: Sendable, Equatable {
+        case none
+        case identical
+        case plain
+        /// Plain folding leaves `arrows` arrows, too many: the middle goes too.
+        case middle(arrows: Int)
+    }
 
-        let identical = fold(segments, runKey: identicalKey) { run in
-            let s = run[0]
-            let connection = numbered ? "#\(s.connection) " : ""
-            return "… \(run.count) more identical \(connection)\(arrow(s.from)) segments "
-                + "(\(LadderDiagram.bracketedFlags(s.flags)) Len=\(s.length)) …"
-        }
-        if arrows(in: identical) <= maxArrows { return identical }
+    public let maxArrows: Int
+    public private(set) var segments = 0
+    private var identical = RunCount<IdenticalKey>()
+    private var plain = RunCount<Bool>()
 
-        // Bulk transfers alternate data one way with ACKs the other, so identical runs stay short.
-        let plain = fold(segments, runKey: { isPlain($0) ? true : nil }) { run in
-            "… \(run.count) more data and ACK segments (\(directionCounts(run))) …"
-        }
-        if arrows(in: plain) <= maxArrows { return plain }
-        return foldMiddle(plain, keepingArrows: maxArrows)
+    public init(maxArrows: Int = 300) { self.maxArrows = max(0, maxArrows) }
+
+    /// Adds the next segment in capture order.
+    public mutating func add(_ s: AnalyzedSegment) {
+        segments += 1
+        identical.add(Self.identicalKey(s))
+        plain.add(Self.isPlain(s) ? true : nil)
+    }
+
+    var folding: Folding {
+        if segments <= maxArrows { return .none }
+        if identical.arrows <= maxArrows { return .identical }
+        if plain.arrows <= maxArrows { return .plain }
+        return .middle(arrows: plain.arrows)
     }
 
     /// What makes two neighbouring segments "identical"; nil for a segment worth its own arrow.
-    private struct IdenticalKey: Equatable {
+    struct IdenticalKey: Equatable, Sendable {
         var connection: Int
         var from: Direction
         var flags: TCPFlags
         var length: Int
     }
 
-    private static func identicalKey(_ s: AnalyzedSegment) -> IdenticalKey? {
+    static func identicalKey(_ s: AnalyzedSegment) -> IdenticalKey? {
         guard s.analysis.flags.isEmpty else { return nil }
         return IdenticalKey(connection: s.connection, from: s.from, flags: s.flags, length: s.length)
     }
 
     /// Plain: nothing a student should look at twice, neither opening, closing, reset nor anomaly.
-    private static func isPlain(_ s: AnalyzedSegment) -> Bool {
+    static func isPlain(_ s: AnalyzedSegment) -> Bool {
         s.analysis.flags.isEmpty && s.flags.isDisjoint(with: [.syn, .fin, .rst])
     }
 
-    /// Keeps the first and last segment of every run of equal keys and folds the rest into one row.
-    private static func fold<Key: Equatable>(_ segments: [AnalyzedSegment], runKey: (AnalyzedSegment) -> Key?,
-                                             describe: ([AnalyzedSegment]) -> String) -> [LadderRow] {
-        var rows: [LadderRow] = []
-        var start = 0
-        while start < segments.count {
-            var end = start + 1
-            if let key = runKey(segments[start]) {
-                while end < segments.count, runKey(segments[end]) == key { end += 1 }
-            }
-            rows.append(.arrow(segments[start]))
-            if end - start >= 3 {
-                let middle = Array(segments[start + 1 ..< end - 1])
-                rows.append(.elided(Elision(segments: middle, text: describe(middle))))
-            }
-            if end - start >= 2 { rows.append(.arrow(segments[end - 1])) }
-            start = end
+    static func arrow(_ from: Direction) -> String { from == .client ? "client→server" : "server→client" }
+}
+
+/// Counts the arrows a folding leaves: a run of equal keys keeps its first and last segment.
+struct RunCount<Key: Equatable & Sendable>: Sendable {
+    private var key: Key?
+    private var length = 0
+    private var closed = 0
+
+    mutating func add(_ next: Key?) {
+        if let next, let key, next == key {
+            length += 1
+            return
+        }
+        closed += min(length, 2)
+        key = next
+        length = 1
+    }
+
+    var arrows: Int { closed + min(length, 2) }
+}
+
+/// The ladder's rows, built from a second pass over the segments in capture order by the fold
+/// `LadderPlan` chose. It holds the rows (at most the plan's arrows, and a marker between each
+/// two) and the run in hand, never the segments folded away.
+public struct LadderDrawing: Sendable {
+    private struct Run: Sendable {
+        var first: AnalyzedSegment
+        var middle = SegmentTally()
+        var last: AnalyzedSegment?
+    }
+
+    /// Cuts the middle of the rows: keeps rows up to the `head`th arrow and from the
+    /// `resume`th on, and folds what is between into one marker.
+    private struct MiddleCut: Sendable {
+        var head: Int
+        var resume: Int
+        var arrowsSeen = 0
+        var folded = SegmentTally()
+        var cutting: Bool
+        var done = false
+    }
+
+    let plan: LadderPlan
+    let numbered: Bool
+    private(set) var rows: [LadderRow] = []
+    private var run: Run?
+    private var cut: MiddleCut?
+    /// The first segment's time (the diagram's zero) and the last segment, for the margins.
+    private(set) var firstTimestamp: Int64?
+    private(set) var lastSegment: AnalyzedSegment?
+
+    public init(_ plan: LadderPlan, numbered: Bool) {
+        self.plan = plan
+        self.numbered = numbered
+        if case let .middle(arrows) = plan.folding {
+            let head = plan.maxArrows / 2, tail = plan.maxArrows - head
+            cut = MiddleCut(head: head, resume: arrows - tail + 1, cutting: head == 0)
+        }
+    }
+
+    /// Adds the next segment in capture order: the same segments, in the same order, as the plan saw.
+    public mutating func add(_ s: AnalyzedSegment) {
+        if firstTimestamp == nil { firstTimestamp = s.timestamp }
+        lastSegment = s
+        switch plan.folding {
+        case .none: emit(.arrow(s))
+        case .identical: fold(s, continues: { LadderPlan.identicalKey($0).map { k in k == LadderPlan.identicalKey(s) } ?? false })
+        case .plain, .middle: fold(s, continues: { LadderPlan.isPlain($0) && LadderPlan.isPlain(s) })
+        }
+    }
+
+    /// The rows, once every segment has been added.
+    mutating func finish() -> [LadderRow] {
+        closeRun()
+        if var cut, cut.cutting, !cut.done {
+            cut.done = true
+            rows.append(middleMarker(cut.folded))
+            self.cut = cut
         }
         return rows
     }
 
-    /// Keeps the first and last arrows, half the budget each, and folds everything between them.
-    private static func foldMiddle(_ rows: [LadderRow], keepingArrows budget: Int) -> [LadderRow] {
-        let arrowRows = rows.indices.filter { rows[$0].isArrow }
-        let head = max(0, budget) / 2
-        let tail = max(0, budget) - head
-        guard arrowRows.count > head + tail else { return rows }
-        let cutStart = head == 0 ? 0 : arrowRows[head - 1] + 1
-        let cutEnd = tail == 0 ? rows.count : arrowRows[arrowRows.count - tail]
-        let folded = rows[cutStart ..< cutEnd].flatMap(\.segments)
-        let marker = LadderRow.elided(Elision(
-            segments: folded, text: "… \(folded.count) more segments of every kind (\(directionCounts(folded))) …"))
-        return Array(rows[..<cutStart]) + [marker] + Array(rows[cutEnd...])
+    private mutating func fold(_ s: AnalyzedSegment, continues: (AnalyzedSegment) -> Bool) {
+        if var current = run, continues(current.first) {
+            if let last = current.last { current.middle.add(last) }
+            current.last = s
+            run = current
+            return
+        }
+        closeRun()
+        run = Run(first: s)
     }
 
-    private static func arrows(in rows: [LadderRow]) -> Int { rows.count(where: \.isArrow) }
+    private mutating func closeRun() {
+        guard let current = run else { return }
+        run = nil
+        emit(.arrow(current.first))
+        if current.middle.count > 0 {
+            emit(.elided(Elision(segments: current.middle, text: describe(current.middle, like: current.first))))
+        }
+        if let last = current.last { emit(.arrow(last)) }
+    }
 
-    static func arrow(_ from: Direction) -> String { from == .client ? "client→server" : "server→client" }
+    private func describe(_ middle: SegmentTally, like s: AnalyzedSegment) -> String {
+        if plan.folding == .identical {
+            let connection = numbered ? "#\(s.connection) " : ""
+            return "… \(middle.count) more identical \(connection)\(LadderPlan.arrow(s.from)) segments "
+                + "(\(LadderDiagram.bracketedFlags(s.flags)) Len=\(s.length)) …"
+        }
+        return "… \(middle.count) more data and ACK segments (\(middle.directions)) …"
+    }
 
-    private static func directionCounts(_ run: [AnalyzedSegment]) -> String {
-        let fromClient = run.count(where: { $0.from == .client })
-        return [(fromClient, Direction.client), (run.count - fromClient, .server)]
-            .filter { $0.0 > 0 }
-            .map { "\($0.0) \(arrow($0.1))" }
-            .joined(separator: ", ")
+    private mutating func emit(_ row: LadderRow) {
+        guard var c = cut else {
+            rows.append(row)
+            return
+        }
+        defer { cut = c }
+        if c.done || !c.cutting {
+            rows.append(row)
+            if row.isArrow { c.arrowsSeen += 1 }
+            if !c.done, c.arrowsSeen == c.head { c.cutting = true }
+        } else if row.isArrow, c.arrowsSeen + 1 == c.resume {
+            rows.append(middleMarker(c.folded))
+            rows.append(row)
+            c.arrowsSeen += 1
+            (c.cutting, c.done) = (false, true)
+        } else {
+            c.folded.add(row)
+            if row.isArrow { c.arrowsSeen += 1 }
+        }
+    }
+
+    private func middleMarker(_ folded: SegmentTally) -> LadderRow {
+        .elided(Elision(segments: folded, text: "… \(folded.count) more segments of every kind (\(folded.directions)) …"))
     }
 }

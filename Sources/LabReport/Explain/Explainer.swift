@@ -12,13 +12,16 @@ public struct Explainer {
         self.source = source
     }
 
+    /// In packet order, each connection's sentences merged with the others' as `StreamingExplainer` does.
     public func explain() -> [Explanation] {
-        var all: [Explanation] = []
+        var queue = ExplanationQueue()
         for c in connections {
             var walk = ConnectionWalk(connection: c, source: source, numbered: connections.count > 1)
-            all += walk.explain()
+            queue.add(walk.explain(), connection: c.index)
         }
-        return all.sorted { ($0.packets.first ?? 0) < ($1.packets.first ?? 0) }
+        var all: [Explanation] = []
+        queue.take { all.append($0) }
+        return all
     }
 }
 

@@ -19,9 +19,12 @@ public struct Explanation: Sendable, Equatable, Codable {
     /// The explanation after the packet list: one line per sentence, under its packet numbers.
     public static func render(_ explanations: [Explanation]) -> String {
         let width = explanations.map(\.packetLabel.count).max() ?? 0
-        return explanations.map { e in
-            String(repeating: " ", count: max(0, width - e.packetLabel.count)) + e.packetLabel + "  " + e.text
-        }.joined(separator: "\n")
+        return explanations.map { line(label: $0.packetLabel, text: $0.text, width: width) }.joined(separator: "\n")
+    }
+
+    /// One line of `render`, its label right-aligned in a column `width` characters wide.
+    public static func line(label: String, text: String, width: Int) -> String {
+        String(repeating: " ", count: max(0, width - label.count)) + label + "  " + text
     }
 }
 
