@@ -22,8 +22,9 @@ extension LadderDiagram {
         svg.append(#"<g font-family="\#(Self.monospace)" font-size="12">"#)
         for (index, row) in rows.enumerated() {
             switch row {
-            case let .arrow(segment): svg += arrow(segment, at: layout.rowY(index), layout)
+            case let .arrow(a): svg += arrow(a, at: layout.rowY(index), layout)
             case let .elided(elision): svg += marker(elision, at: layout.rowY(index), layout)
+            case let .pause(nanoseconds): svg += pause(nanoseconds, at: layout.rowY(index), layout)
             }
         }
         svg += ["</g>", "</svg>"]
@@ -60,7 +61,8 @@ extension LadderDiagram {
         return lines
     }
 
-    private func arrow(_ s: AnalyzedSegment, at y: Int, _ layout: LadderLayout) -> [String] {
+    private func arrow(_ a: Arrow, at y: Int, _ layout: LadderLayout) -> [String] {
+        let s = a.segment
         let kind = ArrowKind(s), colour = kind.colour
         let (x1, x2) = s.from == .client ? (layout.clientX, layout.serverX) : (layout.serverX, layout.clientX)
         let tip = (x: Double(x2), y: Double(y + LadderLayout.drop))
@@ -81,10 +83,27 @@ extension LadderDiagram {
             #"<line x1="\#(x1)" y1="\#(y)" x2="\#(SVGText.number(base.x))" y2="\#(SVGText.number(base.y))" "#
                 + #"stroke="\#(colour)" stroke-width="1.5"/>"#,
             #"<polygon points="\#(head)" fill="\#(colour)"/>"#,
-            SVGText.text(label(s), x: (x1 + x2) / 2, y: y - 5, anchor: "middle", attributes: #"fill="\#(colour)""#),
+            SVGText.text(label(a), x: (x1 + x2) / 2, y: y - 5, anchor: "middle", attributes: #"fill="\#(colour)""#),
             "</g>",
         ]
     }
+
+    /// A break across both lifelines where the capture was quiet, with how long.
+    private func pause(_ nanoseconds: Int64, at y: Int, _ layout: LadderLayout) -> [String] {
+        let left = layout.clientX - 30, right = layout.serverX + 30
+        return [
+            #"<g class="pause" data-nanoseconds="\#(nanoseconds)">"#,
+            #"<rect x="\#(left)" y="\#(y - 6)" width="\#(right - left)" height="16" fill="white"/>"#,
+            #"<line x1="\#(left)" y1="\#(y - 6)" x2="\#(right)" y2="\#(y - 6)" stroke="\#(Self.lifelineGrey)" stroke-dasharray="6 4"/>"#,
+            #"<line x1="\#(left)" y1="\#(y + 10)" x2="\#(right)" y2="\#(y + 10)" stroke="\#(Self.lifelineGrey)" stroke-dasharray="6 4"/>"#,
+            SVGText.text(Self.pauseText(nanoseconds), x: (layout.clientX + layout.serverX) / 2, y: y + 6, anchor: "middle",
+                         attributes: #"fill="\#(Self.marginGrey)" font-style="italic""#),
+            "</g>",
+        ]
+    }
+
+    /// "… 5.0 s with no packet …".
+    static func pauseText(_ nanoseconds: Int64) -> String { "… \(spoken(nanoseconds)) with no packet …" }
 
     private func marker(_ elision: Elision, at y: Int, _ layout: LadderLayout) -> [String] {
         let first = elision.segments.first, last = elision.segments.last

@@ -42,6 +42,9 @@ public struct LadderDiagram: Sendable {
     /// Segments drawn as arrows.
     public var arrowCount: Int { rows.count(where: \.isArrow) }
 
+    /// Breaks drawn where the capture was quiet for `LadderPlan.pauseAtLeast` or longer.
+    public var pauses: [Int64] { rows.compactMap { if case let .pause(n) = $0 { n } else { nil } } }
+
     /// Segments folded into elision markers instead of drawn.
     public var elidedCount: Int { segmentCount - arrowCount }
 
@@ -82,11 +85,15 @@ public struct LadderDiagram: Sendable {
     }
 
     /// The text above an arrow: Wireshark's Info column without ports, window and options.
-    func label(_ s: AnalyzedSegment) -> String {
+    /// Part 2's arrows also carry the request or status line their segment completes.
+    func label(_ a: Arrow) -> String {
+        let s = a.segment
         var text = connections.count > 1 ? "#\(s.connection) " : ""
         text += s.analysis.infoPrefix + Self.bracketedFlags(s.flags) + " Seq=\(s.relativeSequence)"
         if let ack = s.relativeAcknowledgment { text += " Ack=\(ack)" }
-        return text + " Len=\(s.length)"
+        text += " Len=\(s.length)"
+        if let http = a.http { text += "  " + http }
+        return text
     }
 
     /// `[PSH, ACK]`, or Wireshark's `[<None>]` for a segment without flags.
@@ -120,7 +127,7 @@ public struct LadderDiagram: Sendable {
             if connections.count > listed { lines.append("… and \(connections.count - listed) more connections") }
         }
         if elidedCount > 0 {
-            let markers = rows.count - arrowCount
+            let markers = rows.count(where: { if case .elided = $0 { true } else { false } })
             lines.append("Elided \(elidedCount) of \(segmentCount) segments into \(markers) grey "
                 + (markers == 1 ? "marker" : "markers") + " to draw at most \(maxArrows) arrows; \(arrowCount) drawn.")
         }

@@ -28,8 +28,9 @@ struct LadderLayout {
     init(_ diagram: LadderDiagram) {
         let rowTexts = diagram.rows.map { row in
             switch row {
-            case let .arrow(s): diagram.label(s)
+            case let .arrow(a): diagram.label(a)
             case let .elided(elision): elision.text
+            case let .pause(nanoseconds): LadderDiagram.pauseText(nanoseconds)
             }
         }
         let numbers = diagram.lastSegment.map { String($0.number).count } ?? 0

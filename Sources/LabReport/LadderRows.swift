@@ -1,11 +1,19 @@
 import LabPackets
 
-/// One row of the ladder: a segment's arrow, or a run of segments folded into one grey line.
+/// One row of the ladder: a segment's arrow, a run of segments folded into one grey line, or a
+/// pause in the capture, with its length in nanoseconds.
 enum LadderRow: Sendable {
-    case arrow(AnalyzedSegment)
+    case arrow(Arrow)
     case elided(Elision)
+    case pause(Int64)
 
     var isArrow: Bool { if case .arrow = self { true } else { false } }
+}
+
+/// A segment drawn as an arrow, with the HTTP request or status line it completes, if any.
+struct Arrow: Sendable {
+    var segment: AnalyzedSegment
+    var http: String?
 }
 
 /// Segments left out of the drawing, and the sentence that stands in for them.
@@ -39,8 +47,9 @@ struct SegmentTally: Sendable {
 
     mutating func add(_ row: LadderRow) {
         switch row {
-        case let .arrow(s): add(s)
+        case let .arrow(arrow): add(arrow.segment)
         case let .elided(elision): add(elision.segments)
+        case .pause: break
         }
     }
 
@@ -60,6 +69,10 @@ struct SegmentTally: Sendable {
 /// same", so a trace is folded no more than it must be: first runs of identical segments, then
 /// runs of plain data and ACKs in both directions, and as a last resort the middle of the trace,
 /// whatever it holds. The plan counts the arrows each way leaves; `LadderDrawing` then folds.
+///
+/// Two things are never folded before the last resort: a connection's first `keptAtStart`
+/// segments, where the handshake and slow start's first windows are, and a pause of
+/// `pauseAtLeast` or more, which breaks every run and is drawn as a break with its length.
 public struct LadderPlan: Sendable {
     enum Folding: Sendable, Equatable {
         case none
@@ -69,18 +82,28 @@ public struct LadderPlan: Sendable {
         case middle(arrows: Int)
     }
 
+    /// Handshake, the first windows of slow start from an initial window of ten, and their ACKs.
+    static let keptAtStart = 32
+    /// Longer than any delayed ACK and the shortest retransmission timeout: the 5 s sleeps of
+    /// experiment-4 and the idle second before a close stand out, loopback's microseconds do not.
+    static let pauseAtLeast: Int64 = 200_000_000
+
     public let maxArrows: Int
     public private(set) var segments = 0
     private var identical = RunCount<IdenticalKey>()
     private var plain = RunCount<Bool>()
+    private var clock = PauseClock()
+    private var start = ConnectionStart()
 
     public init(maxArrows: Int = 300) { self.maxArrows = max(0, maxArrows) }
 
     /// Adds the next segment in capture order.
     public mutating func add(_ s: AnalyzedSegment) {
         segments += 1
-        identical.add(Self.identicalKey(s))
-        plain.add(Self.isPlain(s) ? true : nil)
+        let pause = clock.pause(before: s) != nil
+        let early = start.isEarly(s)
+        identical.add(early ? nil : Self.identicalKey(s), breaking: pause)
+        plain.add(!early && Self.isPlain(s) ? true : nil, breaking: pause)
     }
 
     var folding: Folding {
@@ -111,14 +134,39 @@ public struct LadderPlan: Sendable {
     static func arrow(_ from: Direction) -> String { from == .client ? "client→server" : "server→client" }
 }
 
+/// Says when the capture paused before a segment: the gap since the segment before, if long.
+struct PauseClock: Sendable {
+    private var last: Int64?
+
+    mutating func pause(before s: AnalyzedSegment) -> Int64? {
+        defer { last = s.timestamp }
+        guard let last else { return nil }
+        let gap = elapsed(from: last, to: s.timestamp)
+        return gap >= LadderPlan.pauseAtLeast ? gap : nil
+    }
+}
+
+/// Counts each connection's segments, to keep the first of them out of every fold.
+struct ConnectionStart: Sendable {
+    private var seen: [Int] = []
+
+    mutating func isEarly(_ s: AnalyzedSegment) -> Bool {
+        let i = s.connection - 1
+        guard i >= 0 else { return false }
+        if i >= seen.count { seen += Array(repeating: 0, count: i + 1 - seen.count) }
+        seen[i] += 1
+        return seen[i] <= LadderPlan.keptAtStart
+    }
+}
+
 /// Counts the arrows a folding leaves: a run of equal keys keeps its first and last segment.
 struct RunCount<Key: Equatable & Sendable>: Sendable {
     private var key: Key?
     private var length = 0
     private var closed = 0
 
-    mutating func add(_ next: Key?) {
-        if let next, let key, next == key {
+    mutating func add(_ next: Key?, breaking: Bool = false) {
+        if !breaking, let next, let key, next == key {
             length += 1
             return
         }
@@ -135,9 +183,11 @@ struct RunCount<Key: Equatable & Sendable>: Sendable {
 /// two) and the run in hand, never the segments folded away.
 public struct LadderDrawing: Sendable {
     private struct Run: Sendable {
-        var first: AnalyzedSegment
+        var first: Arrow
+        /// Whether later segments may join it: nil-keyed segments stand alone.
+        var open: Bool
         var middle = SegmentTally()
-        var last: AnalyzedSegment?
+        var last: Arrow?
     }
 
     /// Cuts the middle of the rows: keeps rows up to the `head`th arrow and from the
@@ -156,6 +206,9 @@ public struct LadderDrawing: Sendable {
     private(set) var rows: [LadderRow] = []
     private var run: Run?
     private var cut: MiddleCut?
+    private var clock = PauseClock()
+    private var start = ConnectionStart()
+    private var http = HTTPTracker()
     /// The first segment's time (the diagram's zero) and the last segment, for the margins.
     private(set) var firstTimestamp: Int64?
     private(set) var lastSegment: AnalyzedSegment?
@@ -173,11 +226,29 @@ public struct LadderDrawing: Sendable {
     public mutating func add(_ s: AnalyzedSegment) {
         if firstTimestamp == nil { firstTimestamp = s.timestamp }
         lastSegment = s
-        switch plan.folding {
-        case .none: emit(.arrow(s))
-        case .identical: fold(s, continues: { LadderPlan.identicalKey($0).map { k in k == LadderPlan.identicalKey(s) } ?? false })
-        case .plain, .middle: fold(s, continues: { LadderPlan.isPlain($0) && LadderPlan.isPlain(s) })
+        let arrow = Arrow(segment: s, http: http.summary(s).flatMap(Self.note))
+        if let pause = clock.pause(before: s) {
+            closeRun()
+            emit(.pause(pause))
         }
+        let early = start.isEarly(s)
+        switch plan.folding {
+        case .none: emit(.arrow(arrow))
+        case .identical:
+            let key = early ? nil : LadderPlan.identicalKey(s)
+            fold(arrow, key != nil, continues: { key != nil && LadderPlan.identicalKey($0) == key })
+        case .plain, .middle:
+            let plain = !early && LadderPlan.isPlain(s)
+            fold(arrow, plain, continues: { _ in plain })
+        }
+    }
+
+    /// What an arrow says of HTTP: the request or status lines its segment completes.
+    static func note(_ summary: (String, String)) -> String? {
+        let (name, info) = summary
+        guard name.hasPrefix("HTTP"), info != "Continuation" else { return nil }
+        let note = info.trimmingSuffix(" ")
+        return note.isEmpty ? nil : note
     }
 
     /// The rows, once every segment has been added.
@@ -191,15 +262,17 @@ public struct LadderDrawing: Sendable {
         return rows
     }
 
-    private mutating func fold(_ s: AnalyzedSegment, continues: (AnalyzedSegment) -> Bool) {
-        if var current = run, continues(current.first) {
-            if let last = current.last { current.middle.add(last) }
-            current.last = s
+    /// Adds `arrow` to the run in hand if `continues` says its first segment is of a kind with
+    /// it, else starts a run; `open` says whether a segment of its kind can join it later.
+    private mutating func fold(_ arrow: Arrow, _ open: Bool, continues: (AnalyzedSegment) -> Bool) {
+        if var current = run, current.open, open, continues(current.first.segment) {
+            if let last = current.last { current.middle.add(last.segment) }
+            current.last = arrow
             run = current
             return
         }
         closeRun()
-        run = Run(first: s)
+        run = Run(first: arrow, open: open)
     }
 
     private mutating func closeRun() {
@@ -207,7 +280,7 @@ public struct LadderDrawing: Sendable {
         run = nil
         emit(.arrow(current.first))
         if current.middle.count > 0 {
-            emit(.elided(Elision(segments: current.middle, text: describe(current.middle, like: current.first))))
+            emit(.elided(Elision(segments: current.middle, text: describe(current.middle, like: current.first.segment))))
         }
         if let last = current.last { emit(.arrow(last)) }
     }

@@ -109,17 +109,65 @@ import Testing
         #expect(diagram.arrowCount <= diagram.maxArrows, sourceLocation: sourceLocation)
     }
 
-    @Test func foldsLongRunsOfIdenticalSegments() throws {
+    /// The connection's first 32 segments (handshake and slow start's first windows) stay
+    /// arrows; the identical run after them folds to its first and last.
+    @Test func foldsLongRunsOfIdenticalSegmentsAfterTheStart() throws {
         var builder = FrameBuilder()
         let chunks = Array(repeating: Array("12345".utf8), count: 1000)
         let diagram = LadderDiagram(connections: Self.connections(builder.exchange(client: chunks, server: [])), title: "bulk")
         let svg = try Self.parsed(diagram)
         Self.expectEverySegmentAccountedFor(svg, diagram, total: 1006)
-        #expect(diagram.arrowCount == 8)
-        #expect(svg.headerText.contains("Elided 998 of 1006 segments into 1 grey marker"))
+        #expect(diagram.arrowCount == 32 + 2 + 3)
+        let drawn = svg.elements(ofClass: "arrow").compactMap { Int($0.element.attributes["data-packet"] ?? "") }
+        #expect(Array(drawn.prefix(33)) == Array(1...33))
+        #expect(svg.headerText.contains("Elided 969 of 1006 segments into 1 grey marker"))
         let marker = try #require(svg.elements(ofClass: "elided").first)
         #expect(svg.children(of: marker.index, named: "text").first?.text
-            == "… 998 more identical client→server segments ([PSH, ACK] Len=5) …")
+            == "… 969 more identical client→server segments ([PSH, ACK] Len=5) …")
+    }
+
+    /// Part 2's arrows say which request or response their segment completes.
+    @Test func httpArrowsCarryTheirRequestOrStatus() throws {
+        var builder = FrameBuilder()
+        let request = Array("GET /index.html HTTP/1.1\r\nHost: 10.0.2.15\r\n\r\n".utf8)
+        let response = Array("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 2\r\n\r\nhi".utf8)
+        let svg = try Self.parsed(LadderDiagram(connections: Self.connections(builder.exchange(client: [request], server: [response])), title: "http"))
+        #expect(try Self.arrow(4, in: svg).label.hasSuffix("Len=\(request.count)  GET /index.html HTTP/1.1"))
+        #expect(try Self.arrow(5, in: svg).label.hasSuffix("Len=\(response.count)  HTTP/1.1 200 OK  (text/html)"))
+        #expect(try Self.arrow(1, in: svg).label == "[SYN] Seq=0 Len=0")
+    }
+
+    /// A quiet stretch of the capture breaks every run and is drawn as a break saying how long.
+    @Test func drawsPausesAsBreaksWithTheirLength() throws {
+        var builder = FrameBuilder()
+        var frames = Array(builder.exchange(client: [], server: []).prefix(3))
+        frames.append(builder.segment(from: .client, seq: 1, ack: 1, flags: .psh, payload: Array("Hello".utf8)))
+        frames.append(builder.segment(from: .server, seq: 1, ack: 6, flags: .psh, payload: Array("HELLO".utf8), advance: 5_000_000_000))
+        frames.append(builder.segment(from: .client, seq: 6, ack: 6, flags: .fin, advance: 150_000_000))
+        frames.append(builder.segment(from: .server, seq: 6, ack: 7, flags: .fin, advance: 1_000_000_000))
+        let diagram = LadderDiagram(connections: Self.connections(frames), title: "pauses")
+        #expect(diagram.pauses == [5_000_000_000, 1_000_000_000])
+        let svg = try Self.parsed(diagram)
+        let breaks = svg.elements(ofClass: "pause")
+        #expect(breaks.map { svg.children(of: $0.index, named: "text").first?.text } == ["… 5.0 s with no packet …", "… 1.0 s with no packet …"])
+        #expect(diagram.arrowCount == frames.count)
+    }
+
+    /// A pause inside a long run of look-alike segments is not folded away with them.
+    @Test func aPauseSplitsAFoldedRun() throws {
+        var builder = FrameBuilder()
+        var frames = Array(builder.exchange(client: [], server: []).prefix(3))
+        for i in 0..<600 {
+            frames.append(builder.segment(from: .client, seq: 1 + UInt32(i) * 5, ack: 1, flags: .psh, payload: Array("12345".utf8),
+                                          advance: i == 300 ? 2_000_000_000 : 1_000))
+        }
+        let diagram = LadderDiagram(connections: Self.connections(frames), title: "paused bulk")
+        #expect(diagram.pauses == [2_000_000_000])
+        let svg = try Self.parsed(diagram)
+        Self.expectEverySegmentAccountedFor(svg, diagram, total: frames.count)
+        // The run before the pause and the one after each keep their first and last arrow.
+        let drawn = svg.elements(ofClass: "arrow").compactMap { Int($0.element.attributes["data-packet"] ?? "") }
+        #expect(drawn.contains(3 + 300) && drawn.contains(3 + 301))
     }
 
     /// Data and ACKs in turn never repeat back to back, so only coarser folding keeps within bounds.
