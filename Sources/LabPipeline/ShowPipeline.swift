@@ -14,6 +14,10 @@ public struct ShowRequest: Sendable {
     public var countOnly = false
 
     public init(file: String) { self.file = file }
+
+    /// With the connections or the explanation, JSON is one object holding them beside the packets.
+    var wrapsJSON: Bool { conversations || explain }
+    var jsonOpening: String { wrapsJSON ? "{\n\"packets\": [\n" : "[\n" }
 }
 
 /// `show`: a capture's packet list as Wireshark prints it, streamed, and what it adds on request.
@@ -29,15 +33,16 @@ public enum ShowPipeline {
         var second: (explanation: SpilledExplanation?, drawing: LadderDrawing?) = (nil, nil)
         do {
             // Counting and the connection table need only the headers: no frame's bytes are kept.
-            if (request.countOnly || request.conversations) && plan == nil {
+            // JSON lists the packets always: the connections and the explanation join them in one object.
+            let listing = !request.countOnly && (request.json || !request.conversations)
+            if !listing && plan == nil {
                 counts = try analyzeSegments(request.file, &analyzer)
             } else {
-                counts = try list(request, &analyzer, ladder: &plan, printing: !request.countOnly && !request.conversations,
-                                  into: &output)
+                counts = try list(request, &analyzer, ladder: &plan, printing: listing, into: &output)
             }
-            if (request.explain && !request.json) || plan != nil {
+            if request.explain || plan != nil {
                 let pass = ShowSecondPass(connections: analyzer.connections, frames: counts.frames)
-                second = try pass.run(request.file, explain: request.explain && !request.json, ladder: plan)
+                second = try pass.run(request.file, explain: request.explain, json: request.json, ladder: plan)
             }
         } catch {
             throw failure(error, request.file)
@@ -45,7 +50,7 @@ public enum ShowPipeline {
         if request.countOnly {
             output.append("\(counts.frames) packets, \(counts.segments) TCP segments, \(analyzer.connectionCount) connections\n")
         }
-        if request.conversations { output.append(ConversationTable.render(analyzer.connections)) }
+        if request.conversations && !request.json { output.append(ConversationTable.render(analyzer.connections)) }
         if let ladder = request.ladder, let drawing = second.drawing {
             do {
                 try OutputWriter.writeLadder(LadderDiagram(connections: analyzer.connections, title: request.file, drawing: drawing), to: ladder)
@@ -53,7 +58,15 @@ public enum ShowPipeline {
                 throw CommandFailure(error)
             }
         }
+        if request.json && request.wrapsJSON {
+            if request.conversations {
+                output.append(",\n\"conversations\": [\n" + analyzer.connections.map { encode(RunReport.ConnectionEntry($0)) }
+                    .joined(separator: ",\n") + "\n]")
+            }
+            if request.explain { output.append(",\n\"explanation\": [\n") }
+        }
         do { try second.explanation?.write(into: &output) } catch { throw failure(error, request.file) }
+        if request.json && request.wrapsJSON { output.append((request.explain ? "\n]" : "") + "\n}\n") }
     }
 
     private static func failure(_ error: any Error, _ file: String) -> CommandFailure {
@@ -102,7 +115,7 @@ public enum ShowPipeline {
                 }
                 guard filters[record.linkType]!.matches(record.bytes, originalLength: record.originalLength) else { return }
             }
-            if firstRow { output.append(json ? "[\n" : PacketRow.header + "\n") }
+            if firstRow { output.append(json ? request.jsonOpening : PacketRow.header + "\n") }
             if json {
                 output.append((firstRow ? "" : ",\n") + encode(rows.row(packet, segment)))
             } else {
@@ -111,12 +124,14 @@ public enum ShowPipeline {
             }
             firstRow = false
         }
-        if printing && json { output.append(firstRow ? "[]\n" : "\n]\n") }
+        if printing && json {
+            output.append((firstRow ? request.jsonOpening : "\n") + (request.wrapsJSON ? "]" : "]\n"))
+        }
         if printing && !json && firstRow { output.append(PacketRow.header + "\n") }
         return (frames, segments)
     }
 
-    static func encode(_ row: PacketRow) -> String {
+    static func encode<T: Encodable>(_ row: T) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? encoder.encode(row)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"

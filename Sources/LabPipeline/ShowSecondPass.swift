@@ -14,12 +14,13 @@ struct ShowSecondPass {
 
     /// Reads the file again, up to the frames the first pass read, for the explanation and the
     /// ladder's drawing, as asked.
-    func run(_ file: String, explain: Bool, ladder plan: LadderPlan?) throws -> (explanation: SpilledExplanation?, drawing: LadderDrawing?) {
+    func run(_ file: String, explain: Bool, json: Bool = false, ladder plan: LadderPlan?) throws
+        -> (explanation: SpilledExplanation?, drawing: LadderDrawing?) {
         var explainer = explain ? StreamingExplainer(ends: connections) : nil
         var analyzer = ConversationAnalyzer(retainSegments: false)
         var drawing = plan.map { LadderDrawing($0, numbered: connections.count > 1) }
         // Laid out once complete: the label column is as wide as the widest label.
-        var explanation = explain ? SpilledExplanation(file: try SpillFile()) : nil
+        var explanation = explain ? SpilledExplanation(file: try SpillFile(), json: json) : nil
         func keep(_ e: Explanation) throws { try explanation?.add(e) }
         var read = 0
         do {
@@ -40,24 +41,38 @@ struct ShowSecondPass {
     private struct EndOfFirstPass: Error {}
 }
 
-/// The explanation of a big file, kept on disk until its label column's width is known.
+/// The explanation of a big file, kept on disk until its label column's width is known; as
+/// JSON, one object per sentence.
 struct SpilledExplanation {
     let file: SpillFile
+    let json: Bool
     private(set) var lines = 0
     private var width = 0
 
-    init(file: SpillFile) { self.file = file }
+    init(file: SpillFile, json: Bool) {
+        self.file = file
+        self.json = json
+    }
 
     mutating func add(_ e: Explanation) throws {
         let label = e.packetLabel
         width = max(width, label.count)
         lines += 1
-        try file.append(record: label, e.text)
+        try file.append(record: label, json ? ShowPipeline.encode(e) : e.text)
     }
 
-    /// As `Explanation.render` lays it out after the packet list, with a blank line before.
+    /// As `Explanation.render` lays it out after the packet list, with a blank line before; as
+    /// JSON, the array's elements.
     func write(into output: inout StandardOutputBuffer) throws {
         guard lines > 0 else { return }
+        if json {
+            var first = true
+            try file.readRecords { _, object in
+                output.append((first ? "" : ",\n") + object)
+                first = false
+            }
+            return
+        }
         output.append("\n")
         try file.readRecords { label, text in
             output.append(Explanation.line(label: label, text: text, width: width) + "\n")

@@ -22,6 +22,8 @@ public struct PacketRow: Sendable, Equatable, Codable {
     public var protocolName: String
     public var length: Int
     public var info: String
+    /// The TCP fields behind `info`, for a TCP row.
+    public var tcp: PacketRowTCP?
 
     /// A row on its own; HTTP responses spread over several segments need `PacketRowBuilder`.
     public init(packet: Packet, segment: AnalyzedSegment?, origin: Int64) {
@@ -35,6 +37,7 @@ public struct PacketRow: Sendable, Equatable, Codable {
         source = packet.source.map(String.init(describing:)) ?? ""
         destination = packet.destination.map(String.init(describing:)) ?? ""
         length = packet.frameLength
+        tcp = segment.map(PacketRowTCP.init)
         if let segment {
             if let (name, text) = http.summary(segment) {
                 (protocolName, info) = (name, text)

@@ -107,7 +107,7 @@ public struct RunReport: Codable, Sendable {
         public var clientStats: DirectionStats
         public var serverStats: DirectionStats
 
-        init(_ c: Connection) {
+        public init(_ c: Connection) {
             (index, client, server, history) = (c.index, "\(c.client)", "\(c.server)", c.history)
             (clientStats, serverStats) = (c.clientStats, c.serverStats)
         }
