@@ -43,9 +43,10 @@ experiment-%: build
 experiments: build
 	$(RELEASE) run --all
 
-# The lab report of one experiment: traces/reportN.md, with the explanation and the ladder diagram.
+# The lab report of one experiment: traces/reportN.html, one page with Wireshark's three panes,
+# the explanation, the verdicts and the ladder diagram (any other suffix gets Markdown).
 report-%: build
-	$(RELEASE) run experiment-$* --explain --report traces/report$*.md
+	$(RELEASE) run experiment-$* --explain --report traces/report$*.html
 
 test: test-deps
 	$(SWIFT) build

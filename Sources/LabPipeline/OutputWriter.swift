@@ -71,8 +71,15 @@ public enum OutputWriter {
         try write(diagram.render(), to: path, what: "the ladder diagram")
     }
 
-    /// A run's Markdown lab report, linking its trace and ladder relative to the report's folder.
+    /// A run's lab report: HTML with the packet list, details and bytes panes when `path` ends in
+    /// `.html`, else Markdown; either links its trace (and the Markdown its ladder) relative to its folder.
     public static func writeReport(_ result: RunResult, to path: String, tracePath: String, ladderPath: String) throws(OutputError) {
+        if path.lowercased().hasSuffix(".html") || path.lowercased().hasSuffix(".htm") {
+            let ladder = LadderDiagram(connections: result.connections, title: "\(result.experiment.name): \(result.experiment.title)")
+            let html = HTMLReport(result: result, ladderSVG: ladder.render(), traceLink: relative(tracePath, from: path), kernel: Kernel.release)
+            try write(html.render(), to: path)
+            return
+        }
         let markdown = MarkdownReport(result: result, traceLink: relative(tracePath, from: path),
                                       ladderLink: relative(ladderPath, from: path), kernel: Kernel.release)
         try write(markdown.render(), to: path)

@@ -12,6 +12,9 @@ public struct ShowRequest: Sendable {
     public var explain = false
     public var ladder: String?
     public var countOnly = false
+    /// `--detail N` / `--hex N`: only that packet's tree and bytes.
+    public var detail: Int?
+    public var hex: Int?
 
     public init(file: String) { self.file = file }
 
@@ -25,6 +28,10 @@ public enum ShowPipeline {
     /// Writes everything asked for into `output`. On a failure, what was written stays there,
     /// for the caller to print before the error.
     public static func run(_ request: ShowRequest, into output: inout StandardOutputBuffer) throws(CommandFailure) {
+        if let packet = request.detail ?? request.hex {
+            try DetailPipeline.run(request.file, packet: packet, tree: request.detail != nil, hex: request.hex != nil, into: &output)
+            return
+        }
         // Every command keeps only the connections here; explaining and the ladder read the file
         // again, knowing where each connection ends (ShowSecondPass).
         var analyzer = ConversationAnalyzer(retainSegments: false)

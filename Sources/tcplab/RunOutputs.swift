@@ -11,7 +11,7 @@ struct RunOutputs: ParsableArguments {
     @Option(help: "Where the SVG ladder diagram goes (one experiment). Default: beside each trace, with .svg.")
     var ladder: String?
 
-    @Option(help: "Write a Markdown lab report here (one experiment): lab text, packets, explanation, ladder, verdicts.")
+    @Option(help: "Write the lab report here (one experiment): FILE.html is one self-contained page with Wireshark's packet list, details and bytes panes, the explanation, verdicts and ladder; any other name gets Markdown.")
     var report: String?
 
     @Option(help: "Write JUnit XML here: a testcase per run, a failure per failed expectation.")

@@ -28,6 +28,19 @@ struct ShowCommand: ParsableCommand {
     @Flag(help: "Decode and analyse every packet, print only the counts (for benchmarks).")
     var countOnly = false
 
+    @Option(name: .customLong("detail"), help: ArgumentHelp("Print packet N's details tree (frame, link, IP, TCP with flags and options, HTTP), with tshark -V's field names, and nothing else.", valueName: "N"))
+    var detail: Int?
+
+    @Option(name: .customLong("hex"), help: ArgumentHelp("Print packet N's bytes as tshark -x does (with --detail, after the tree).", valueName: "N"))
+    var hex: Int?
+
+    func validate() throws {
+        if let detail, let hex, detail != hex { throw ValidationError("--detail and --hex show one packet: give them the same number") }
+        for (name, value) in [("--detail", detail), ("--hex", hex)] {
+            if let value, value < 1 { throw ValidationError("\(name) counts packets from 1; got \(value)") }
+        }
+    }
+
     func run() throws {
         var request = ShowRequest(file: file)
         request.filter = filter
@@ -36,6 +49,8 @@ struct ShowCommand: ParsableCommand {
         request.explain = explain
         request.ladder = ladder
         request.countOnly = countOnly
+        request.detail = detail
+        request.hex = hex
         var output = StandardOutputBuffer()
         do {
             try ShowPipeline.run(request, into: &output)
