@@ -57,9 +57,8 @@ public struct LadderDiagram: Sendable {
         case trouble
 
         public init(_ segment: AnalyzedSegment) {
-            let harmless: TCPAnalysisFlags = [.windowUpdate, .keepAlive, .keepAliveAck]
             // Wireshark's Bad TCP rule comes before its RST and SYN/FIN rules, so it wins.
-            if !segment.analysis.flags.subtracting(harmless).isEmpty { self = .trouble }
+            if segment.analysis.flags.paintsBadTCP { self = .trouble }
             else if segment.flags.contains(.rst) { self = .reset }
             else if !segment.flags.isDisjoint(with: [.syn, .fin]) { self = .synOrFin }
             else { self = .ordinary }
@@ -147,4 +146,9 @@ public struct LadderDiagram: Sendable {
         guard names.count > 3 else { return names.joined(separator: ", ") }
         return names.prefix(3).joined(separator: ", ") + " (+\(names.count - 3))"
     }
+}
+
+extension TCPAnalysisFlags {
+    /// Wireshark's "Bad TCP" colouring rule: any analysis flag but a window update or keep-alive.
+    var paintsBadTCP: Bool { !subtracting([.windowUpdate, .keepAlive, .keepAliveAck]).isEmpty }
 }

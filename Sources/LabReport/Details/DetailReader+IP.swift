@@ -31,7 +31,7 @@ extension DetailReader {
         let flags = fragment >> 13
         var flagText = "Flags: 0x\(flags)"
         if flags & 2 != 0 { flagText += ", Don't fragment" }
-        if flags & 1 != 0 { flagText += flags & 2 != 0 ? ", More fragments" : ", More fragments" }
+        if flags & 1 != 0 { flagText += ", More fragments" }
         let children = [
             DetailNode(Self.bits(UInt64(first), mask: 0xf0, width: 8) + " = Version: \(first >> 4)", o..<o + 1),
             DetailNode(Self.bits(UInt64(first), mask: 0x0f, width: 8) + " = Header Length: \(ihl) bytes (\(first & 0xf))", o..<o + 1),

@@ -127,32 +127,18 @@ extension DetailReader {
                     DetailNode("Timestamp echo reply: \(echo)", i + 6..<i + 10),
                 ]))
             case (5, _):
+                // Blocks relative to the receiver's base, as tshark writes them.
+                let base = s.flatMap { a in a.relativeAcknowledgment.map { a.segment.acknowledgment &- $0 } } ?? 0
+                let blocks = stride(from: i + 2, to: i + length - 7, by: 8).compactMap { b in
+                    u32(b).flatMap { left in u32(b + 4).map { "\(left &- base)-\($0 &- base)" } }
+                }
                 summary.append("SACK")
-                children.append(DetailNode("TCP Option - SACK", r, [kindLine("SACK"), lengthLine]))
+                children.append(DetailNode("TCP Option - SACK " + blocks.joined(separator: " "), r, [kindLine("SACK"), lengthLine]))
             default:
                 summary.append("Unknown")
                 children.append(DetailNode("TCP Option - Unknown (\(kind))", r, [lengthLine]))
             }
             i += length
-        }
-        children = children.map { node in
-            // SACK's heading carries its blocks, relative to the receiver's base, as tshark writes them.
-            guard node.text == "TCP Option - SACK", let r = node.bytes else { return node }
-            var blocks: [String] = []
-            for b in stride(from: r.lowerBound + 2, to: r.upperBound - 7, by: 8) {
-                guard let left = u32(b), let right = u32(b + 4) else { continue }
-                blocks.append("\(left)-\(right)")
-            }
-            var copy = node
-            if let s, let ack = s.relativeAcknowledgment {
-                let base = s.segment.acknowledgment &- ack
-                blocks = blocks.map { pair in
-                    let parts = pair.split(separator: "-").compactMap { UInt32($0) }
-                    return parts.count == 2 ? "\(parts[0] &- base)-\(parts[1] &- base)" : pair
-                }
-            }
-            copy.text += " " + blocks.joined(separator: " ")
-            return copy
         }
         return DetailNode("Options: (\(range.count) bytes), " + summary.joined(separator: ", "), range, children)
     }

@@ -44,21 +44,18 @@ struct DetailReader {
     func link(_ type: LinkType, into nodes: inout [DetailNode]) -> (etherType: UInt16, start: Int)? {
         switch type {
         case .ethernet:
-            guard let dst = mac(0), let src = mac(6), var etherType = u16(12) else { return malformed("Ethernet II", into: &nodes) }
-            var start = 14
+            guard let dst = mac(0), let src = mac(6), let etherType = u16(12) else { return malformed("Ethernet II", into: &nodes) }
             var children = [DetailNode("Destination: \(dst)", 0..<6), DetailNode("Source: \(src)", 6..<12)]
             if etherType == 0x8100, let tag = u16(14), let inner = u16(16) {
                 children.append(DetailNode("Type: 802.1Q Virtual LAN (0x8100)", 12..<14))
                 nodes.append(DetailNode("Ethernet II, Src: \(src), Dst: \(dst)", 0..<14, children))
                 nodes.append(DetailNode("802.1Q Virtual LAN, PRI: \(tag >> 13), DEI: \(tag >> 12 & 1), ID: \(tag & 0xfff)", 14..<18,
                                         [DetailNode("Type: \(Self.etherTypeName(inner))", 16..<18)]))
-                etherType = inner
-                start = 18
-                return (etherType, start)
+                return (inner, 18)
             }
             children.append(DetailNode("Type: \(Self.etherTypeName(etherType))", 12..<14))
             nodes.append(DetailNode("Ethernet II, Src: \(src), Dst: \(dst)", 0..<14, children))
-            return (etherType, start)
+            return (etherType, 14)
         case .linuxSLL:
             guard let packetType = u16(0), let hatype = u16(2), let length = u16(4), let proto = u16(14) else {
                 return malformed("Linux cooked capture v1", into: &nodes)

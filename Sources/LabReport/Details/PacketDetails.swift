@@ -44,23 +44,15 @@ public struct PacketDetails: Sendable {
     }
 
     static func frame(_ p: Packet, origin: Int64, captured: Int) -> DetailNode {
-        let since = PacketDetails.seconds(elapsed(from: origin, to: p.timestamp))
+        let since = PacketRow.time(elapsed(from: origin, to: p.timestamp))
         return DetailNode("Frame \(p.number): \(p.frameLength) bytes on wire (\(p.frameLength * 8) bits), \(captured) bytes captured (\(captured * 8) bits)",
                           0..<captured, [
-                              DetailNode("Epoch Time: \(seconds(p.timestamp)) seconds"),
+                              DetailNode("Epoch Time: \(PacketRow.time(p.timestamp)) seconds"),
                               DetailNode("[Time since reference or first frame: \(since) seconds]"),
                               DetailNode("Frame Number: \(p.number)"),
                               DetailNode("Frame Length: \(p.frameLength) bytes (\(p.frameLength * 8) bits)"),
                               DetailNode("Capture Length: \(captured) bytes (\(captured * 8) bits)"),
                           ])
-    }
-
-    /// Nanoseconds as seconds with nine decimals.
-    static func seconds(_ nanoseconds: Int64) -> String {
-        let sign = nanoseconds < 0 ? "-" : ""
-        let magnitude = nanoseconds.magnitude
-        let fraction = String(magnitude % 1_000_000_000)
-        return "\(sign)\(magnitude / 1_000_000_000).\(String(repeating: "0", count: 9 - fraction.count))\(fraction)"
     }
 
     /// The tree as `tshark -V` prints it: four spaces per level.

@@ -20,10 +20,24 @@ public struct HTMLReport {
         self.kernel = kernel
     }
 
+    /// Each packet with its analysis and its row, built once for the list and the panes.
+    private struct Listed {
+        var packet: Packet
+        var segment: AnalyzedSegment?
+        var row: PacketRow
+    }
+
+    private var listed: [Listed] {
+        let analyzed = Dictionary(result.connections.flatMap(\.segments).map { ($0.number, $0) }, uniquingKeysWith: { a, _ in a })
+        var builder = PacketRowBuilder()
+        return result.packets.map { p in Listed(packet: p, segment: analyzed[p.number], row: builder.row(p, analyzed[p.number])) }
+    }
+
     public func render() -> String {
         let e = result.experiment
         let title = "\(e.name): \(e.title)"
-        var html = """
+        let listed = listed
+        return """
         <!DOCTYPE html>
         <html lang="en">
         <head>
@@ -40,7 +54,7 @@ public struct HTMLReport {
         \(facts())
         </header>
         <main>
-        \(packetSection())
+        \(packetSection(listed))
         <section class="panes" aria-label="The selected packet">
         <div class="pane" id="explanation-pane" aria-live="polite"><h2>What this packet shows</h2><p id="selected-explanation"></p></div>
         <div class="pane" id="details-pane"><h2>Packet details</h2><div id="details" role="tree" aria-label="Packet details"></div></div>
@@ -54,14 +68,12 @@ public struct HTMLReport {
         </section>
         </main>
         <div id="script-errors" role="alert"></div>
-        <script type="application/json" id="packet-data">\(HTML.scriptSafe(packetData()))</script>
+        <script type="application/json" id="packet-data">\(HTML.scriptSafe(packetData(listed)))</script>
         <script>\(HTMLReportAssets.script)</script>
         </body>
         </html>
 
         """
-        html = html.replacing("\r", with: "")
-        return html
     }
 
     private func facts() -> String {
@@ -73,14 +85,10 @@ public struct HTMLReport {
         return #"<dl class="facts">"# + rows.map { "<div><dt>\($0.0)</dt><dd>\($0.1)</dd></div>" }.joined() + "</dl>"
     }
 
-    private func packetSection() -> String {
+    private func packetSection(_ listed: [Listed]) -> String {
         let explanations = explanationByPacket()
-        var builder = PacketRowBuilder()
-        let analyzed = analyzedSegments()
         var rows: [String] = []
-        for p in result.packets {
-            let segment = analyzed[p.number]
-            let row = builder.row(p, segment)
+        for (p, segment, row) in listed.map({ ($0.packet, $0.segment, $0.row) }) {
             let colour = WiresharkColouring.rule(p, segment, protocolName: row.protocolName)
             let why = explanations[p.number].map { HTML.escaped($0) } ?? ""
             rows.append(#"<tr id="p\#(row.number)" data-packet="\#(row.number)" class="\#(colour.cssClass)" tabindex="-1" aria-selected="false">"#
@@ -103,10 +111,6 @@ public struct HTMLReport {
         </div>
         </section>
         """
-    }
-
-    private func analyzedSegments() -> [Int: AnalyzedSegment] {
-        Dictionary(result.connections.flatMap(\.segments).map { ($0.number, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// Each packet's sentence; a packet in a group shares the group's.
@@ -164,17 +168,13 @@ public struct HTMLReport {
     }
 
     /// Per packet: its bytes in hex and its details tree, as the script draws them on selection.
-    func packetData() -> String {
-        let analyzed = analyzedSegments()
+    private func packetData(_ listed: [Listed]) -> String {
         let linkType = result.record?.linkType ?? .ethernet
         let origin = result.packets.first?.timestamp ?? 0
-        var rows = PacketRowBuilder()
-        var entries: [String] = []
-        for p in result.packets {
-            let segment = analyzed[p.number]
-            let http = rows.row(p, segment).protocolName.hasPrefix("HTTP")
-            let tree = PacketDetails(p, segment, linkType: linkType, origin: origin, http: http).nodes.map(Self.json).joined(separator: ",")
-            entries.append(#"{"n":\#(p.number),"hex":"\#(p.bytes.map { hexDigits($0) }.joined())","tree":[\#(tree)]}"#)
+        let entries = listed.map { l in
+            let tree = PacketDetails(l.packet, l.segment, linkType: linkType, origin: origin, http: l.row.protocolName.hasPrefix("HTTP"))
+                .nodes.map(Self.json).joined(separator: ",")
+            return #"{"n":\#(l.packet.number),"hex":"\#(l.packet.bytes.map(DetailReader.hex2).joined())","tree":[\#(tree)]}"#
         }
         return "[" + entries.joined(separator: ",\n") + "]"
     }
@@ -184,9 +184,4 @@ public struct HTMLReport {
         let range = node.bytes.map { "\($0.lowerBound),\($0.upperBound)" } ?? "-1,-1"
         return "[\(HTML.jsonString(node.text)),\(range),[\(node.children.map(json).joined(separator: ","))]]"
     }
-}
-
-private func hexDigits(_ byte: UInt8) -> String {
-    let digits = Array("0123456789abcdef")
-    return String([digits[Int(byte >> 4)], digits[Int(byte & 0xf)]])
 }

@@ -6,10 +6,7 @@ enum WiresharkColouring: String, CaseIterable {
     case badTCP, arp, icmp, tcpReset, http, synFin, tcp, udp, other
 
     static func rule(_ p: Packet, _ segment: AnalyzedSegment?, protocolName: String) -> WiresharkColouring {
-        if let segment {
-            let harmless: TCPAnalysisFlags = [.windowUpdate, .keepAlive, .keepAliveAck]
-            if !segment.analysis.flags.subtracting(harmless).isEmpty { return .badTCP }
-        }
+        if segment?.analysis.flags.paintsBadTCP ?? false { return .badTCP }
         if protocolName == "ARP" { return .arp }
         if protocolName.hasPrefix("ICMP") { return .icmp }
         if let tcp = p.tcp {
