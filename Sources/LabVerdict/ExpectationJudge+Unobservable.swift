@@ -63,7 +63,7 @@ extension ExpectationJudge {
             let seen = c.segments(from: side).filter { $0.length > 0 }.map(\.length)
             if let sizes, !(seen.count < sizes.count && Array(sizes.prefix(seen.count)) == seen) { return nil }
             if let count, seen.count >= count { return nil }
-            if let total, seen.reduce(0, +) >= total { return nil }
+            if let total, ByteCoverage(c.segments(from: side)).distinct >= total { return nil }
             if let mss, let full = segmentSize(mss, from: side, on: c),
                seen.dropLast().contains(where: { $0 != full }) || (seen.last ?? 0) > full { return nil }
             return end.phrase(side)

@@ -113,11 +113,12 @@ struct ExpectationJudge {
             }
             if let sizes, sizes != seen { ok = false }
             if let count, count != seen.count { ok = false }
-            if let total, total != seen.reduce(0, +) { ok = false }
+            let coverage = ByteCoverage(data)
+            if let total, total != coverage.distinct { ok = false }
             let list = seen.isEmpty ? "none" : "\(seen.count) (\(abbreviated(seen.map(String.init))))"
             let packets = data.map(\.number)
             let where_ = packets.isEmpty ? "" : " — \(packetList(packets))"
-            return outcome(ok, "saw \(list), \(seen.reduce(0, +)) bytes\(where_)", packets)
+            return outcome(ok, "saw \(list), \(Self.bytesOnce(coverage))\(where_)", packets)
         case let .payload(side, equals):
             let actual = stream(c, side)
             let expected: [UInt8]
@@ -367,6 +368,15 @@ extension ExpectationJudge {
 }
 
 /// "packet 6", or "packets 6, 8, 10" (a long list cut to its head and tail).
+extension ExpectationJudge {
+    /// "13000 bytes", or "13000 bytes counting each once (packets 35, 51 resent 2896 of them)".
+    static func bytesOnce(_ coverage: ByteCoverage) -> String {
+        guard !coverage.repeats.isEmpty else { return "\(coverage.distinct) bytes" }
+        return "\(coverage.distinct) bytes counting each once (\(packetList(coverage.repeats.map(\.packet))) resent "
+            + "\(coverage.repeatedBytes) of them)"
+    }
+}
+
 func packetList(_ numbers: [Int]) -> String {
     numbers.count == 1 ? "packet \(numbers[0])" : "packets \(abbreviated(numbers.map(String.init)))"
 }

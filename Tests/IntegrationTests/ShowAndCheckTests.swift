@@ -35,8 +35,9 @@ import Testing
                                         + "Likely the server reads at most 5 bytes per recv()"))
         let shown = try execute(Repository.binary, ["show", Self.fixtures + "/corpus/retransmissions.pcap", "--explain"])
         #expect(shown.status == 0)
-        #expect(shown.output.contains("Wireshark marks it [TCP Out-Of-Order]."))
-        #expect(shown.output.contains("with nothing new to acknowledge (window 81920). Wireshark marks it [TCP Dup ACK 12#1]."))
+        #expect(shown.output.contains("Wireshark marks it [TCP Out-Of-Order]: its bytes start at Seq=7241"))
+        #expect(shown.output.contains("with nothing new to acknowledge (window 81920). Wireshark marks it [TCP Dup ACK 12#1]: "
+                                      + "the first duplicate of packet 12's Ack=7241"))
         #expect(!shown.output.contains("recv()"), "without an experiment there is no script to cite")
     }
 

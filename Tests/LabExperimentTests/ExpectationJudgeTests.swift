@@ -186,3 +186,43 @@ import Testing
         #expect(!outcome.passed, "5-byte segments are not full-sized: \(outcome.detail)")
     }
 }
+
+@Suite struct ByteCoverageTests {
+    /// The server's segments at the given relative sequence numbers and lengths, after a handshake.
+    static func server(_ pieces: [(seq: UInt32, length: Int)], serverISN: UInt32 = 5000) -> [Connection] {
+        var b = FrameBuilder()
+        b.serverISN = serverISN
+        var frames = [b.segment(from: .client, seq: 0, flags: .syn), b.segment(from: .server, seq: 0, ack: 1, flags: .syn),
+                      b.segment(from: .client, seq: 1, ack: 1, flags: [])]
+        for p in pieces {
+            frames.append(b.segment(from: .server, seq: p.seq, ack: 1, flags: .psh, payload: [UInt8](repeating: 0x41, count: p.length)))
+        }
+        return ConversationAnalyzer.analyze(FrameBuilder.decode(frames))
+    }
+
+    @Test func aRetransmittedSegmentIsCountedOnceAndNamed() {
+        let connections = Self.server([(1, 5), (6, 5), (1, 5)])
+        let judge = ExpectationJudge(connections: connections)
+        let held = judge.judge(Expectation(kind: .data(from: .server, sizes: nil, count: nil, total: 10, mss: nil), connection: 1, path: "expect[0]"))
+        #expect(held.passed)
+        #expect(held.detail == "saw 3 (5, 5, 5), 10 bytes counting each once (packet 6 resent 5 of them) — packets 4, 5, 6")
+        let failed = judge.judge(Expectation(kind: .data(from: .server, sizes: nil, count: nil, total: 15, mss: nil), connection: 1, path: "expect[0]"))
+        #expect(!failed.passed)
+    }
+
+    @Test func partialOverlapsCountOnlyTheirNewBytes() {
+        // 1-100, 51-150 (50 new), 201-250 (a hole before it), 101-200 (151-200 fill the hole, 101-150 repeat), 1-250 (all repeated).
+        let coverage = ByteCoverage(Self.server([(1, 100), (51, 100), (201, 50), (101, 100), (1, 250)])[0].segments)
+        #expect(coverage.distinct == 250)
+        #expect(coverage.repeats.map(\.packet) == [5, 7, 8])
+        #expect(coverage.repeats.map(\.bytes) == [50, 50, 250])
+    }
+
+    @Test func countsAcrossTheSequenceNumberWrap() {
+        // Relative numbers wrap once a stream passes 4 GiB; a segment on each side of the wrap is still new bytes.
+        let top = UInt32.max - 9
+        let coverage = ByteCoverage(Self.server([(top, 10), (0, 10), (top, 10)])[0].segments)
+        #expect(coverage.distinct == 20)
+        #expect(coverage.repeatedBytes == 10)
+    }
+}

@@ -40,12 +40,13 @@ public struct FrameBuilder {
     /// One segment of the connection, as a frame, with sequence numbers given relative
     /// to the ISNs (the way a student reads them).
     public mutating func segment(from side: Direction, seq: UInt32, ack: UInt32? = nil, flags: TCPFlags,
-                                 payload: [UInt8] = [], options: [UInt8] = [], advance: Int64 = 1_000) -> CapturedFrame {
+                                 payload: [UInt8] = [], options: [UInt8] = [], window: UInt16 = 512,
+                                 advance: Int64 = 1_000) -> CapturedFrame {
         let (src, dst) = side == .client ? (client, server) : (server, client)
         let (isn, peerISN) = side == .client ? (clientISN, serverISN) : (serverISN, clientISN)
         let tcp = Self.tcp(sourcePort: src.port, destinationPort: dst.port, seq: isn &+ seq,
                            ack: ack.map { peerISN &+ $0 } ?? 0, flags: ack == nil ? flags : flags.union(.ack),
-                           options: options, payload: payload)
+                           window: window, options: options, payload: payload)
         let bytes = Self.ethernet(Self.ipv4(source: src.address, destination: dst.address, protocolNumber: 6, payload: tcp))
         time += advance
         return CapturedFrame(timestamp: time, originalLength: bytes.count, bytes: bytes)

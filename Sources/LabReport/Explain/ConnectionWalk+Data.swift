@@ -75,7 +75,8 @@ extension ConnectionWalk {
         } else if let mss = mss(for: side), s.length + (s.segment.headerLength - 20) > mss {
             reasons.append(oversizeReason(s, mss: mss))
         } else if let previous = lastData[side], isFullSized(previous), previous.relativeSequence &+ UInt32(previous.length) == start {
-            reasons.append("The \(bytes(s.length)) left over after the full-sized segments.")
+            reasons.append(nextData(after: index, from: side).map { shortMidStreamReason(s, next: $0) }
+                ?? "The \(bytes(s.length)) left over after the full-sized segments.")
         } else if s.length > 1460, let mss = mss(for: side) {
             let options = s.segment.headerLength - 20
             let offload = source.experiment.map { $0.link.offloads ? ", and segmentation offload is on" : "" } ?? ""
@@ -83,6 +84,37 @@ extension ConnectionWalk {
                 + "(the \(side.other)'s MSS of \(mss) minus \(bytes(options)) of TCP options)\(offload).")
         }
         return reasons
+    }
+
+    /// The side's next data segment, when it continues this one's bytes before the other side
+    /// answers, the side closes, or the stream pauses: then a short segment is not the end.
+    func nextData(after index: Int, from side: Direction) -> AnalyzedSegment? {
+        let segments = connection.segments
+        guard index < segments.count else { return nil }
+        let end = segments[index].relativeSequence &+ UInt32(segments[index].length)
+        var previous = segments[index].timestamp
+        for s in segments[(index + 1)...].prefix(10_000) {
+            if elapsed(from: previous, to: s.timestamp) >= 200_000_000 { return nil }
+            previous = s.timestamp
+            if s.from == side.other && s.length > 0 { return nil }
+            if s.from == side && s.length > 0 { return s.relativeSequence == end ? s : nil }
+            if s.from == side && s.flags.contains(.fin) { return nil }
+        }
+        return nil
+    }
+
+    /// A short segment with the stream's next bytes right behind it: the receive window ended
+    /// it, or the sender had no more queued yet.
+    func shortMidStreamReason(_ s: AnalyzedSegment, next: AnalyzedSegment) -> String {
+        let end = s.relativeSequence &+ UInt32(s.length)
+        let other = s.from.other
+        let rest = "more follows from packet \(next.number), so it is not the end of the data"
+        if let edge = windowEdge[other], edge == end {
+            return "It stops at the edge of the \(other)'s receive window (the \(other)'s last Ack=\(ackedUpTo[other] ?? 1) plus its window "
+                + "of \(bytes(edge &- (ackedUpTo[other] ?? 1))) ends at \(end)): \(rest)."
+        }
+        return "Shorter than the full size in the middle of the stream: the \(s.from) had only \(bytes(s.length)) queued when TCP sent it "
+            + "(its application writes in pieces, and this one left before the next write arrived); \(rest)."
     }
 
     /// A segment larger than the MSS never crossed a wire that way: the sender's segmentation
@@ -131,10 +163,20 @@ extension ConnectionWalk {
         return "the first \(bytes(previous.length)) were still unacked, \(held) until the \(delayed) came \(spoken(delay)) later"
     }
 
-    /// The other side's first segment at or before `index` whose ACK reaches `sequence`.
+    /// The other side's first segment before `index`, and not before the side's last data, whose
+    /// ACK reaches `sequence`. Walked back from `index` only as far as that data, so a long
+    /// connection costs what its last round trip holds, not everything before it.
     func ackArrival(of sequence: UInt32, from side: Direction, before index: Int) -> AnalyzedSegment? {
-        connection.segments[..<index].first { $0.from == side && $0.relativeAcknowledgment.map { !seqAfter(sequence, $0) } ?? false
-            && $0.timestamp >= (lastData[side.other]?.timestamp ?? 0) }
+        let since = lastData[side.other]?.timestamp ?? 0
+        var found: AnalyzedSegment?
+        var i = min(index, connection.segments.count) - 1
+        while i >= 0 {
+            let s = connection.segments[i]
+            if s.timestamp < since, s.number < (lastData[side.other]?.number ?? 0) { break }
+            if s.timestamp >= since, s.from == side, let ack = s.relativeAcknowledgment, !seqAfter(sequence, ack) { found = s }
+            i -= 1
+        }
+        return found
     }
 
     /// A long silence before the segment, and the script's reason for it.
@@ -146,6 +188,11 @@ extension ConnectionWalk {
         let gapText = "It leaves \(spoken(gap)) after the previous packet"
         let likely = source.observed ? "" : "likely "
         if let sleep = source.sleepBeforeRead(s.from) {
+            // Its FIN answers the other side's: the close waited for the read that saw end of stream.
+            if s.flags.contains(.fin), s.length == 0, finsSeen.contains(s.from.other) {
+                return gapText + ": \(likely)because the \(s.from) reads end of stream (the \(s.from.other)'s FIN) only after its next "
+                    + "\(formatSpoken(sleep)) sleep, and closes then."
+            }
             return gapText + ": \(likely)because the \(s.from) sleeps \(formatSpoken(sleep)) before each read."
         }
         if let idle = idleTimeout(s.from), s.flags.contains(.fin) {

@@ -30,8 +30,16 @@ extension ConnectionWalk {
     }
 
     /// The MSS the receiver of `side`'s segments announced in its SYN: the cap on their size.
-    func mss(for side: Direction) -> Int? {
-        connection.segments.first { $0.from == side.other && $0.flags.contains(.syn) }?.segment.mss.map(Int.init)
+    func mss(for side: Direction) -> Int? { announcedMSS[side.other] }
+
+    /// Each side's MSS from its first SYN, looked up once: a connection whose SYNs were not
+    /// captured would otherwise be searched end to end for every segment.
+    static func announcedMSS(_ connection: Connection) -> [Direction: Int] {
+        var mss: [Direction: Int] = [:]
+        for side in [Direction.client, .server] {
+            mss[side] = connection.segments.first { $0.from == side && $0.flags.contains(.syn) }?.segment.mss.map(Int.init)
+        }
+        return mss
     }
 
     /// True when the segment is as large as the receiver's MSS allows, once options are paid for.

@@ -37,13 +37,17 @@ struct ConnectionWalk {
     var ackedUpTo: [Direction: UInt32] = [:]
     var lastData: [Direction: AnalyzedSegment] = [:]
     var dataSeen: [Direction: Int] = [:]
+    /// Per side: its latest ACK plus the window it advertised with it, the most the other side may send up to.
+    var windowEdge: [Direction: UInt32] = [:]
     let http: HTTPRoles
+    let announcedMSS: [Direction: Int]
 
     init(connection: Connection, source: ExplanationSource, numbered: Bool) {
         self.connection = connection
         self.source = source
         self.numbered = numbered
         http = HTTPRoles(connection)
+        announcedMSS = Self.announcedMSS(connection)
     }
 
     mutating func explain() -> [Explanation] {
@@ -71,6 +75,7 @@ struct ConnectionWalk {
         let end = s.relativeSequence &+ UInt32(s.length) &+ (s.flags.contains(.syn) || s.flags.contains(.fin) ? 1 : 0)
         if seqAfter(end, sentUpTo[s.from] ?? 0) { sentUpTo[s.from] = end }
         if let ack = s.relativeAcknowledgment, seqAfter(ack, ackedUpTo[s.from] ?? 0) { ackedUpTo[s.from] = ack }
+        if let ack = s.relativeAcknowledgment, !s.flags.contains(.syn) { windowEdge[s.from] = ack &+ UInt32(clamping: s.window) }
         if s.length > 0 {
             lastData[s.from] = s
             dataSeen[s.from, default: 0] += s.length
@@ -93,10 +98,7 @@ struct ConnectionWalk {
         } else {
             text = describeAck(s, index: index)
         }
-        if !s.analysis.flags.isEmpty {
-            let marks = s.analysis.infoPrefix.trimmingSuffix(" ")
-            text += " Wireshark marks it \(marks)."
-        }
+        if !s.analysis.flags.isEmpty { text += analysisText(s, index: index) }
         return text
     }
 }
