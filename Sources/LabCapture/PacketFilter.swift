@@ -27,11 +27,79 @@ public final class PacketFilter {
         }
         defer { pcap_close(dead) }
         if pcap_compile(dead, &program, expression, 1, PCAP_NETMASK_UNKNOWN) != 0 {
-            throw .pcap(call: "filter '\(text)'", message: String(cString: pcap_geterr(dead)))
+            throw .filter(text: text, message: "libpcap: " + String(cString: pcap_geterr(dead)))
         }
     }
 
     deinit { pcap_freecode(&program) }
+
+    /// The filter a student who knows Wireshark types, in BPF, for the fields BPF can say:
+    /// `tcp.port == 80 && tcp.flags.syn == 1` → `port 80 and syn`. Nil when a part has no equal.
+    public static func bpfEquivalent(ofDisplayFilter text: String) -> String? {
+        var words = displayFilterTokens(text)
+        var out: [String] = []
+        var translated = false
+        while !words.isEmpty {
+            let word = words.removeFirst()
+            if ["and", "or", "not", "(", ")"].contains(word.lowercased()) { out.append(word.lowercased()); continue }
+            if ["tcp", "ip", "ipv6", "udp"].contains(word) { out.append(word); continue }
+            var value = "1"
+            var negated = false
+            if words.count >= 2, ["==", "eq", "!=", "ne"].contains(words[0]) {
+                negated = words[0] == "!=" || words[0] == "ne"
+                value = words[1]
+                words.removeFirst(2)
+            }
+            guard let clause = bpfClause(field: word, value: value) else { return nil }
+            out.append(negated ? "not \(clause)" : clause)
+            translated = true
+        }
+        guard translated else { return nil }
+        var joined = ""
+        for (i, token) in out.enumerated() {
+            if i > 0, token != ")", out[i - 1] != "(" { joined += " " }
+            joined += token
+        }
+        return joined
+    }
+
+    /// Words, with `&&` `||` `!` read as and, or, not, and `==` `!=` split out however spaced.
+    static func displayFilterTokens(_ text: String) -> [String] {
+        var tokens: [String] = []
+        var word = ""
+        var chars = Array(text)[...]
+        func flush() { if !word.isEmpty { tokens.append(word); word = "" } }
+        while let c = chars.popFirst() {
+            let pair = chars.first.map { String([c, $0]) } ?? ""
+            switch pair {
+            case "&&", "||", "==", "!=":
+                flush()
+                chars = chars.dropFirst()
+                tokens.append(["&&": "and", "||": "or"][pair] ?? pair)
+                continue
+            default: break
+            }
+            if c == " " { flush() } else if c == "!" || c == "(" || c == ")" {
+                flush()
+                tokens.append(c == "!" ? "not" : String(c))
+            } else { word.append(c) }
+        }
+        flush()
+        return tokens
+    }
+
+    private static func bpfClause(field: String, value: String) -> String? {
+        let flags = ["tcp.flags.syn": "syn", "tcp.flags.fin": "fin", "tcp.flags.reset": "rst", "tcp.flags.push": "push", "tcp.flags.ack": "ack"]
+        if let word = flags[field] {
+            return value == "1" || value == "true" ? word : value == "0" || value == "false" ? "not \(word)" : nil
+        }
+        let prefixes = ["tcp.port": "tcp port", "tcp.srcport": "tcp src port", "tcp.dstport": "tcp dst port",
+                        "udp.port": "udp port", "udp.srcport": "udp src port", "udp.dstport": "udp dst port",
+                        "ip.addr": "host", "ip.src": "src host", "ip.dst": "dst host",
+                        "ipv6.addr": "host", "ipv6.src": "src host", "ipv6.dst": "dst host"]
+        guard let prefix = prefixes[field], value != "1" else { return nil }
+        return "\(prefix) \(value)"
+    }
 
     /// Whether the frame whose captured bytes these are passes the filter.
     public func matches(_ bytes: UnsafeRawBufferPointer, originalLength: Int) -> Bool {

@@ -28,6 +28,8 @@ public struct Experiment: Sendable {
     public var directory = "."
     /// What a real browser visits with `--client browser`, and the responses each visit ends with.
     public var browser: BrowserVisit?
+    /// Set when a browser plays the client: how many expectations are for tcplab's own client only.
+    public var notForTheBrowser: Int?
     /// The sides played by a program instead of their steps.
     public var programs: [Direction: Program] = [:]
     /// The lab's own code for each side it has, played by `--endpoints lab`.
@@ -56,6 +58,7 @@ public struct Experiment: Sendable {
         var copy = self
         copy.client = [Step(action: .browse(browser.paths, responses: browser.responses), name: nil, expectError: nil)]
         copy.expectations = expectations.filter { $0.clients.contains(.browser) }
+        copy.notForTheBrowser = expectations.count - copy.expectations.count
         return copy
     }
 

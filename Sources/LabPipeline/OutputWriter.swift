@@ -116,12 +116,31 @@ public enum OutputWriter {
         return path
     }
 
-    /// Creates an output folder and its parents.
-    public static func makeFolder(_ path: String) throws(OutputError) {
+    /// Creates an output folder and its parents; `option` names the flag that moves it, for the error's advice.
+    public static func makeFolder(_ path: String, option: String = "--out") throws(OutputError) {
         do {
             try FileSystem.makeDirectories(path)
         } catch {
-            throw OutputError(description: "\(path): cannot create the output folder: \(SystemError.describe(error.errno)) (at \(error.subject))")
+            throw OutputError(description: "\(path): cannot create the output folder: \(SystemError.describe(error.errno)) (at \(error.subject)); "
+                + "pass \(option) with a folder you can write to")
+        }
+        guard FileSystem.isWritableDirectory(path) else {
+            throw OutputError(description: "\(path): the output folder is not writable; pass \(option) with a folder you can write to")
+        }
+    }
+
+    /// Creates the folders the named output files go in, as `--out` is created, before any run
+    /// starts: a report that could not be written would otherwise be found out only at the end.
+    public static func makeFolders(for files: [(option: String, path: String?)]) throws(OutputError) {
+        for case let (option, path?) in files {
+            guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { continue }
+            let folder = String(path[..<slash])
+            do {
+                try FileSystem.makeDirectories(folder)
+            } catch {
+                throw OutputError(description: "\(path): cannot create its folder for \(option): \(SystemError.describe(error.errno)) "
+                    + "(at \(error.subject)); give \(option) a path in a folder you can write to")
+            }
         }
     }
 

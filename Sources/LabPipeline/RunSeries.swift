@@ -97,7 +97,7 @@ public enum RunSeries {
                 ? tracePath
                 : OutputWriter.tracePath("\(plan.out)/\(experiment.trace.dropLast(5))-run\(attempt)-\(kind).pcap", format: plan.format)
             do {
-                try write(result, plan: plan)
+                result.alsoWritten = try write(result, plan: plan)
             } catch {
                 return stop([error.description], error.exitCode)
             }
@@ -146,13 +146,15 @@ public enum RunSeries {
         return stop([], worst)
     }
 
-    /// The trace, its ladder, and the report when asked for.
-    static func write(_ result: RunResult, plan: RunPlan) throws(OutputError) {
-        guard let trace = result.tracePath else { return }
+    /// The trace, its ladder, and the report when asked for; returns the files besides the trace.
+    static func write(_ result: RunResult, plan: RunPlan) throws(OutputError) -> [String] {
+        guard let trace = result.tracePath else { return [] }
         try OutputWriter.writeTrace(result, format: plan.format, to: trace)
         let ladder = plan.ladder ?? OutputWriter.ladderPath(forTrace: trace)
         try OutputWriter.writeLadder(result.connections, title: "\(result.experiment.name): \(result.experiment.title)", to: ladder)
-        if let report = plan.report { try OutputWriter.writeReport(result, to: report, tracePath: trace, ladderPath: ladder) }
+        guard let report = plan.report else { return [ladder] }
+        try OutputWriter.writeReport(result, to: report, tracePath: trace, ladderPath: ladder)
+        return [ladder, report]
     }
 
     /// Runs the experiments on `jobs` threads at once. Each run has its own namespace, so runs

@@ -32,6 +32,7 @@ public enum ShowPipeline {
             try DetailPipeline.run(request.file, packet: packet, tree: request.detail != nil, hex: request.hex != nil, into: &output)
             return
         }
+        do { try OutputWriter.makeFolders(for: [("--ladder", request.ladder)]) } catch { throw CommandFailure(error) }
         // Every command keeps only the connections here; explaining and the ladder read the file
         // again, knowing where each connection ends (ShowSecondPass).
         var analyzer = ConversationAnalyzer(retainSegments: false)
@@ -120,7 +121,10 @@ public enum ShowPipeline {
                 if filters[record.linkType] == nil {
                     filters[record.linkType] = try PacketFilter(filter, linkType: record.linkType)
                 }
-                guard filters[record.linkType]!.matches(record.bytes, originalLength: record.originalLength) else { return }
+                guard filters[record.linkType]!.matches(record.bytes, originalLength: record.originalLength) else {
+                    json ? rows.hide(packet, segment) : lines.hide(packet, segment)
+                    return
+                }
             }
             if firstRow { output.append(json ? request.jsonOpening : PacketRow.header + "\n") }
             if json {

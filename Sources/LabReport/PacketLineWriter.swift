@@ -9,6 +9,13 @@ public struct PacketLineWriter {
 
     public init() {}
 
+    /// A packet a display filter hides still sets the Time column's origin and feeds HTTP's
+    /// reassembly, as in Wireshark, where a filter changes which rows show and not what they say.
+    public mutating func hide(_ packet: Packet, _ segment: AnalyzedSegment?) {
+        if origin == nil { origin = packet.timestamp }
+        if let segment { _ = http.summary(segment) }
+    }
+
     /// Appends the packet's line and a newline.
     public mutating func write(_ packet: Packet, _ segment: AnalyzedSegment?, into out: inout ByteBuffer) {
         if origin == nil { origin = packet.timestamp }

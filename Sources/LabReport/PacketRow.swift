@@ -7,6 +7,12 @@ public struct PacketRowBuilder {
 
     public init() {}
 
+    /// A hidden packet, as `PacketLineWriter.hide` takes it.
+    public mutating func hide(_ packet: Packet, _ segment: AnalyzedSegment?) {
+        if origin == nil { origin = packet.timestamp }
+        if let segment { _ = http.summary(segment) }
+    }
+
     public mutating func row(_ packet: Packet, _ segment: AnalyzedSegment?) -> PacketRow {
         if origin == nil { origin = packet.timestamp }
         return PacketRow(packet: packet, segment: segment, origin: origin!, http: &http)

@@ -32,11 +32,17 @@ public enum RunText {
             for endpoint in record.endpoints {
                 if let program = endpoint.program { lines += ProgramText.lines(program, side: endpoint.side) }
                 for s in endpoint.steps {
-                    guard let error = s.error else { continue }
+                    // An unexpected timeout is the endpoint's failure line, said in the step's terms.
+                    guard let error = s.error, s.errorExpected || !error.isTimeout else { continue }
                     lines.append("\(endpoint.side) step \(s.index + 1) (\(s.label)): \(error)\(s.errorExpected ? ", as expected" : "")")
                 }
             }
             lines.append(VerdictText.render(verdict, color: style.color))
+            if let aside = experiment.notForTheBrowser, aside > 0 {
+                lines.append("\(aside) of \(experiment.name)'s \(aside + experiment.expectations.count) expectations are for tcplab's own client "
+                             + "and do not apply to the browser (it chooses its own connections and requests); "
+                             + "\(experiment.expectations.count) are checked")
+            }
             if let fidelity = result.fidelity { lines += fidelityLines(fidelity) }
             if verdict.status != .passed { lines += ProgramBehaviour.lines(experiment, connections: result.connections, record: record) }
         }
@@ -44,7 +50,8 @@ public enum RunText {
             lines.append("the trace merges both hosts' captures (\(merged.count) frames: each packet leaving one host and arriving at the other); "
                          + "the list and the checks are the client's capture (\(record.frames.count) frames)")
         }
-        lines.append("\(VerdictText.summary(experiment.name, verdict)) — \(result.tracePath ?? "no trace written: nothing was captured")")
+        let files = result.tracePath.map { ([$0] + result.alsoWritten).joined(separator: ", ") } ?? "no trace written: nothing was captured"
+        lines.append("\(VerdictText.summary(experiment.name, verdict)) — \(files)")
         return lines
     }
 

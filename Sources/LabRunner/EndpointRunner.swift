@@ -104,7 +104,8 @@ struct EndpointRunner {
                     stepRecord.ended = elapsed
                     record.steps.append(stepRecord)
                     record.failure = error.isTimeout
-                        ? "\(side) stuck in step \(index + 1) (\(step.label)) for \(formatDuration(stepTimeout)): \(error)"
+                        ? "\(side) stuck in step \(index + 1) (\(step.label)): timed out after \(formatDuration(stepTimeout)) "
+                            + Self.progress(step.action, stepRecord)
                         : "\(side) step \(index + 1) (\(step.label)): \(error)"
                     return record
                 }
@@ -120,6 +121,27 @@ struct EndpointRunner {
         }
         return record
     }
+
+    /// How far a step got before its timeout, in the step's own terms: "with 20 of 25 bytes".
+    static func progress(_ action: Step.Action, _ record: StepRecord) -> String {
+        let got = record.bytesIn, sent = record.bytesOut
+        switch action {
+        case let .recv(n): return "with no bytes to read (it reads up to \(n))"
+        case let .recvUntil(limit?): return "with \(got) of \(limit) bytes"
+        case .recvUntil(nil), .drain: return "with \(got) bytes and no end of stream"
+        case let .send(text, times): return "having sent \(sent) of \(text.utf8.count * times) bytes: the \(Self.peerWindow)"
+        case .sendBack: return "having sent \(sent) bytes: the \(Self.peerWindow)"
+        case let .stream(total): return "having sent \(sent) of \(total) bytes: the \(Self.peerWindow)"
+        case .echoLoop: return "waiting for more bytes or end of stream, after \(got) bytes in and \(sent) out"
+        case let .awaitUnread(n): return "waiting for \(n) unread bytes"
+        case .accept: return "waiting for a connection"
+        case .connect: return "waiting for the connection to open"
+        default: return "(\(record.error?.symbol ?? "timeout"))"
+        }
+    }
+
+    /// Why a send blocks: the bytes fill the socket's buffer only when the peer does not read.
+    static let peerWindow = "peer's receive window stayed closed (it is not reading)"
 
     private var elapsed: Int64 {
         let d = ContinuousClock.now - origin
@@ -166,15 +188,13 @@ struct EndpointRunner {
             events.register(connected)
         case let .send(text, times):
             let bytes = Array(repeating: Array(text.utf8), count: times).flatMap { $0 }
-            try connected().sendAll(bytes)
-            record.bytesOut = bytes.count
+            try connected().sendAll(bytes, counting: &record.bytesOut)
         case let .sendBack(transform, times):
             guard lastReceived.count * times <= ExperimentLimits.callBytes else {
                 throw StepFailure(message: "sending back \(lastReceived.count) bytes × \(times) is more than \(ExperimentLimits.callBytes) bytes in one send")
             }
             let bytes = Array(repeating: transform.apply(lastReceived), count: times).flatMap { $0 }
-            try connected().sendAll(bytes)
-            record.bytesOut = bytes.count
+            try connected().sendAll(bytes, counting: &record.bytesOut)
         case let .recv(count):
             lastReceived = try connected().receive(upTo: count)
             record.bytesIn = lastReceived.count
@@ -186,6 +206,7 @@ struct EndpointRunner {
                 let chunk = try s.receive(upTo: limit.map { $0 - received.count } ?? 65536)
                 if chunk.isEmpty { break }
                 received += chunk
+                record.bytesIn = received.count
                 if received.count > ExperimentLimits.callBytes {
                     throw StepFailure(message: "received more than \(ExperimentLimits.callBytes) bytes before end of stream; use \"drain\" for bulk data")
                 }
@@ -198,10 +219,9 @@ struct EndpointRunner {
             var left = total
             while left > 0 {
                 try stopIfCancelled()
-                try s.sendAll(left >= chunk.count ? chunk : Array(chunk.prefix(left)))
+                try s.sendAll(left >= chunk.count ? chunk : Array(chunk.prefix(left)), counting: &record.bytesOut)
                 left -= min(left, chunk.count)
             }
-            record.bytesOut = total
         case let .awaitUnread(count):
             let waiting = try connected().waitUntilUnread(count)
             if waiting < count { throw StepFailure(message: "only \(waiting) of the \(count) bytes awaited arrived before the stream ended or the step timed out") }
@@ -223,8 +243,7 @@ struct EndpointRunner {
                 if chunk.isEmpty { break }
                 lastReceived = chunk
                 let reply = Array(repeating: transform.apply(chunk), count: times).flatMap { $0 }
-                try s.sendAll(reply)
-                record.bytesOut += reply.count
+                try s.sendAll(reply, counting: &record.bytesOut)
             }
         case let .sleep(duration):
             if !events.sleep(duration) { throw Cancelled() }

@@ -46,6 +46,11 @@ public enum FileSystem {
         }
     }
 
+    /// Whether files can be created in the folder: access(2) also says no on a read-only mount, even to root.
+    public static func isWritableDirectory(_ path: String) -> Bool {
+        isDirectory(path) && access(path, W_OK | X_OK) == 0
+    }
+
     public static func isDirectory(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR

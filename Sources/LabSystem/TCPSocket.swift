@@ -141,9 +141,17 @@ public final class TCPSocket: @unchecked Sendable {
     /// Loops `send` until every byte is taken. With a blocking socket this is one call
     /// unless the send buffer fills.
     public func sendAll(_ bytes: [UInt8]) throws(SystemError) {
+        var sent = 0
+        try sendAll(bytes, counting: &sent)
+    }
+
+    /// Sends every byte, adding to `sent` as they go, so a send that times out still says how far it got.
+    public func sendAll(_ bytes: [UInt8], counting sent: inout Int) throws(SystemError) {
         var offset = 0
         while offset < bytes.count {
-            offset += try send(bytes[offset...])
+            let n = try send(bytes[offset...])
+            offset += n
+            sent += n
         }
     }
 

@@ -67,6 +67,12 @@ struct CheckCommand: ParsableCommand {
             complain(error.description)
             throw ExitCode(error.exitCode)
         }
+        do {
+            try OutputWriter.makeFolders(for: [("--ladder", ladder), ("--json", json), ("--junit", junit)])
+        } catch {
+            complain(error.description)
+            throw ExitCode(error.exitCode)
+        }
         let selector = client.flatMap(ClientSelector.init)
         var checks: [FileCheck] = []
         for file in files {
@@ -85,10 +91,15 @@ struct CheckCommand: ParsableCommand {
         do {
             if let ladder, let result = checks.first?.result {
                 try OutputWriter.writeLadder(result.connections, title: result.ladderTitle, to: ladder)
+                print("ladder diagram written to \(ladder)")
             }
-            if let json { try OutputWriter.writeChecks(checks.map { $0.entry(strict: strict, explain: explain) }, to: json) }
+            if let json {
+                try OutputWriter.writeChecks(checks.map { $0.entry(strict: strict, explain: explain) }, to: json)
+                print("checks (JSON) of \(checks.count) file(s) written to \(json)")
+            }
             if let junit {
                 try OutputWriter.writeJUnit(checks: checks.map { JUnitReport.CheckCase(suite: $0.file, result: $0.result, error: $0.error?.description) }, to: junit)
+                print("JUnit XML of \(checks.count) file(s) written to \(junit)")
             }
         } catch {
             complain(error.description)

@@ -92,6 +92,12 @@ struct GradeCommand: ParsableCommand {
 
     func run() throws {
         let loader = try options.loader()
+        do {
+            try OutputWriter.makeFolders(for: [("--csv", csv), ("--json", json), ("--junit", junit), ("--summary", summary)])
+        } catch {
+            complain(error.description)
+            throw ExitCode(error.exitCode)
+        }
         if code { return try gradeCode(loader) }
         var experiments: [Experiment] = []
         do throws(ExperimentError) {

@@ -99,6 +99,7 @@ struct RunCommand: ParsableCommand {
         }
         do {
             try OutputWriter.makeFolder(out)
+            try OutputWriter.makeFolders(for: outputs.files)
         } catch {
             complain(error.description)
             throw ExitCode(error.exitCode)
@@ -124,7 +125,7 @@ struct RunCommand: ParsableCommand {
             print(RunText.total(zip(experiments, series).map { ($0.name, $1.exitCode) }))
         }
         do {
-            try outputs.writeRecords(series.flatMap(\.results), explain: explain)
+            for line in try outputs.writeRecords(series.flatMap(\.results), explain: explain) { print(line) }
         } catch {
             complain(error.description)
             throw ExitCode(error.exitCode)

@@ -20,6 +20,9 @@ struct RunOutputs: ParsableArguments {
     @Option(help: "Write the run record as JSON here (schema: Experiments/run-record.schema.json).")
     var json: String?
 
+    /// Each file option with its path, for their folders to be made before the run.
+    var files: [(option: String, path: String?)] { [("--ladder", ladder), ("--report", report), ("--junit", junit), ("--json", json)] }
+
     func validate(experimentCount: Int, repeats: Int) throws {
         if experimentCount > 1 || repeats > 1 {
             if ladder != nil { throw ValidationError("--ladder names one file: give one experiment and no --repeat (each trace still gets its .svg beside it)") }
@@ -27,10 +30,18 @@ struct RunOutputs: ParsableArguments {
         }
     }
 
-    /// The CI records of every run, written once all are done.
-    func writeRecords(_ results: [RunResult], explain: Bool) throws(OutputError) {
-        if let junit { try OutputWriter.writeJUnit(results, to: junit) }
-        if let json { try OutputWriter.writeRecords(results, explain: explain, to: json) }
+    /// The CI records of every run, written once all are done; returns a line naming each.
+    func writeRecords(_ results: [RunResult], explain: Bool) throws(OutputError) -> [String] {
+        var written: [String] = []
+        if let junit {
+            try OutputWriter.writeJUnit(results, to: junit)
+            written.append("JUnit XML of \(results.count) run(s) written to \(junit)")
+        }
+        if let json {
+            try OutputWriter.writeRecords(results, explain: explain, to: json)
+            written.append("run record (JSON) of \(results.count) run(s) written to \(json)")
+        }
+        return written
     }
 }
 

@@ -77,7 +77,13 @@ import Testing
         Case(name: "a capture of another link type", files: ["good": good], arguments: ["check", "$D/x/other.pcap", "--experiment", "good"],
              status: 2, message: "$D/x/other.pcap: frame.linktype at byte 0: link type 147 is not supported; tcplab reads EN10MB, LINUX_SLL, LINUX_SLL2, NULL, LOOP and RAW"),
         Case(name: "a bad BPF filter", arguments: ["show", Repository.root + "/Tests/IntegrationTests/Fixtures/corpus/lo-ipv4.pcap", "--filter", "port port"],
-             status: 64, message: "filter 'port port': can't parse filter expression: syntax error"),
+             status: 64, message: "--filter 'port port': libpcap: can't parse filter expression: syntax error; it takes a BPF expression as tcpdump does "
+                + "(host 10.0.2.4, port 12345, tcp[tcpflags] & tcp-syn != 0) and the words ack, fin, push, rst, syn, joined by and, or, not"),
+        Case(name: "a Wireshark display filter", arguments: ["show", Repository.root + "/Tests/IntegrationTests/Fixtures/corpus/lo-ipv4.pcap", "--filter",
+                                                             "tcp.port == 80 && !tcp.flags.ack"],
+             status: 64, message: "--filter 'tcp.port == 80 && !tcp.flags.ack': libpcap: can't parse filter expression: syntax error; it takes a BPF "
+                + "expression as tcpdump does (host 10.0.2.4, port 12345, tcp[tcpflags] & tcp-syn != 0) and the words ack, fin, push, rst, syn, "
+                + "joined by and, or, not; for Wireshark's display filter 'tcp.port == 80 && !tcp.flags.ack' write 'tcp port 80 and not ack'"),
         Case(name: "the browser for an experiment without one", files: ["good": good], arguments: ["run", "good", "--client", "browser"], status: 64,
              message: "--client browser needs a \"browser\" section, which good lacks"),
     ]

@@ -120,8 +120,31 @@ import Testing
         try deadlock.write(toFile: dir + "/stuck.json", atomically: true, encoding: .utf8)
         let result = try execute(Repository.binary, ["run", "stuck", "--experiments", dir, "--out", dir])
         #expect(result.status == 1)
-        #expect(result.output.contains("stuck in step 2 (recv 1024) for 500ms"), "\(result.output)")
+        #expect(result.output.contains("stuck in step 2 (recv 1024): timed out after 500ms with no bytes to read (it reads up to 1024)"),
+                "\(result.output)")
+        #expect(!result.output.contains("EAGAIN"), "the errno is for the JSON record, not the sentence")
         #expect(FileManager.default.fileExists(atPath: dir + "/stuck.pcap"))
+    }
+
+    /// A read that gets part of what it waits for says how much, in the step's terms.
+    @Test(.enabled(if: getuid() == 0, "needs root to run an experiment"))
+    func aStepThatTimesOutSaysHowFarItGot() throws {
+        let dir = try Repository.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let short = """
+        {
+          "title": "the server sends 20 of the 25 bytes the client waits for",
+          "trace": "short.pcap",
+          "stepTimeout": "2s",
+          "server": ["accept", {"send": "01234567890123456789"}, {"sleep": "3s"}, "close"],
+          "client": ["connect", {"recvUntil": 25}, "close"],
+          "expect": [{"handshake": true}]
+        }
+        """
+        try short.write(toFile: dir + "/short.json", atomically: true, encoding: .utf8)
+        let result = try execute(Repository.binary, ["run", "short", "--experiments", dir, "--out", dir])
+        #expect(result.status == 1)
+        #expect(result.output.contains("client stuck in step 2 (recv until 25 bytes): timed out after 2s with 20 of 25 bytes"), "\(result.output)")
     }
 
     @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium"),
@@ -135,6 +158,18 @@ import Testing
         #expect(result.status == 0, "\(result.output)\(result.error)")
         #expect(result.output.contains("experiment-61: passed (3/3 expectations held)"))
         #expect(result.output.contains("experiment-62: passed (4/4 expectations held)"))
+        // The expectations left out for the browser are counted, not silently dropped.
+        for (name, total) in [("experiment-61", try Self.expectationCount("experiment-61")), ("experiment-62", try Self.expectationCount("experiment-62"))] {
+            let checked = name == "experiment-61" ? 3 : 4
+            #expect(result.output.contains("\(total - checked) of \(name)'s \(total) expectations are for tcplab's own client and do not apply "
+                                           + "to the browser (it chooses its own connections and requests); \(checked) are checked"), "\(name)")
+        }
+    }
+
+    static func expectationCount(_ name: String) throws -> Int {
+        let data = try Data(contentsOf: URL(fileURLWithPath: Repository.experiments + "/\(name).json"))
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        return try #require(object["expect"] as? [Any]).count
     }
 
     @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium"),

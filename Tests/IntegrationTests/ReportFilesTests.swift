@@ -42,6 +42,10 @@ struct ReportFilesTests {
             #expect(FileManager.default.fileExists(atPath: path), "\(path) missing")
         }
         #expect(!files.run.output.contains("\u{1B}") && !files.run.output.contains("\r"), "control characters in piped output")
+        // The run names every file it wrote: the summary line its trace, ladder and report, then the records.
+        #expect(files.run.output.contains(" — \(files.trace), \(files.ladder), \(files.report)\n"), "\(files.run.output.suffix(400))")
+        #expect(files.run.output.contains("JUnit XML of 1 run(s) written to \(files.junit)\n"))
+        #expect(files.run.output.contains("run record (JSON) of 1 run(s) written to \(files.json)\n"))
 
         // tshark reads the pcapng and every frame carries a comment.
         let tshark = try execute("tshark", ["-r", files.trace, "-T", "fields", "-e", "frame.number", "-e", "frame.comment"])

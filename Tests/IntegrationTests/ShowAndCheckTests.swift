@@ -91,6 +91,28 @@ import Testing
         #expect(bad.status == 64)
     }
 
+    /// As with Wireshark's display filter, a hidden packet still counts: Time stays relative to
+    /// the file's first packet, and HTTP reassembled across hidden segments keeps its Info.
+    @Test func aFilteredRowIsTheSameLineAsInTheWholeList() throws {
+        let trace = Self.fixtures + "/runs/lo/trace62.pcap"
+        let whole = try execute(Repository.binary, ["show", trace]).output.split(separator: "\n").dropFirst()
+        let byNumber = Dictionary(uniqueKeysWithValues: whole.map { (Int($0.prefix(6).trimmingCharacters(in: .whitespaces)) ?? 0, $0) })
+        for filter in ["push", "port 8080 and not syn", "fin"] {
+            let shown = try execute(Repository.binary, ["show", trace, "--filter", filter])
+            #expect(shown.status == 0)
+            let rows = shown.output.split(separator: "\n").dropFirst()
+            #expect(!rows.isEmpty && rows.count < whole.count)
+            for row in rows {
+                let number = Int(row.prefix(6).trimmingCharacters(in: .whitespaces)) ?? 0
+                #expect(row == byNumber[number], "--filter \(filter), packet \(number)")
+            }
+        }
+        let json = try execute(Repository.binary, ["show", trace, "--filter", "fin", "--json"])
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [[String: Any]])
+        let times = rows.compactMap { $0["time"] as? String }
+        #expect(times.count == rows.count && !times.isEmpty && !times.contains("0.000000000"), "\(times)")
+    }
+
     @Test func showSummarisesConversationsAndWritesJSON() throws {
         let conversations = try execute(Repository.binary, ["show", Self.studentTrace, "--conversations"])
         #expect(conversations.output.contains("ShADadFf"))

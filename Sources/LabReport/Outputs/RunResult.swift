@@ -17,6 +17,8 @@ public struct RunResult: Sendable {
     public var exitCode: Int32
     /// Where the trace went, when one was written.
     public var tracePath: String?
+    /// The other files written from this run beside its trace: its ladder, its report.
+    public var alsoWritten: [String] = []
     public var wallTime: Duration
     /// The run's explanation, when one was asked for (by --explain, a report or pcapng).
     public var explanations: [Explanation] = []
