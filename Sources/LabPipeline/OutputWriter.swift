@@ -141,6 +141,9 @@ public enum OutputWriter {
                 throw OutputError(description: "\(path): cannot create its folder for \(option): \(SystemError.describe(error.errno)) "
                     + "(at \(error.subject)); give \(option) a path in a folder you can write to")
             }
+            guard FileSystem.isWritableDirectory(folder) else {
+                throw OutputError(description: "\(path): its folder \(folder) is not writable; give \(option) a path in a folder you can write to")
+            }
         }
     }
 

@@ -103,6 +103,33 @@ import Testing
         }
     }
 
+    /// A student in a folder they cannot write to is told to move the traces with --out, before
+    /// anything runs; a report's folder that does not exist yet is made, as --out's is.
+    @Test(.enabled(if: getuid() == 0, "needs root to switch to an unprivileged user"))
+    func anUnwritableTracesFolderSuggestsOut() throws {
+        let dir = try Repository.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        chmod(dir, 0o777)
+        try FileManager.default.copyItem(atPath: Repository.binary, toPath: dir + "/tcplab")
+        try FileManager.default.copyItem(atPath: Repository.experiments, toPath: dir + "/Experiments")
+        try FileManager.default.createDirectory(atPath: dir + "/readonly", withIntermediateDirectories: false)
+        chmod(dir + "/readonly", 0o555)
+        let refused = try execute("setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", dir + "/tcplab",
+                                              "run", "experiment-1", "--experiments", dir + "/Experiments"], in: dir + "/readonly")
+        if refused.status == 77 {
+            #expect(refused.error.contains("unprivileged user namespaces"), "the capture check comes first without user namespaces")
+        } else {
+            #expect(refused.status == 73, "\(refused.output)\(refused.error)")
+            #expect(refused.error == "tcplab: traces: cannot create the output folder: Permission denied (at traces); "
+                    + "pass --out with a folder you can write to\n")
+        }
+        let report = dir + "/new/folder/report.html"
+        let made = try execute(Repository.binary, ["run", "experiment-1", "--experiments", Repository.experiments, "--out", dir + "/t",
+                                                   "--report", report])
+        #expect(made.status == 0, "\(made.output)\(made.error)")
+        #expect(FileManager.default.fileExists(atPath: report))
+    }
+
     @Test(.enabled(if: getuid() == 0, "needs root to run an experiment"))
     func aStuckStepFailsAtItsDeadlineNamingTheStep() throws {
         let dir = try Repository.temporaryDirectory()
