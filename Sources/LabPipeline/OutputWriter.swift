@@ -118,15 +118,7 @@ public enum OutputWriter {
 
     /// Creates an output folder and its parents; `option` names the flag that moves it, for the error's advice.
     public static func makeFolder(_ path: String, option: String = "--out") throws(OutputError) {
-        do {
-            try FileSystem.makeDirectories(path)
-        } catch {
-            throw OutputError(description: "\(path): cannot create the output folder: \(SystemError.describe(error.errno)) (at \(error.subject)); "
-                + "pass \(option) with a folder you can write to")
-        }
-        guard FileSystem.isWritableDirectory(path) else {
-            throw OutputError(description: "\(path): the output folder is not writable; pass \(option) with a folder you can write to")
-        }
+        try makeWritable(path, what: "\(path): the output folder", advice: "pass \(option) with a folder you can write to")
     }
 
     /// Creates the folders the named output files go in, as `--out` is created, before any run
@@ -135,16 +127,18 @@ public enum OutputWriter {
         for case let (option, path?) in files {
             guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { continue }
             let folder = String(path[..<slash])
-            do {
-                try FileSystem.makeDirectories(folder)
-            } catch {
-                throw OutputError(description: "\(path): cannot create its folder for \(option): \(SystemError.describe(error.errno)) "
-                    + "(at \(error.subject)); give \(option) a path in a folder you can write to")
-            }
-            guard FileSystem.isWritableDirectory(folder) else {
-                throw OutputError(description: "\(path): its folder \(folder) is not writable; give \(option) a path in a folder you can write to")
-            }
+            try makeWritable(folder, what: "\(path): its folder for \(option)", advice: "give \(option) a path in a folder you can write to")
         }
+    }
+
+    /// Makes `folder` and its parents and checks files can be made in it; `what` names it in the error.
+    private static func makeWritable(_ folder: String, what: String, advice: String) throws(OutputError) {
+        do {
+            try FileSystem.makeDirectories(folder)
+        } catch {
+            throw OutputError(description: "\(what) cannot be created: \(SystemError.describe(error.errno)) (at \(error.subject)); \(advice)")
+        }
+        guard FileSystem.isWritableDirectory(folder) else { throw OutputError(description: "\(what) is not writable; \(advice)") }
     }
 
     public static func write(_ text: String, to path: String, what: String? = nil) throws(OutputError) {

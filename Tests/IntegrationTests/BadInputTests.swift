@@ -66,14 +66,14 @@ import Testing
         Case(name: "a zero repeat count", files: ["good": good], arguments: ["run", "good", "--repeat", "0"], status: 64,
              message: "Error: --repeat must be a whole number of runs, at least 1; got 0"),
         Case(name: "an output folder that cannot be made", files: ["good": good], arguments: ["run", "good", "--out", "$D/x/good.json/out"],
-             status: 73, message: "$D/x/good.json/out: cannot create the output folder: Not a directory (at $D/x/good.json); "
+             status: 73, message: "$D/x/good.json/out: the output folder cannot be created: Not a directory (at $D/x/good.json); "
                 + "pass --out with a folder you can write to", needsRoot: true),
         Case(name: "a report whose folder cannot be made", files: ["good": good], arguments: ["run", "good", "--report", "$D/x/good.json/r/report.html"],
-             status: 73, message: "$D/x/good.json/r/report.html: cannot create its folder for --report: Not a directory (at $D/x/good.json); "
+             status: 73, message: "$D/x/good.json/r/report.html: its folder for --report cannot be created: Not a directory (at $D/x/good.json); "
                 + "give --report a path in a folder you can write to", needsRoot: true),
         Case(name: "check's JSON whose folder cannot be made", arguments: ["check", Repository.root + "/Tests/IntegrationTests/Fixtures/corpus/lo-ipv4.pcap",
                                                                             "--json", "$D/x/good.json/c.json"],
-             status: 73, message: "$D/x/good.json/c.json: cannot create its folder for --json: Not a directory (at $D/x/good.json); "
+             status: 73, message: "$D/x/good.json/c.json: its folder for --json cannot be created: Not a directory (at $D/x/good.json); "
                 + "give --json a path in a folder you can write to"),
         Case(name: "a missing capture", arguments: ["show", "$D/none.pcap"], status: 66, message: "$D/none.pcap: No such file or directory"),
         Case(name: "an empty capture", files: ["good": good], arguments: ["show", "$D/x/empty.pcap"], status: 2,

@@ -120,7 +120,7 @@ import Testing
             #expect(refused.error.contains("unprivileged user namespaces"), "the capture check comes first without user namespaces")
         } else {
             #expect(refused.status == 73, "\(refused.output)\(refused.error)")
-            #expect(refused.error == "tcplab: traces: cannot create the output folder: Permission denied (at traces); "
+            #expect(refused.error == "tcplab: traces: the output folder cannot be created: Permission denied (at traces); "
                     + "pass --out with a folder you can write to\n")
         }
         let report = dir + "/new/folder/report.html"
