@@ -52,6 +52,7 @@ public struct ByteBuffer: ~Copyable {
     }
 
     mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        // An empty buffer (a segment without options) may have no base address at all.
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
         reserve(bytes.count)
         (storage + count).update(from: base, count: bytes.count)
