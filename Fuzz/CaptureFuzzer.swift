@@ -59,6 +59,11 @@ public func fuzzCapture(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     if byPacket.frames != byBatch.frames || byPacket.summary != byBatch.summary {
         fatalError("batches disagree: \(byPacket.frames) frames, \(byPacket.summary) / \(byBatch.frames) frames, \(byBatch.summary)")
     }
+    // And so must the text list `show` prints from records read in place.
+    let listed = inPlace(chunks)
+    if listed != byPacket.listing {
+        fatalError("the in-place list disagrees:\n\(byPacket.listing)\n---\n\(listed)")
+    }
     return 0
 }
 
@@ -67,12 +72,13 @@ private func summary(_ analyzer: ConversationAnalyzer) -> [String] {
     analyzer.connections.map { "\($0.client) \($0.server) \($0.clientStats) \($0.serverStats) \($0.history)" }
 }
 
-private func packetByPacket(_ chunks: [[UInt8]]) -> (frames: Int, summary: [String]) {
+private func packetByPacket(_ chunks: [[UInt8]]) -> (frames: Int, summary: [String], listing: String) {
     var parser = CaptureParser()
     var analyzer = ConversationAnalyzer(retainSegments: true)
     var tracker = TeardownTracker()
     var rows = PacketRowBuilder()
     var number = 0
+    var listing = ""
     read: for chunk in chunks {
         parser.append(chunk)
         do {
@@ -81,7 +87,7 @@ private func packetByPacket(_ chunks: [[UInt8]]) -> (frames: Int, summary: [Stri
                 let packet = Packet.decode(record.frame, number: number, linkType: record.linkType)
                 let segment = analyzer.add(packet, index: number - 1)
                 tracker.add(packet)
-                _ = rows.row(packet, segment).line
+                listing += rows.row(packet, segment).line + "\n"
                 if let tcp = packet.tcp { _ = (tcp.options, tcp.optionsMalformed, tcp.mss, tcp.windowScale) }
             }
         } catch {
@@ -90,7 +96,37 @@ private func packetByPacket(_ chunks: [[UInt8]]) -> (frames: Int, summary: [Stri
         }
     }
     _ = try? parser.finish()
-    return (number, summary(analyzer))
+    return (number, summary(analyzer), listing)
+}
+
+/// The text list as `show` makes it: each record decoded where it lies, rows made and printed in
+/// batches of three, so batch boundaries fall everywhere.
+private func inPlace(_ chunks: [[UInt8]]) -> String {
+    var parser = CaptureParser()
+    var analyzer = ConversationAnalyzer(retainSegments: false)
+    var rows = ListingRowMaker()
+    var printer = ListingPrinter()
+    var batch = ListingBatch()
+    var out = ByteBuffer()
+    var number = 0
+    read: for chunk in chunks {
+        parser.append(chunk)
+        do {
+            try parser.forEachRecord { record in
+                number += 1
+                let view = PacketView(record, number: number)
+                rows.add(view, analyzer.add(view.headers, number: number, timestamp: view.timestamp), into: &batch)
+                if batch.count == 3 {
+                    printer.write(batch, into: &out)
+                    batch.removeAll()
+                }
+            }
+        } catch {
+            break read
+        }
+    }
+    printer.write(batch, into: &out)
+    return out.withBytes { String(decoding: $0, as: UTF8.self) }
 }
 
 /// Batches of three segments, so batch boundaries fall everywhere too.

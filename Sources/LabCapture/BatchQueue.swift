@@ -1,14 +1,14 @@
 import LabSystem
 
 /// A batch a `BatchQueue` can recycle: emptied, it keeps its storage for the next fill.
-protocol Refillable: Sendable {
+public protocol Refillable: Sendable {
     init(capacity: Int)
     mutating func removeAll()
 }
 
 /// Hands batches from one producer thread to one consumer, and the empty ones back, so a fixed
 /// number of batches is ever allocated. The producer stops early when the consumer cancels.
-final class BatchQueue<Batch: Refillable>: @unchecked Sendable {
+public final class BatchQueue<Batch: Refillable>: @unchecked Sendable {
     // Sendable: every field below is read and written only with `condition` locked.
     private let condition = Condition()
     private var full: [Batch] = []
@@ -17,19 +17,19 @@ final class BatchQueue<Batch: Refillable>: @unchecked Sendable {
     private var failure: (any Error)?
     private var cancelled = false
 
-    init(batches: Int, capacity: Int) {
+    public init(batches: Int, capacity: Int) {
         empty = (0..<batches).map { _ in Batch(capacity: capacity) }
     }
 
     /// An empty batch to fill; nil once the consumer has cancelled.
-    func emptyBatch() -> Batch? {
+    public func emptyBatch() -> Batch? {
         condition.lock()
         defer { condition.unlock() }
         while empty.isEmpty && !cancelled { condition.wait() }
         return cancelled ? nil : empty.removeLast()
     }
 
-    func send(_ batch: Batch) {
+    public func send(_ batch: Batch) {
         condition.lock()
         full.append(batch)
         condition.broadcast()
@@ -37,7 +37,7 @@ final class BatchQueue<Batch: Refillable>: @unchecked Sendable {
     }
 
     /// The producer is done; `error` says why it stopped early, if it did.
-    func finish(_ error: (any Error)?) {
+    public func finish(_ error: (any Error)?) {
         condition.lock()
         (finished, failure) = (true, error)
         condition.broadcast()
@@ -46,7 +46,7 @@ final class BatchQueue<Batch: Refillable>: @unchecked Sendable {
 
     /// The next full batch in order; nil at the end. The producer's error, if any, is thrown
     /// after every batch it sent before it.
-    func receive() throws -> Batch? {
+    public func receive() throws -> Batch? {
         condition.lock()
         defer { condition.unlock() }
         while full.isEmpty && !finished { condition.wait() }
@@ -55,7 +55,7 @@ final class BatchQueue<Batch: Refillable>: @unchecked Sendable {
         return nil
     }
 
-    func recycle(_ batch: consuming Batch) {
+    public func recycle(_ batch: consuming Batch) {
         batch.removeAll()
         condition.lock()
         empty.append(batch)
@@ -64,7 +64,7 @@ final class BatchQueue<Batch: Refillable>: @unchecked Sendable {
     }
 
     /// Tells the producer to stop at its next batch.
-    func cancel() {
+    public func cancel() {
         condition.lock()
         cancelled = true
         condition.broadcast()

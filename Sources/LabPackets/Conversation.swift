@@ -59,6 +59,22 @@ public struct SegmentPlacement: Sendable, Equatable {
     /// The window after scaling, once the handshake said how; the raw field otherwise.
     public var window: Int
     public var analysis: TCPAnalysis
+
+    public init(connection: Int, from: Direction, relativeSequence: UInt32, relativeAcknowledgment: UInt32?, window: Int,
+                analysis: TCPAnalysis) {
+        self.connection = connection
+        self.from = from
+        self.relativeSequence = relativeSequence
+        self.relativeAcknowledgment = relativeAcknowledgment
+        self.window = window
+        self.analysis = analysis
+    }
+
+    /// What the analysis said of `segment`.
+    public init(_ segment: AnalyzedSegment) {
+        self.init(connection: segment.connection, from: segment.from, relativeSequence: segment.relativeSequence,
+                  relativeAcknowledgment: segment.relativeAcknowledgment, window: segment.window, analysis: segment.analysis)
+    }
 }
 
 /// Per-direction counters, as tcptrace reports them.

@@ -217,13 +217,14 @@ public struct TCPSegment: Hashable, Sendable {
 }
 
 /// Walks a TCP option list (kind, length, value), checking each length before reading it.
-enum TCPOptionList {
+/// Public so the packet list can print options from raw bytes without building `TCPOption`s.
+public enum TCPOptionList {
     /// Calls `visit` with each option's kind and value, in order, until it returns false or the
     /// list ends (EOL, the last byte). Returns true when the list was malformed: a length that
     /// runs past the header, is below 2, or is wrong for MSS, WS, SACK_PERM, SACK or TS. The
     /// options before the bad one have been visited.
     @discardableResult
-    static func walk(_ bytes: UnsafeRawBufferPointer, _ visit: (UInt8, UnsafeRawBufferPointer) -> Bool) -> Bool {
+    public static func walk(_ bytes: UnsafeRawBufferPointer, _ visit: (UInt8, UnsafeRawBufferPointer) -> Bool) -> Bool {
         var i = 0
         while i < bytes.count {
             let kind = bytes[i]

@@ -52,9 +52,15 @@ public struct ByteBuffer: ~Copyable {
     }
 
     mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        // An empty buffer (a segment without options) may have no base address at all.
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
         reserve(bytes.count)
-        (storage + count).update(from: bytes.baseAddress!, count: bytes.count)
+        (storage + count).update(from: base, count: bytes.count)
         count += bytes.count
+    }
+
+    @inline(__always) mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        append(bytes.assumingMemoryBound(to: UInt8.self))
     }
 
     @inline(__always) mutating func append(_ text: StaticString) {
@@ -89,7 +95,10 @@ public struct ByteBuffer: ~Copyable {
         count += digits
     }
 
-    mutating func decimal(_ value: UInt64) { decimal(value, digits: Self.digitCount(value)) }
+    @inline(__always) mutating func decimal(_ value: UInt64) {
+        if value < 10 { return byte(UInt8(truncatingIfNeeded: value) &+ 0x30) }
+        decimal(value, digits: Self.digitCount(value))
+    }
 
     mutating func signed(_ value: Int) {
         if value < 0 { byte(0x2d) }

@@ -5,16 +5,45 @@ import LabPackets
 /// is whole, "[TCP segment of a reassembled PDU]" on the segments before, and the media type of
 /// a body, Wireshark's way.
 struct HTTPTracker {
-    private var conversations: [Int: HTTPConversation] = [:]
+    /// The connections that carried bytes, in order of their first.
+    private var conversations: [HTTPConversation] = []
+    /// By connection number less one (connections are numbered densely from 1): the index of
+    /// its conversation, -1 for none yet. An array, where a dictionary would hash on every
+    /// segment; four bytes a connection.
+    private var conversationIndex: [Int32] = []
+    /// Connections whose numbers do not fit that index, which only segments built by hand have.
+    private var oddConversations: [Int: HTTPConversation] = [:]
 
     /// (Protocol, Info) for a segment the HTTP dissector claims, or nil to show it as TCP.
     mutating func summary(_ s: AnalyzedSegment) -> (String, String)? {
         let fin = s.flags.contains(.fin)
         guard s.length > 0 || fin else { return nil }
         let tcp = s.segment
+        let connection = s.connection - 1
+        // Numbers arrive in order of first appearance, so the index grows by the connections
+        // seen since the last one with bytes; a number far beyond that was set by hand.
+        if !oddConversations.isEmpty, oddConversations[s.connection] != nil { return oddSummary(s) }
+        guard connection >= 0, connection < conversationIndex.count + 1 << 20 else { return oddSummary(s) }
+        if connection >= conversationIndex.count {
+            conversationIndex.append(contentsOf: repeatElement(-1, count: connection + 1 - conversationIndex.count))
+        }
+        if conversationIndex[connection] < 0 {
+            conversationIndex[connection] = Int32(conversations.count)
+            conversations.append(HTTPConversation(ports: (tcp.sourcePort, tcp.destinationPort)))
+        }
         // Mutated in place: a copy out and back would copy its pending bytes on every segment.
-        let role = conversations[s.connection, default: HTTPConversation(ports: (tcp.sourcePort, tcp.destinationPort))]
-            .add(tcp.payload, length: s.length, from: s.from, fin: fin)
+        let role = conversations[Int(conversationIndex[connection])].add(tcp.payload, length: s.length, from: s.from, fin: fin)
+        return Self.summary(role, s)
+    }
+
+    private mutating func oddSummary(_ s: AnalyzedSegment) -> (String, String)? {
+        let tcp = s.segment
+        let role = oddConversations[s.connection, default: HTTPConversation(ports: (tcp.sourcePort, tcp.destinationPort))]
+            .add(tcp.payload, length: s.length, from: s.from, fin: s.flags.contains(.fin))
+        return Self.summary(role, s)
+    }
+
+    private static func summary(_ role: HTTPSegmentRole, _ s: AnalyzedSegment) -> (String, String)? {
         if let first = role.completed.first {
             let (name, first) = Self.dissector(first)
             var pieces = role.completed.map(Self.summary)

@@ -66,6 +66,9 @@ public struct HTTPConversation: Sendable {
         var offset = 0
         /// Set when this side's bytes stopped making sense as HTTP (a head too large, a bad chunk).
         var abandoned = false
+
+        /// No message in progress and no bytes waiting to become one.
+        var isBetweenMessages: Bool { !abandoned && current == nil && pending.isEmpty }
     }
 
     /// A message past its head, reading its body.
@@ -91,6 +94,7 @@ public struct HTTPConversation: Sendable {
 
     /// Adds one segment: `payload` is what the capture kept of its `length` bytes.
     public mutating func add(_ payload: ArraySlice<UInt8>, length: Int, from direction: Direction, fin: Bool) -> HTTPSegmentRole {
+        if let role = addBetweenMessages(payload, length: length, from: direction) { return role }
         var side = direction == .client ? client : server
         defer { if direction == .client { client = side } else { server = side } }
         var role = HTTPSegmentRole()
@@ -122,6 +126,28 @@ public struct HTTPConversation: Sendable {
             if let line = Self.firstLine(side.pending), HTTPHead.startLine(line) != nil { role.incompleteLine = line }
             else { role.reassembling = true }
         }
+        return role
+    }
+
+    /// The common case, decided in place: a side between messages, with nothing pending, gets
+    /// whole bytes that start no message. `add` would copy the side out and back for it; this
+    /// does what its `readHead` does then (count the bytes, or call them a "Continuation"), and
+    /// returns nil for anything else, having changed nothing `add` would not change the same way.
+    private mutating func addBetweenMessages(_ payload: ArraySlice<UInt8>, length: Int, from direction: Direction) -> HTTPSegmentRole? {
+        guard direction == .client ? client.isBetweenMessages : server.isBetweenMessages,
+              !payload.isEmpty, length <= payload.count else { return nil }
+        let lineEnd = Self.firstLineEnd(payload)
+        if !isHTTP, Self.passesHeuristic(payload, lineEnd: lineEnd) { isHTTP = true }
+        if isHTTP && Self.mayStartMessage(payload) {
+            // A line that cannot be a start line: `readHead` drops it.
+            guard lineEnd != nil, !Self.mayBeStartLine(payload) else { return nil }
+        } else {
+            // In an HTTP conversation Wireshark waits for the line's end: bytes are kept, the slow way.
+            guard lineEnd != nil || !isHTTP else { return nil }
+        }
+        if direction == .client { client.offset += payload.count } else { server.offset += payload.count }
+        var role = HTTPSegmentRole()
+        role.continuation = lineEnd != nil && sawMessage
         return role
     }
 
@@ -254,21 +280,22 @@ public struct HTTPConversation: Sendable {
     /// become one when the line is read as UTF-8.
     static func mayStartMessage(_ bytes: ArraySlice<UInt8>) -> Bool {
         guard let first = bytes.first else { return true }
-        return startLetters.contains(first)
+        return first < 128 && startLetters & (1 << UInt128(first)) != 0
     }
 
     /// False when the first line of `bytes` cannot be a start line, decided on bytes: it must
     /// begin with `HTTP/` or `ICY `, or its bytes before the first space must be a known method.
     /// (Read as text, a space joined by a combining mark is no space, which can only turn a
     /// method the bytes name into none, never the other way.)
-    static func mayBeStartLine(_ bytes: [UInt8]) -> Bool {
+    static func mayBeStartLine<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Bool {
         if bytes.starts(with: "HTTP/".utf8) || bytes.starts(with: "ICY ".utf8) { return true }
         guard let space = bytes.prefix(HTTPMethods.longest + 1).firstIndex(of: 0x20) else { return false }
         return HTTPMethods.knownBytes.contains(Array(bytes[..<space]))
     }
 
-    private static let startLetters: Set<UInt8> = Set(
-        (HTTPMethods.known.compactMap { $0.utf8.first } + Array("HI".utf8)))
+    /// A bit for each of those ASCII letters: tested on every segment, where a `Set` would hash.
+    private static let startLetters: UInt128 = (HTTPMethods.known.compactMap { $0.utf8.first } + Array("HI".utf8))
+        .reduce(0) { $0 | 1 << UInt128($1) }
 
     /// The first line, without its CR LF or LF; nil until a line end arrives.
     static func firstLine(_ bytes: [UInt8]) -> String? {
@@ -281,7 +308,38 @@ public struct HTTPConversation: Sendable {
     /// before the line's end, in any case. As in C, an empty first line makes that offset -8,
     /// which counts back from the end of the segment.
     static func passesHeuristic(_ bytes: ArraySlice<UInt8>) -> Bool {
-        guard let end = bytes.firstIndex(where: { $0 == 0x0a || $0 == 0x0d }) else { return false }
+        passesHeuristic(bytes, lineEnd: firstLineEnd(bytes))
+    }
+
+    /// The index of the first CR or LF, if any.
+    static func firstLineEnd(_ bytes: ArraySlice<UInt8>) -> Int? {
+        bytes.withUnsafeBytes { raw in
+            // Eight bytes at a time while a word holds neither: most segments of a conversation
+            // that is not HTTP are searched this way, and `firstIndex(where:)` costs several times more.
+            var i = 0
+            while i + 8 <= raw.count {
+                let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                if hasByte(word, 0x0a) || hasByte(word, 0x0d) { break }
+                i += 8
+            }
+            while i < raw.count {
+                if raw[i] == 0x0a || raw[i] == 0x0d { return bytes.startIndex + i }
+                i += 1
+            }
+            return nil
+        }
+    }
+
+    /// Whether any of the word's eight bytes is `byte` (the "has a zero byte" test on word ^ byte×8).
+    @inline(__always)
+    private static func hasByte(_ word: UInt64, _ byte: UInt8) -> Bool {
+        let x = word ^ (0x0101_0101_0101_0101 &* UInt64(byte))
+        return (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080 != 0
+    }
+
+    /// `passesHeuristic` with the first line end already found.
+    static func passesHeuristic(_ bytes: ArraySlice<UInt8>, lineEnd: Int?) -> Bool {
+        guard let end = lineEnd else { return false }
         let length = end - bytes.startIndex
         guard length != 8 else { return false }
         func matches(_ offset: Int) -> Bool {
