@@ -95,9 +95,52 @@ public enum OutputWriter {
         try write(encodeJSON(report), to: path)
     }
 
-    /// The JSON record of checks.
-    public static func writeChecks(_ entries: [CheckReport.Entry], to path: String) throws(OutputError) {
-        try write(encodeJSON(CheckReport(tool: Tool.label, checks: entries)), to: path)
+    /// The JSON record of checks, each check's packets and explanation streamed in from its
+    /// result's stores: a check of a big file lists a million packets, too many to encode at once.
+    /// The bytes are those of encoding the whole record (`encodeJSON`).
+    public static func writeChecks(_ checks: [FileCheck], strict: Bool, explain: Bool, to path: String) throws(OutputError) {
+        let report = CheckReport(tool: Tool.label, checks: checks.map { $0.entry(strict: strict, explain: explain, listed: false) })
+        let lines = String(decoding: encodeJSON(report), as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        do {
+            let file = try AtomicFileWriter(path)
+            var entry = -1
+            var i = 0
+            while i < lines.count {
+                let line = lines[i]
+                let last = i == lines.count - 1
+                try file.append(String(line) + (last ? "" : "\n"))
+                i += 1
+                // Each check is an object of the `checks` array, its fields two spaces further in.
+                if line == "    {" { entry += 1 }
+                guard line == "      \"packets\" : [" || line == "      \"explanation\" : [", i + 1 < lines.count, lines[i].isEmpty,
+                      entry >= 0, entry < checks.count, let result = checks[entry].result else { continue }
+                // An empty array, as encoded: stream the elements in its place.
+                var first = true
+                func element<T: Encodable>(_ value: T) throws {
+                    try file.append((first ? "" : ",\n") + indentedJSON(value, by: 8, encoder))
+                    first = false
+                }
+                if line.hasSuffix("\"packets\" : [") {
+                    try result.rows?.forEach(element)
+                } else {
+                    try result.explanations?.forEach(element)
+                }
+            }
+            try file.commit()
+        } catch let error as SystemError {
+            throw OutputError(error)
+        } catch {
+            throw OutputError(description: "\(path): cannot write: \(error)")
+        }
+    }
+
+    /// `value` as `encodeJSON` lays it out inside an array `spaces` deep.
+    static func indentedJSON<T: Encodable>(_ value: T, by spaces: Int, _ encoder: JSONEncoder) -> String {
+        let text = (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        let indent = String(repeating: " ", count: spaces)
+        return text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : indent + $0 }.joined(separator: "\n")
     }
 
     public static func writeJUnit(checks: [JUnitReport.CheckCase], to path: String) throws(OutputError) {
