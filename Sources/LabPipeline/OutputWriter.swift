@@ -101,8 +101,6 @@ public enum OutputWriter {
     public static func writeChecks(_ checks: [FileCheck], strict: Bool, explain: Bool, to path: String) throws(OutputError) {
         let report = CheckReport(tool: Tool.label, checks: checks.map { $0.entry(strict: strict, explain: explain, listed: false) })
         let lines = String(decoding: encodeJSON(report), as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         do {
             let file = try AtomicFileWriter(path)
             var entry = -1
@@ -118,14 +116,14 @@ public enum OutputWriter {
                       entry >= 0, entry < checks.count, let result = checks[entry].result else { continue }
                 // An empty array, as encoded: stream the elements in its place.
                 var first = true
-                func element<T: Encodable>(_ value: T) throws {
-                    try file.append((first ? "" : ",\n") + indentedJSON(value, by: 8, encoder))
+                func element(_ json: String) throws {
+                    try file.append((first ? "" : ",\n") + json)
                     first = false
                 }
                 if line.hasSuffix("\"packets\" : [") {
-                    try result.rows?.forEach(element)
+                    try result.rows?.forEach { try element(PrettyJSON.row($0, indent: 8)) }
                 } else {
-                    try result.explanations?.forEach(element)
+                    try result.explanations?.forEach { try element(PrettyJSON.explanation($0, indent: 8)) }
                 }
             }
             try file.commit()
@@ -134,13 +132,6 @@ public enum OutputWriter {
         } catch {
             throw OutputError(description: "\(path): cannot write: \(error)")
         }
-    }
-
-    /// `value` as `encodeJSON` lays it out inside an array `spaces` deep.
-    static func indentedJSON<T: Encodable>(_ value: T, by spaces: Int, _ encoder: JSONEncoder) -> String {
-        let text = (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        let indent = String(repeating: " ", count: spaces)
-        return text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : indent + $0 }.joined(separator: "\n")
     }
 
     public static func writeJUnit(checks: [JUnitReport.CheckCase], to path: String) throws(OutputError) {

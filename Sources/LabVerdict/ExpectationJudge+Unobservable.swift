@@ -68,14 +68,14 @@ extension ExpectationJudge {
         case let .payload(side, equals):
             guard !end.done(side) else { return nil }
             let actual = stream(c, side)
-            let expected: [UInt8]
+            let expected: RepeatedBytes
             switch equals {
-            case let .text(text): expected = Array(text.utf8)
+            case let .text(text): expected = RepeatedBytes(Array(text.utf8), times: 1)
             case let .transformOf(other, transform, times):
                 guard !end.done(other) || !end.done(side) else { return nil }
-                expected = Array(repeating: transform.apply(stream(c, other)), count: times).flatMap { $0 }
+                expected = RepeatedBytes(transform.apply(stream(c, other)), times: times)
             }
-            return actual.count < expected.count && Array(expected.prefix(actual.count)) == actual ? end.phrase(side) : nil
+            return actual.count < expected.count && expected.prefix(actual.count).elementsEqual(actual) ? end.phrase(side) : nil
         case let .segment(ref, _, _, _, _):
             return unseen(ref, c, end)
         case let .gap(from, to, _):
