@@ -66,7 +66,7 @@ import Testing
         Case(name: "a zero repeat count", files: ["good": good], arguments: ["run", "good", "--repeat", "0"], status: 64,
              message: "Error: --repeat must be a whole number of runs, at least 1; got 0"),
         Case(name: "an output folder that cannot be made", files: ["good": good], arguments: ["run", "good", "--out", "$D/x/good.json/out"],
-             status: 73, message: "$D/x/good.json/out: cannot create the output folder: Not a directory (at $D/x/good.json)", needsRoot: true),
+             status: 73, message: "$D/x/good.json/out: cannot create the output folder: Not a directory (at $D/x/good.json); pass --out with a folder you can write to", needsRoot: true),
         Case(name: "a missing capture", arguments: ["show", "$D/none.pcap"], status: 66, message: "$D/none.pcap: No such file or directory"),
         Case(name: "an empty capture", files: ["good": good], arguments: ["show", "$D/x/empty.pcap"], status: 2,
              message: "$D/x/empty.pcap: the file is empty"),
