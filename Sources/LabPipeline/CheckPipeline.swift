@@ -53,12 +53,20 @@ public enum CheckPipeline {
         } catch {
             throw CommandFailure("\(file): \(error)", exitCode: 70)
         }
+        var diagram: LadderDiagram?
+        do {
+            diagram = try pass.drawLadder(file)
+        } catch let error as CaptureFileError {
+            throw CommandFailure(error)
+        } catch {
+            throw CommandFailure("\(file): \(error)", exitCode: 70)
+        }
         return plans.indices.map { p in
             var result = CheckResult(file: file, experiment: plans[p].experiment, selection: plans[p].selection,
                                      connectionCount: summary.connections.count, verdict: pass.verdict(p), framesRead: summary.frames,
                                      fileProblem: summary.problem.map(\.reason), rows: p == listing?.plan ? pass.rows : nil,
                                      explanations: p == listing?.plan ? pass.explanations : nil)
-            if p == listing?.plan, ladder { result.connections = pass.ladderConnections.sorted { $0.index < $1.index } }
+            if p == listing?.plan { result.ladder = diagram }
             return result
         }
     }

@@ -12,7 +12,7 @@ struct JudgingPlan {
 }
 
 /// What to list of one plan's connections: their packet rows, and the explanation and a
-/// ladder's segments when asked.
+/// ladder's plan when asked.
 struct ListingRequest {
     let plan: Int
     var explain = false
@@ -33,10 +33,10 @@ struct CheckSecondPass {
 
     /// Per plan, the facts of its connections, by index less one.
     private(set) var facts: [[ConnectionFacts?]]
-    /// The listed plan's rows and explanation, and its connections with their segments for a ladder.
+    /// The listed plan's rows and explanation, and how its ladder will fold (`drawLadder`).
     private(set) var rows: PacketRowStore?
     private(set) var explanations: ExplanationStore?
-    private(set) var ladderConnections: [Connection] = []
+    private(set) var ladderPlan: LadderPlan?
     /// The most segments held at once: what the pass's memory grows with.
     private(set) var mostHeld = 0
 
@@ -70,9 +70,10 @@ struct CheckSecondPass {
             let chosen = plans[listing.plan].selection
             for source in chosen.sources {
                 listed[source - 1] = true
-                if listing.explain || listing.ladder { holds[source - 1] = true }
+                if listing.explain { holds[source - 1] = true }
             }
             rows = PacketRowStore()
+            if listing.ladder { ladderPlan = LadderPlan() }
             if listing.explain {
                 explanations = ExplanationStore()
                 explainer = ClosingExplainer(firstNumbers: chosen.chosen.map(\.firstNumber),
@@ -85,6 +86,28 @@ struct CheckSecondPass {
 
     /// Reads the file again, up to the frames the first pass read.
     mutating func run(_ file: String) throws {
+        try Self.reread(file, summary) { s, packet in try add(s, packet) }
+        // Connections still open: the file changed between the passes.
+        for i in roles.indices where tracks[i] != nil { try close(i) }
+        try explainer?.finish { try explanations?.append($0) }
+    }
+
+    /// The listed plan's ladder, drawn from one more reading of the file by the plan this pass made.
+    func drawLadder(_ file: String) throws -> LadderDiagram? {
+        guard let ladderPlan, let listing else { return nil }
+        let chosen = plans[listing.plan].selection.chosen
+        var drawing = LadderDrawing(ladderPlan, numbered: chosen.count > 1)
+        try Self.reread(file, summary) { s, _ in
+            let i = s.connection - 1
+            guard i < listed.count, listed[i] else { return }
+            drawing.add(summary.connections[i].isTurned(by: client) ? s.turned : s)
+        }
+        return LadderDiagram(connections: chosen, title: "\(plans[listing.plan].experiment.name) against \(file)", drawing: drawing)
+    }
+
+    /// Every TCP segment of the file's first `summary.frames` frames, analysed, with its packet.
+    private static func reread(_ file: String, _ summary: CaptureSummary,
+                               _ body: (AnalyzedSegment, Packet) throws -> Void) throws {
         var analyzer = ConversationAnalyzer(retainSegments: false)
         var read = 0
         let frames = summary.frames
@@ -94,16 +117,13 @@ struct CheckSecondPass {
                 guard read <= frames else { throw EndOfFirstPass() }
                 let packet = Packet.decode(record, number: read)
                 guard let s = analyzer.add(packet, index: read - 1) else { return }
-                try add(s, packet)
+                try body(s, packet)
             }
         } catch is EndOfFirstPass {
             // The file grew after the first pass: this pass stops where that one did.
         } catch is CaptureFileError where read >= frames {
             // The damage the first pass stopped at.
         }
-        // Connections still open: the file changed between the passes.
-        for i in roles.indices where tracks[i] != nil { try close(i) }
-        try explainer?.finish { try explanations?.append($0) }
     }
 
     private struct EndOfFirstPass: Error {}
@@ -119,7 +139,10 @@ struct CheckSecondPass {
             held += 1
             mostHeld = max(mostHeld, held)
         }
-        if listed[i] { try rows?.append(rowBuilder.row(packet, s)) }
+        if listed[i] {
+            try rows?.append(rowBuilder.row(packet, s))
+            ladderPlan?.add(s)
+        }
         if s.number >= summary.connections[i].lastNumber { try close(i) }
     }
 
@@ -131,9 +154,7 @@ struct CheckSecondPass {
             var c = plans[p].selection.chosen[index - 1]
             c.segments = segments[i]
             facts[p][index - 1] = ConnectionFacts(c, track: track, experiment: plans[p].experiment, captureEnd: summary.frames)
-            guard p == listing?.plan else { continue }
-            if listing?.ladder == true { ladderConnections.append(c) }
-            try explainer?.close(c) { try explanations?.append($0) }
+            if p == listing?.plan { try explainer?.close(c) { try explanations?.append($0) } }
         }
         held -= segments[i].count
         segments[i] = []

@@ -100,7 +100,11 @@ struct CheckCommand: ParsableCommand {
         }
         do {
             if let ladder, let result = checks.first?.result {
-                try OutputWriter.writeLadder(result.connections, title: result.ladderTitle, to: ladder)
+                if let diagram = result.ladder {
+                    try OutputWriter.writeLadder(diagram, to: ladder)
+                } else {
+                    try OutputWriter.writeLadder(result.connections, title: result.ladderTitle, to: ladder)
+                }
                 print("ladder diagram written to \(ladder)")
             }
             if let json {

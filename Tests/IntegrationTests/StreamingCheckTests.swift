@@ -29,7 +29,7 @@ import Testing
         for experiment in Self.experiments {
             let whole: CheckResult
             do { whole = try CheckPipeline.check(path, experiment: experiment, client: nil, explain: true) } catch { continue }
-            let check = FileCheck.run(path, candidates: [experiment], given: true, client: nil, explain: true)
+            let check = FileCheck.run(path, candidates: [experiment], given: true, client: nil, explain: true, ladder: true)
             let streamed = try #require(check.result, "\(capture): \(check.error?.description ?? "")")
             let what = "\(capture) against \(experiment.name)"
             #expect(Self.lines(streamed.verdict) == Self.lines(whole.verdict), "\(what)")
@@ -40,6 +40,8 @@ import Testing
             #expect(streamed.connections.map(\.history) == whole.connections.map(\.history), "\(what)")
             #expect(try streamed.rows?.all() == whole.rows?.all(), "\(what)")
             #expect(try streamed.explanations?.all() ?? [] == whole.explanations?.all() ?? [], "\(what)")
+            let ladder = LadderDiagram(connections: whole.connections, title: whole.ladderTitle).render()
+            #expect(streamed.ladder?.render() == ladder, "\(what)")
         }
     }
 

@@ -9,7 +9,7 @@ public struct CheckResult: Sendable {
     public var file: String
     public var experiment: Experiment
     /// The chosen connections, renumbered from 1. A check that reads its file twice keeps their
-    /// segments only for a ladder; the counts and history are always there.
+    /// counts and history, not their segments.
     public var connections: [Connection]
     /// TCP connections in the file that the experiment is not about.
     public var ignoredConnections: Int
@@ -18,6 +18,9 @@ public struct CheckResult: Sendable {
     public var rows: PacketRowStore?
     /// The explanation, when asked for.
     public var explanations: ExplanationStore?
+    /// The chosen connections' ladder, when asked for of a check that reads its file twice (an
+    /// in-memory one draws it from `connections`' segments).
+    public var ladder: LadderDiagram?
     /// Set when no connection could be judged: what the file holds instead. The verdict is then empty.
     public var diagnosis: String?
     /// Set when the file could not be read to its end: the packets before were judged.
