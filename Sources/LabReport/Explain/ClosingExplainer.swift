@@ -20,11 +20,14 @@ public struct ClosingExplainer: Sendable {
     }
 
     /// Explains `c` (numbered among the chosen, with all its segments); `body` gets every
-    /// sentence that can go out.
+    /// sentence that can go out. Also what `StreamingExplainer` uses for `show --explain`.
     public mutating func close(_ c: Connection, _ body: (Explanation) throws -> Void) rethrows {
         var walk = ConnectionWalk(connection: c, source: source, numbered: firstNumbers.count > 1)
         queue.add(walk.explain(), connection: c.index)
-        if c.index - 1 < finished.count { finished[c.index - 1] = true }
+        // One the first pass did not see (the file grew) may have started before an older one
+        // ended: its sentences wait for `finish`, which merges them.
+        guard c.index - 1 < finished.count else { return }
+        finished[c.index - 1] = true
         while oldestOpen < finished.count, finished[oldestOpen] { oldestOpen += 1 }
         try queue.take(before: oldestOpen < firstNumbers.count ? firstNumbers[oldestOpen] : .max, body)
     }
