@@ -115,15 +115,25 @@ public enum OutputWriter {
                 guard line == "      \"packets\" : [" || line == "      \"explanation\" : [", i + 1 < lines.count, lines[i].isEmpty,
                       entry >= 0, entry < checks.count, let result = checks[entry].result else { continue }
                 // An empty array, as encoded: stream the elements in its place.
+                var element: [UInt8] = []
                 var first = true
-                func element(_ json: String) throws {
-                    try file.append((first ? "" : ",\n") + json)
+                func next() {
+                    element.removeAll(keepingCapacity: true)
+                    if !first { element += ",\n".utf8 }
                     first = false
                 }
                 if line.hasSuffix("\"packets\" : [") {
-                    try result.rows?.forEach { try element(PrettyJSON.row($0, indent: 8)) }
+                    try result.rows?.forEach {
+                        next()
+                        PrettyJSON.write($0, indent: 8, into: &element)
+                        try file.append(element)
+                    }
                 } else {
-                    try result.explanations?.forEach { try element(PrettyJSON.explanation($0, indent: 8)) }
+                    try result.explanations?.forEach {
+                        next()
+                        PrettyJSON.write($0, indent: 8, into: &element)
+                        try file.append(element)
+                    }
                 }
             }
             try file.commit()

@@ -66,6 +66,11 @@ public final class AtomicFileWriter {
         if buffer.count >= Self.flushAt { try flush() }
     }
 
+    public func append(_ bytes: [UInt8]) throws(SystemError) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= Self.flushAt { try flush() }
+    }
+
     /// Writes what is left, closes the file and gives it its name. On a failure nothing is left
     /// behind under either name.
     public func commit() throws(SystemError) {
