@@ -13,9 +13,10 @@ public struct CaptureContents: Sendable {
 
 /// `check`: a capture file judged against an experiment, or against every one to find its match.
 public enum CheckPipeline {
-    /// Every packet of a capture file, decoded, and its connections. A file cut short or corrupt
-    /// gives the packets before the damage and says where it is; one with nothing readable in it
-    /// (missing, unreadable, not a capture, empty) fails with the line to print.
+    /// Every packet of a capture file, decoded, and its connections, in memory: the reference
+    /// `check`'s two passes are tested against (`StreamingCheckTests`). A file cut short or
+    /// corrupt gives the packets before the damage and says where it is; one with nothing
+    /// readable in it (missing, unreadable, not a capture, empty) fails with the line to print.
     public static func read(_ file: String) throws(CommandFailure) -> CaptureContents {
         var packets: [Packet] = []
         var problem: CaptureFileError?
@@ -38,7 +39,7 @@ public enum CheckPipeline {
 
     /// Judges a file read once already (`summary`) against each experiment, reading it a second
     /// time; `list` asks for the packet rows of the first experiment's connections (and their
-    /// explanation and segments for a ladder, as `explain` and `ladder` say).
+    /// explanation and ladder, as `explain` and `ladder` say; a ladder reads the file once more).
     static func judge(_ file: String, _ summary: CaptureSummary, experiments: [Experiment], client: ClientSelector?,
                       list: Bool, explain: Bool = false, ladder: Bool = false) throws(CommandFailure) -> [CheckResult] {
         let plans = experiments.map { e in
@@ -46,15 +47,9 @@ public enum CheckPipeline {
         }
         let listing = list && !plans.isEmpty ? ListingRequest(plan: 0, explain: explain, ladder: ladder) : nil
         var pass = CheckSecondPass(summary: summary, plans: plans, listing: listing, client: client)
+        let diagram: LadderDiagram?
         do {
             try pass.run(file)
-        } catch let error as CaptureFileError {
-            throw CommandFailure(error)
-        } catch {
-            throw CommandFailure("\(file): \(error)", exitCode: 70)
-        }
-        var diagram: LadderDiagram?
-        do {
             diagram = try pass.drawLadder(file)
         } catch let error as CaptureFileError {
             throw CommandFailure(error)
