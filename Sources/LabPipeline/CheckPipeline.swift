@@ -13,9 +13,10 @@ public struct CaptureContents: Sendable {
 
 /// `check`: a capture file judged against an experiment, or against every one to find its match.
 public enum CheckPipeline {
-    /// Every packet of a capture file, decoded, and its connections. A file cut short or corrupt
-    /// gives the packets before the damage and says where it is; one with nothing readable in it
-    /// (missing, unreadable, not a capture, empty) fails with the line to print.
+    /// Every packet of a capture file, decoded, and its connections, in memory: the reference
+    /// `check`'s two passes are tested against (`StreamingCheckTests`). A file cut short or
+    /// corrupt gives the packets before the damage and says where it is; one with nothing
+    /// readable in it (missing, unreadable, not a capture, empty) fails with the line to print.
     public static func read(_ file: String) throws(CommandFailure) -> CaptureContents {
         var packets: [Packet] = []
         var problem: CaptureFileError?
@@ -36,7 +37,37 @@ public enum CheckPipeline {
         return CaptureContents(trace: Trace(packets: packets), problem: problem)
     }
 
-    /// Reads and judges one file against one experiment.
+    /// Judges a file read once already (`summary`) against each experiment, reading it a second
+    /// time; `list` asks for the packet rows of the first experiment's connections (and their
+    /// explanation and ladder, as `explain` and `ladder` say; a ladder reads the file once more).
+    static func judge(_ file: String, _ summary: CaptureSummary, experiments: [Experiment], client: ClientSelector?,
+                      list: Bool, explain: Bool = false, ladder: Bool = false) throws(CommandFailure) -> [CheckResult] {
+        let plans = experiments.map { e in
+            JudgingPlan(experiment: e, selection: ConnectionSelection(summary.connections, kinds: summary.kinds, experiment: e, client: client))
+        }
+        let listing = list && !plans.isEmpty ? ListingRequest(plan: 0, explain: explain, ladder: ladder) : nil
+        var pass = CheckSecondPass(summary: summary, plans: plans, listing: listing, client: client)
+        let diagram: LadderDiagram?
+        do {
+            try pass.run(file)
+            diagram = try pass.drawLadder(file)
+        } catch let error as CaptureFileError {
+            throw CommandFailure(error)
+        } catch {
+            throw CommandFailure("\(file): \(error)", exitCode: 70)
+        }
+        return plans.indices.map { p in
+            var result = CheckResult(file: file, experiment: plans[p].experiment, selection: plans[p].selection,
+                                     connectionCount: summary.connections.count, verdict: pass.verdict(p), framesRead: summary.frames,
+                                     fileProblem: summary.problem.map(\.reason), rows: p == listing?.plan ? pass.rows : nil,
+                                     explanations: p == listing?.plan ? pass.explanations : nil)
+            if p == listing?.plan { result.ladder = diagram }
+            return result
+        }
+    }
+
+    /// Reads and judges one file against one experiment, all in memory: the reference the two
+    /// passes are tested against.
     public static func check(_ file: String, experiment: Experiment, client: ClientSelector?,
                              explain: Bool) throws(CommandFailure) -> CheckResult {
         let contents = try read(file)
@@ -47,13 +78,6 @@ public enum CheckPipeline {
                              explain: Bool) -> CheckResult {
         CheckResult(file: file, experiment: experiment, trace: contents.trace, client: client, explain: explain,
                     fileProblem: contents.problem.map(\.reason))
-    }
-
-    /// Judges the file against every experiment and orders them by how well they match.
-    public static func rank(_ file: String, _ contents: CaptureContents, experiments: [Experiment],
-                            client: ClientSelector?) -> Ranking {
-        let results = experiments.map { judge(file, contents, experiment: $0, client: client, explain: false) }
-        return Ranking(file: file, results: results)
     }
 }
 

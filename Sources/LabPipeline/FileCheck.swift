@@ -16,24 +16,31 @@ public struct FileCheck: Sendable {
     public var fingerprint: TraceFingerprint?
 
     /// `named` is the experiment the file's name points to, if any; `given` says the candidates
-    /// are the one experiment the user named.
+    /// are the one experiment the user named. `list` asks for the judged result's packet rows
+    /// (and its explanation with `explain`, its connections' segments with `ladder`).
+    ///
+    /// The file is read twice, never held: once for its connections, then to judge (and list)
+    /// them. Without an experiment, all are judged in that second pass and the best one's rows
+    /// come from a third.
     public static func run(_ file: String, candidates: [Experiment], given: Bool, named: Experiment? = nil,
-                           client: ClientSelector?, explain: Bool) -> FileCheck {
-        let contents: CaptureContents
-        do { contents = try CheckPipeline.read(file) } catch {
+                           client: ClientSelector?, explain: Bool, list: Bool = true, ladder: Bool = false) -> FileCheck {
+        do {
+            let summary = try CaptureSummary.read(file)
+            if let experiment = named ?? (given ? candidates.first : nil) {
+                let result = try CheckPipeline.judge(file, summary, experiments: [experiment], client: client,
+                                                     list: list || explain || ladder, explain: explain, ladder: ladder)[0]
+                return FileCheck(file: file, result: result, matchedBy: named != nil ? .fileName : .given, fingerprint: summary.fingerprint)
+            }
+            let ranking = Ranking(file: file, results: try CheckPipeline.judge(file, summary, experiments: candidates, client: client, list: false))
+            var best = ranking.best
+            if let chosen = best, list || explain || ladder {
+                best = try CheckPipeline.judge(file, summary, experiments: [chosen.experiment], client: client, list: true,
+                                               explain: explain, ladder: ladder)[0]
+            }
+            return FileCheck(file: file, result: best, ranking: ranking, matchedBy: .bestMatch, fingerprint: summary.fingerprint)
+        } catch {
             return FileCheck(file: file, matchedBy: .given, error: error)
         }
-        let fingerprint = TraceFingerprint(contents.trace)
-        if let experiment = named ?? (given ? candidates.first : nil) {
-            let result = CheckPipeline.judge(file, contents, experiment: experiment, client: client, explain: explain)
-            return FileCheck(file: file, result: result, matchedBy: named != nil ? .fileName : .given, fingerprint: fingerprint)
-        }
-        let ranking = CheckPipeline.rank(file, contents, experiments: candidates, client: client)
-        var best = ranking.best
-        if explain, let chosen = best {
-            best = CheckPipeline.judge(file, contents, experiment: chosen.experiment, client: client, explain: true)
-        }
-        return FileCheck(file: file, result: best, ranking: ranking, matchedBy: .bestMatch, fingerprint: fingerprint)
     }
 
     /// This check's exit code; see `CheckResult.exitCode`. A file that cannot be read at all
@@ -56,11 +63,13 @@ public struct FileCheck: Sendable {
         return line
     }
 
-    public func entry(strict: Bool, explain: Bool) -> CheckReport.Entry {
+    /// With `listed` false, its packets and explanation are left for the writer to stream in.
+    public func entry(strict: Bool, explain: Bool, listed: Bool = true) -> CheckReport.Entry {
         guard let result else {
             return CheckReport.Entry(file: file, error: error?.description ?? "not checked", exitCode: exitCode(strict: strict))
         }
-        return CheckReport.Entry(result, matchedBy: matchedBy, ranking: ranking, exitCode: exitCode(strict: strict), explain: explain)
+        return CheckReport.Entry(result, matchedBy: matchedBy, ranking: ranking, exitCode: exitCode(strict: strict), explain: explain,
+                                 listed: listed)
     }
 
     /// A batch's exit code: a file that could not be read wins (its own code), then a failed
@@ -78,15 +87,34 @@ public struct FileCheck: Sendable {
 public struct TraceFingerprint: Hashable, Sendable {
     var words: [UInt64]
 
+    init(words: [UInt64]) { self.words = words }
+
     public init?(_ trace: Trace) {
-        var words: [UInt64] = []
-        for c in trace.connections.prefix(8) {
-            for s in c.segments.prefix(4) {
-                words.append(UInt64(s.segment.sequence) << 32 | UInt64(s.segment.acknowledgment))
-                words.append(UInt64(bitPattern: s.timestamp / 1000))
-            }
+        var builder = Builder()
+        for c in trace.connections.prefix(Builder.connections) { for s in c.segments { builder.add(s) } }
+        guard let made = builder.fingerprint else { return nil }
+        self = made
+    }
+
+    /// The fingerprint taken as segments go by, in capture order: the words of the first
+    /// `segments` segments of each of the first `connections` connections.
+    struct Builder {
+        static let connections = 8
+        static let segments = 4
+        /// By connection, while fewer than `connections` have been seen.
+        private var words: [[UInt64]] = []
+
+        mutating func add(_ s: AnalyzedSegment) {
+            guard s.connection <= Self.connections else { return }
+            while words.count < s.connection { words.append([]) }
+            guard words[s.connection - 1].count < 2 * Self.segments else { return }
+            words[s.connection - 1].append(UInt64(s.segment.sequence) << 32 | UInt64(s.segment.acknowledgment))
+            words[s.connection - 1].append(UInt64(bitPattern: s.timestamp / 1000))
         }
-        guard !words.isEmpty else { return nil }
-        self.words = words
+
+        var fingerprint: TraceFingerprint? {
+            let all = words.flatMap { $0 }
+            return all.isEmpty ? nil : TraceFingerprint(words: all)
+        }
     }
 }

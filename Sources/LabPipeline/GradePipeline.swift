@@ -59,14 +59,16 @@ public enum GradePipeline {
         return matches.max { $0.trace.count < $1.trace.count }
     }
 
-    /// Grades every submission on `jobs` threads, in the order given.
+    /// Grades every submission on `jobs` threads, in the order given. `list` keeps each file's
+    /// packet rows, which only the JSON record prints.
     public static func grade(_ submissions: [(student: String, path: String)], experiments: [Experiment],
-                             jobs: Int) -> [GradedFile] {
+                             jobs: Int, list: Bool = true) -> [GradedFile] {
         let results = Mutex([GradedFile?](repeating: nil, count: submissions.count))
         ParallelWork.forEach(submissions.count, jobs: jobs) { i in
             let (student, path) = submissions[i]
             let named = experiment(named: path, in: experiments)
-            let check = FileCheck.run(path, candidates: experiments, given: false, named: named, client: nil, explain: false)
+            let check = FileCheck.run(path, candidates: experiments, given: false, named: named, client: nil, explain: false,
+                                      list: list)
             results.withLock { $0[i] = GradedFile(student: student, path: path, check: check) }
         }
         var graded = results.withLock { $0.compactMap { $0 } }

@@ -95,9 +95,53 @@ public enum OutputWriter {
         try write(encodeJSON(report), to: path)
     }
 
-    /// The JSON record of checks.
-    public static func writeChecks(_ entries: [CheckReport.Entry], to path: String) throws(OutputError) {
-        try write(encodeJSON(CheckReport(tool: Tool.label, checks: entries)), to: path)
+    /// The JSON record of checks, each check's packets and explanation streamed in from its
+    /// result's stores: a check of a big file lists a million packets, too many to encode at once.
+    /// The bytes are those of encoding the whole record (`encodeJSON`).
+    public static func writeChecks(_ checks: [FileCheck], strict: Bool, explain: Bool, to path: String) throws(OutputError) {
+        let report = CheckReport(tool: Tool.label, checks: checks.map { $0.entry(strict: strict, explain: explain, listed: false) })
+        let lines = String(decoding: encodeJSON(report), as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        do {
+            let file = try AtomicFileWriter(path)
+            var entry = -1
+            var i = 0
+            while i < lines.count {
+                let line = lines[i]
+                let last = i == lines.count - 1
+                try file.append(String(line) + (last ? "" : "\n"))
+                i += 1
+                // Each check is an object of the `checks` array, its fields two spaces further in.
+                if line == "    {" { entry += 1 }
+                guard line == "      \"packets\" : [" || line == "      \"explanation\" : [", i + 1 < lines.count, lines[i].isEmpty,
+                      entry >= 0, entry < checks.count, let result = checks[entry].result else { continue }
+                // An empty array, as encoded: stream the elements in its place.
+                var element: [UInt8] = []
+                var first = true
+                func next() {
+                    element.removeAll(keepingCapacity: true)
+                    if !first { element += ",\n".utf8 }
+                    first = false
+                }
+                if line.hasSuffix("\"packets\" : [") {
+                    try result.rows?.forEach {
+                        next()
+                        PrettyJSON.write($0, indent: 8, into: &element)
+                        try file.append(element)
+                    }
+                } else {
+                    try result.explanations?.forEach {
+                        next()
+                        PrettyJSON.write($0, indent: 8, into: &element)
+                        try file.append(element)
+                    }
+                }
+            }
+            try file.commit()
+        } catch let error as SystemError {
+            throw OutputError(error)
+        } catch {
+            throw OutputError(description: "\(path): cannot write: \(error)")
+        }
     }
 
     public static func writeJUnit(checks: [JUnitReport.CheckCase], to path: String) throws(OutputError) {

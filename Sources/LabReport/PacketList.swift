@@ -14,27 +14,41 @@ public struct PacketList {
     }
 
     public func render() -> String {
-        let widths = (
-            number: max(3, rows.map { String($0.number).count }.max() ?? 0),
-            time: max(4, rows.map(\.time.count).max() ?? 0),
-            source: max(6, rows.map(\.source.count).max() ?? 0),
-            destination: max(11, rows.map(\.destination.count).max() ?? 0),
-            length: max(6, rows.map { String($0.length).count }.max() ?? 0)
-        )
-        func pad(_ s: String, _ n: Int, right: Bool = false) -> String {
-            let fill = String(repeating: " ", count: max(0, n - s.count))
-            return right ? fill + s : s + fill
+        var widths = Widths()
+        for r in rows { widths.fit(r) }
+        return ([widths.header] + rows.map(widths.line)).joined(separator: "\n")
+    }
+
+    /// The columns' widths, each as wide as its widest cell: a list streamed from disk is laid
+    /// out as one built in memory.
+    public struct Widths: Sendable {
+        var number = 3, time = 4, source = 6, destination = 11, length = 6
+
+        public init() {}
+
+        public mutating func fit(_ r: PacketRow) {
+            number = max(number, String(r.number).count)
+            time = max(time, r.time.count)
+            source = max(source, r.source.count)
+            destination = max(destination, r.destination.count)
+            length = max(length, String(r.length).count)
         }
-        func line(_ number: String, _ time: String, _ source: String, _ destination: String, _ proto: String,
-                  _ length: String, _ info: String) -> String {
-            [pad(number, widths.number, right: true), pad(time, widths.time, right: true), pad(source, widths.source),
-             pad(destination, widths.destination), pad(proto, 8), pad(length, widths.length, right: true), info]
+
+        public var header: String { line("No.", "Time", "Source", "Destination", "Protocol", "Length", "Info") }
+
+        public func line(_ r: PacketRow) -> String {
+            line(String(r.number), r.time, r.source, r.destination, r.protocolName, String(r.length), r.info)
+        }
+
+        private func line(_ number: String, _ time: String, _ source: String, _ destination: String, _ proto: String,
+                          _ length: String, _ info: String) -> String {
+            func pad(_ s: String, _ n: Int, right: Bool = false) -> String {
+                let fill = String(repeating: " ", count: max(0, n - s.count))
+                return right ? fill + s : s + fill
+            }
+            return [pad(number, self.number, right: true), pad(time, self.time, right: true), pad(source, self.source),
+                    pad(destination, self.destination), pad(proto, 8), pad(length, self.length, right: true), info]
                 .joined(separator: " ")
         }
-        var lines = [line("No.", "Time", "Source", "Destination", "Protocol", "Length", "Info")]
-        for r in rows {
-            lines.append(line(String(r.number), r.time, r.source, r.destination, r.protocolName, String(r.length), r.info))
-        }
-        return lines.joined(separator: "\n")
     }
 }

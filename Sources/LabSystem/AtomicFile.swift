@@ -33,3 +33,83 @@ public enum Kernel {
         return "\(field(names.sysname)) \(field(names.release))"
     }
 }
+
+/// A file written in pieces that appears under its name only when whole, as `AtomicFile.write`
+/// does for one written at once: for output too large to build in memory (a check's JSON with
+/// a million packets). Until `commit`, the bytes go to a temporary name beside it, which an
+/// interrupt or a failure removes.
+public final class AtomicFileWriter {
+    public let path: String
+    private let temporary: String
+    private let fd: Int32
+    private var buffer: [UInt8] = []
+    private var open = true
+    private static let flushAt = 1 << 20
+
+    public init(_ path: String) throws(SystemError) {
+        self.path = path
+        let temporary = FileSystem.temporaryName(for: path)
+        self.temporary = temporary
+        do {
+            fd = try valueOrErrno("open", temporary) { Glibc.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
+        } catch {
+            FileSystem.remove(temporary)
+            throw SystemError(call: error.call, subject: path, errno: error.errno)
+        }
+        buffer.reserveCapacity(Self.flushAt + 4096)
+    }
+
+    deinit { abandon() }
+
+    public func append(_ text: String) throws(SystemError) {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= Self.flushAt { try flush() }
+    }
+
+    public func append(_ bytes: [UInt8]) throws(SystemError) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= Self.flushAt { try flush() }
+    }
+
+    /// Writes what is left, closes the file and gives it its name. On a failure nothing is left
+    /// behind under either name.
+    public func commit() throws(SystemError) {
+        do {
+            try flush()
+        } catch {
+            abandon()
+            throw SystemError(call: error.call, subject: path, errno: error.errno)
+        }
+        open = false
+        do {
+            _ = try valueOrErrno("close", path, retryOnInterrupt: false) { Glibc.close(fd) }
+            try FileSystem.rename(temporary, to: path)
+        } catch {
+            FileSystem.remove(temporary)
+            throw SystemError(call: error.call, subject: path, errno: error.errno)
+        }
+    }
+
+    /// Closes the file and removes it: nothing was made.
+    public func abandon() {
+        guard open else { return }
+        open = false
+        _ = Glibc.close(fd)
+        FileSystem.remove(temporary)
+    }
+
+    private func flush() throws(SystemError) {
+        var offset = 0
+        let fd = fd, path = path
+        while offset < buffer.count {
+            let start = offset
+            let n = try valueOrErrno("write", path) {
+                buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + start, $0.count - start) }
+            }
+            // A regular file never takes 0 bytes of a non-empty write; stop rather than spin.
+            guard n > 0 else { throw SystemError(call: "write", subject: path, errno: EIO) }
+            offset += n
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}

@@ -25,6 +25,8 @@ public struct ClientSelector: Sendable, Equatable {
 public struct ConnectionSelection: Sendable {
     /// Renumbered from 1.
     public var chosen: [Connection]
+    /// The index each chosen connection had in the file, in the same order.
+    public var sources: [Int] = []
     /// Set when nothing was chosen: what the file holds instead, in one line.
     public var diagnosis: String?
 
@@ -32,19 +34,26 @@ public struct ConnectionSelection: Sendable {
     /// opening was captured, to the experiment's port if any go there, else those that carry what
     /// the experiment is about (HTTP for Part 2, a plain exchange for Part 1).
     public init(_ connections: [Connection], experiment: Experiment, client: ClientSelector?) {
+        self.init(connections, kinds: connections.map(ConversationKind.init), experiment: experiment, client: client)
+    }
+
+    /// The same from connections whose segments were not kept: `kinds[i]` is what
+    /// `connections[i]` carries, read as its segments went by (`ConversationKindReader`).
+    public init(_ connections: [Connection], kinds: [ConversationKind], experiment: Experiment, client: ClientSelector?) {
         var chosen: [Connection]
+        func kind(_ c: Connection) -> ConversationKind { kinds[c.index - 1] }
         if let client {
             chosen = connections.filter { client.matches($0.client) || client.matches($0.server) }
                 .map { $0.oriented(client: client) }
             if chosen.isEmpty {
                 diagnosis = "no connection in the file has the endpoint \(client.host):\(client.port)"
-                    + Self.listing(connections)
+                    + Self.listing(connections, kind)
             }
         } else {
             let opened = connections.filter(\.sawOpening)
             let toPort = opened.filter { $0.server.port == experiment.port }
             let wantsHTTP = experiment.isHTTP
-            chosen = toPort.isEmpty ? opened.filter { ConversationKind($0).fits(http: wantsHTTP) } : toPort
+            chosen = toPort.isEmpty ? opened.filter { kind($0).fits(http: wantsHTTP) } : toPort
             if connections.isEmpty {
                 diagnosis = "there is no TCP connection in the file"
             } else if opened.isEmpty {
@@ -54,68 +63,49 @@ public struct ConnectionSelection: Sendable {
                     + "To judge \(c.client) ↔ \(c.server) from the middle, name its client: --client \(ClientSelector.text(guess))"
             } else if chosen.isEmpty {
                 diagnosis = "no conversation in the file matches \(experiment.name) (\(wantsHTTP ? "HTTP" : "a TCP exchange") on port \(experiment.port))"
-                    + Self.listing(opened)
+                    + Self.listing(opened, kind)
             }
         }
+        sources = chosen.map(\.index)
         for i in chosen.indices { chosen[i].index = i + 1 }
         self.chosen = chosen
     }
 
     /// ": its 2 connections are to 443 (TLS), 22 (SSH)".
-    static func listing(_ connections: [Connection]) -> String {
+    static func listing(_ connections: [Connection], _ kind: (Connection) -> ConversationKind) -> String {
         guard !connections.isEmpty else { return "" }
-        let shown = connections.prefix(5).map { "\($0.server.port) (\(ConversationKind($0).name))" }
+        let shown = connections.prefix(5).map { "\($0.server.port) (\(kind($0).name))" }
         let more = connections.count > 5 ? ", …" : ""
         return ": its \(connections.count == 1 ? "connection is" : "\(connections.count) connections are") to "
             + shown.joined(separator: ", ") + more
     }
 }
 
-/// What a connection carries, as far as its first bytes tell.
-enum ConversationKind: Equatable {
-    case http, tls, ssh, exchange, noData
-
-    init(_ c: Connection) {
-        var http = HTTPConversation(ports: (c.client.port, c.server.port))
-        var first: AnalyzedSegment?
-        for s in c.segments where s.length > 0 {
-            if first == nil { first = s }
-            _ = http.add(s.segment.payload, length: s.length, from: s.from, fin: false)
-            if http.sawMessage {
-                self = .http
-                return
-            }
-        }
-        guard let payload = first?.segment.payload else { self = .noData; return }
-        if payload.starts(with: [0x16, 0x03]) { self = .tls }
-        else if payload.starts(with: Array("SSH-".utf8)) { self = .ssh }
-        else { self = .exchange }
-    }
-
-    var name: String {
-        switch self {
-        case .http: "HTTP"
-        case .tls: "TLS"
-        case .ssh: "SSH"
-        case .exchange: "TCP data"
-        case .noData: "no data"
-        }
-    }
-
-    /// A Part 2 experiment is about HTTP; a Part 1 experiment about a plain exchange of data.
-    func fits(http: Bool) -> Bool { http ? self == .http : self == .exchange }
-}
-
 extension Connection {
+    /// Whether `oriented(client:)` turns it round: `selector` names its server.
+    public func isTurned(by selector: ClientSelector?) -> Bool {
+        guard let selector else { return false }
+        return !selector.matches(client) && selector.matches(server)
+    }
+
     /// The same connection with `client` as the client, for captures whose opening is missing.
     public func oriented(client selector: ClientSelector) -> Connection {
-        guard !selector.matches(client), selector.matches(server) else { return self }
+        guard isTurned(by: selector) else { return self }
         var flipped = self
         (flipped.client, flipped.server) = (server, client)
         (flipped.clientStats, flipped.serverStats) = (serverStats, clientStats)
-        flipped.segments = segments.map { var s = $0; s.from = s.from.other; return s }
+        flipped.segments = segments.map(\.turned)
         flipped.capturedAt = capturedAt?.other
         return flipped
+    }
+}
+
+extension AnalyzedSegment {
+    /// The segment as seen from the other end, for a connection turned round.
+    public var turned: AnalyzedSegment {
+        var s = self
+        s.from = s.from.other
+        return s
     }
 }
 

@@ -6,19 +6,17 @@ import LabPackets
 /// the capture holds must be a beginning of what was expected.
 extension ExpectationJudge {
     /// `outcome` as the capture's end leaves it: unchanged unless it failed on a foreign capture
-    /// that ends before the expectation could be seen.
+    /// that ends before the expectation could be seen. (One about a single connection was
+    /// refined on it already: `judgeSeen`.)
     func refine(_ outcome: Outcome, _ e: Expectation) -> Outcome {
         guard foreign else { return outcome }
-        let before: String?
         switch e.kind {
         case .connections, .requests, .statuses, .responseSegments:
             guard outcome.failed else { return outcome }
-            before = traceMissing(e.kind)
+            return unobservable(outcome, traceMissing(e))
         default:
-            guard e.connection != Expectation.eachWithData, e.connection <= connections.count else { return outcome }
-            return refine(outcome, e.kind, on: connections[e.connection - 1])
+            return outcome
         }
-        return unobservable(outcome, before)
     }
 
     /// The same for an expectation about one connection.
@@ -70,14 +68,14 @@ extension ExpectationJudge {
         case let .payload(side, equals):
             guard !end.done(side) else { return nil }
             let actual = stream(c, side)
-            let expected: [UInt8]
+            let expected: RepeatedBytes
             switch equals {
-            case let .text(text): expected = Array(text.utf8)
+            case let .text(text): expected = RepeatedBytes(Array(text.utf8), times: 1)
             case let .transformOf(other, transform, times):
                 guard !end.done(other) || !end.done(side) else { return nil }
-                expected = Array(repeating: transform.apply(stream(c, other)), count: times).flatMap { $0 }
+                expected = RepeatedBytes(transform.apply(stream(c, other)), times: times)
             }
-            return actual.count < expected.count && Array(expected.prefix(actual.count)) == actual ? end.phrase(side) : nil
+            return actual.count < expected.count && expected.prefix(actual.count).elementsEqual(actual) ? end.phrase(side) : nil
         case let .segment(ref, _, _, _, _):
             return unseen(ref, c, end)
         case let .gap(from, to, _):
@@ -113,48 +111,62 @@ extension ExpectationJudge {
 
     /// For expectations about the whole trace: more connections, requests or responses could
     /// have followed if some connection is still open when the capture ends.
-    func traceMissing(_ kind: Expectation.Kind) -> String? {
-        guard let open = connections.first(where: { !Teardown($0).closed }) else { return nil }
-        let prefix = connections.count > 1 ? "connection \(open.index)'s " : "the connection's "
-        switch kind {
+    func traceMissing(_ e: Expectation) -> String? {
+        guard let open = firstOpen else { return nil }
+        let prefix = connectionCount > 1 ? "connection \(open)'s " : "the connection's "
+        switch e.kind {
         case let .connections(n):
-            return connections.count < n ? prefix + "teardown" : nil
+            return connectionCount < n ? prefix + "teardown" : nil
         case let .requests(lines):
             let seen = heads(.client).map(\.line)
             return seen.count < lines.count && Array(lines.prefix(seen.count)) == seen ? prefix + "teardown" : nil
         case let .statuses(codes):
             let seen = heads(.server).map { Int($0.line.split(separator: " ").dropFirst().first ?? "") ?? 0 }
             return seen.count < codes.count && Array(codes.prefix(seen.count)) == seen ? prefix + "teardown" : nil
-        case let .responseSegments(request, count, _):
-            for c in connections {
-                let http = http(c)
-                guard let ordinal = http.requests.firstIndex(where: { $0.head.startLine == request }) else { continue }
-                if Teardown(c).done(.server) { return nil }
-                if ordinal >= http.responses.count { return "the response to \"\(request)\"" }
-                let range = http.responses[ordinal].range
-                let sizes = c.segments(from: .server).filter { s in
-                    let start = Int(s.relativeSequence) - 1
-                    return s.length > 0 && start < range.upperBound && start + s.length > range.lowerBound
-                }
-                return http.unfinishedResponse == range && sizes.count < count ? "the end of the response to \"\(request)\"" : nil
+        case .responseSegments:
+            if let closed {
+                for f in closed { if let found = f.responses[e.path] { return found.missing } }
+            } else {
+                for c in connections { if let found = responseMissing(e, on: c) { return found } }
             }
             return prefix + "teardown"
         default:
             return nil
         }
     }
+
+    /// What the capture of `c` lacks to show the response segments `e` names: nil when the
+    /// request is not on `c`, else what `traceMissing` says (nil for nothing).
+    func responseMissing(_ e: Expectation, on c: Connection) -> String?? {
+        guard case let .responseSegments(request, count, _) = e.kind else { return nil }
+        let http = http(c)
+        guard let ordinal = http.requests.firstIndex(where: { $0.head.startLine == request }) else { return nil }
+        if Teardown(c).done(.server) { return .some(nil) }
+        if ordinal >= http.responses.count { return "the response to \"\(request)\"" }
+        let range = http.responses[ordinal].range
+        let sizes = c.segments(from: .server).filter { s in
+            let start = Int(s.relativeSequence) - 1
+            return s.length > 0 && start < range.upperBound && start + s.length > range.lowerBound
+        }
+        return .some(http.unfinishedResponse == range && sizes.count < count ? "the end of the response to \"\(request)\"" : nil)
+    }
 }
 
 /// How far a connection's closing got within the capture.
-struct Teardown {
+struct Teardown: Sendable {
     var fins: Set<Direction> = []
     var reset = false
 
     init(_ c: Connection) {
-        for s in c.segments {
-            if s.flags.contains(.fin) { fins.insert(s.from) }
-            if s.flags.contains(.rst) { reset = true }
-        }
+        for s in c.segments { add(s) }
+    }
+
+    init() {}
+
+    /// Takes the connection's next segment.
+    mutating func add(_ s: AnalyzedSegment) {
+        if s.flags.contains(.fin) { fins.insert(s.from) }
+        if s.flags.contains(.rst) { reset = true }
     }
 
     /// Both FINs, or an RST: nothing more will come.

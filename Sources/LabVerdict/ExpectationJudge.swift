@@ -16,7 +16,13 @@ struct ExpectationJudge {
     var labCode = false
     /// The number of the capture's last packet.
     var captureEnd = 0
+    /// For a capture read once and let go connection by connection: what each connection left
+    /// when it closed, in place of `connections` (then empty). Nil when the segments are at hand.
+    var closed: [ConnectionFacts]?
     private let exchanges = HTTPExchanges()
+
+    /// How many connections the expectations are about.
+    var connectionCount: Int { closed?.count ?? connections.count }
 
     /// The connection's HTTP messages.
     func http(_ c: Connection) -> HTTPExchange { exchanges.of(c, judge: self) }
@@ -43,16 +49,23 @@ struct ExpectationJudge {
         return seen
     }
 
-    /// The expectation judged on what the capture holds, held or failed.
-    func judgeSeen(_ e: Expectation) -> Outcome {
+    /// How an outcome of `e` is worded: its expectation, and the connection when not the first.
+    func outcome(of e: Expectation) -> (Bool, String, [Int]) -> Outcome {
         let what = describe(e.kind)
-        func outcome(_ passed: Bool, _ detail: String, _ packets: [Int]) -> Outcome {
+        return { passed, detail, packets in
             Outcome(expectation: e.connection == 1 ? what : "connection \(e.connection): \(what)", path: e.path,
                     passed: passed, detail: detail, packets: packets)
         }
+    }
+
+    /// The expectation judged on what the capture holds, held or failed; one about a single
+    /// connection also as the capture's end leaves it (`refine`).
+    func judgeSeen(_ e: Expectation) -> Outcome {
+        let what = describe(e.kind)
+        let outcome = outcome(of: e)
         switch e.kind {
         case let .connections(n):
-            return outcome(connections.count == n, "saw \(connections.count) connection(s)", [])
+            return outcome(connectionCount == n, "saw \(connectionCount) connection(s)", [])
         case let .requests(lines):
             let seen = heads(.client)
             return outcome(seen.map(\.line) == lines, "saw " + (seen.isEmpty ? "none" : seen.map { "\"\($0.line)\" (packet \($0.packet))" }.joined(separator: ", ")),
@@ -61,29 +74,41 @@ struct ExpectationJudge {
             let seen = heads(.server).map { ($0.packet, Int($0.line.split(separator: " ").dropFirst().first ?? "") ?? 0) }
             return outcome(seen.map(\.1) == codes, "saw " + (seen.isEmpty ? "none" : seen.map { "\($0.1) (packet \($0.0))" }.joined(separator: ", ")),
                            seen.map(\.0))
-        case let .responseSegments(request, count, mss):
-            return responseSegments(request, count: count, mss: mss, outcome: outcome)
+        case .responseSegments:
+            return responseSegments(e)
         default:
             break
         }
         if e.connection == Expectation.eachWithData {
-            let carrying = connections.filter { $0.segments.contains { $0.length > 0 } }
-            let results = carrying.map { c in
-                (c, refine(judge(e.kind, on: c, outcome: { Outcome(expectation: "", path: "", passed: $0, detail: $1, packets: $2) }), e.kind, on: c))
-            }
+            // Each connection with data, by its index, and its own outcome.
+            let results: [(Int, Outcome)] = closed.map { facts in
+                facts.filter(\.track.carriesData).compactMap { f in f.outcomes[e.path].map { (f.index, $0) } }
+            } ?? connections.filter { $0.segments.contains { $0.length > 0 } }.map { c in (c.index, eachOutcome(e.kind, on: c)) }
             let failed = results.filter { $0.1.failed }
             let unseen = results.filter { $0.1.status == .unobservable }
             let shown = failed.isEmpty ? unseen : failed
-            let detail = shown.isEmpty ? "held on all \(carrying.count) connection(s) with data"
-                : shown.map { "connection \($0.0.index): \($0.1.detail)" }.joined(separator: "; ")
-            let status: Outcome.Status = !failed.isEmpty || carrying.isEmpty ? .failed : unseen.isEmpty ? .held : .unobservable
+            let detail = shown.isEmpty ? "held on all \(results.count) connection(s) with data"
+                : shown.map { "connection \($0.0): \($0.1.detail)" }.joined(separator: "; ")
+            let status: Outcome.Status = !failed.isEmpty || results.isEmpty ? .failed : unseen.isEmpty ? .held : .unobservable
             return Outcome(expectation: "every connection with data: \(what)", path: e.path, status: status,
                            detail: detail, packets: shown.flatMap(\.1.packets))
         }
-        guard e.connection <= connections.count else {
-            return outcome(false, "there is no connection \(e.connection); saw \(connections.count)", [])
+        guard e.connection <= connectionCount else {
+            return outcome(false, "there is no connection \(e.connection); saw \(connectionCount)", [])
         }
-        return judge(e.kind, on: connections[e.connection - 1], outcome: outcome)
+        if let closed, let known = closed[e.connection - 1].outcomes[e.path] { return known }
+        return connectionOutcome(e, on: connections[e.connection - 1])
+    }
+
+    /// An expectation about connection `c` alone, as the capture's end leaves it.
+    func connectionOutcome(_ e: Expectation, on c: Connection) -> Outcome {
+        refine(judge(e.kind, on: c, outcome: outcome(of: e)), e.kind, on: c)
+    }
+
+    /// `kind` on one of the connections an expectation about each connection with data covers:
+    /// the detail its sentence quotes.
+    func eachOutcome(_ kind: Expectation.Kind, on c: Connection) -> Outcome {
+        refine(judge(kind, on: c, outcome: { Outcome(expectation: "", path: "", passed: $0, detail: $1, packets: $2) }), kind, on: c)
     }
 
     /// The expectations about one connection.
@@ -121,13 +146,13 @@ struct ExpectationJudge {
             return outcome(ok, "saw \(list), \(Self.bytesOnce(coverage))\(where_)", packets)
         case let .payload(side, equals):
             let actual = stream(c, side)
-            let expected: [UInt8]
+            let expected: RepeatedBytes
             switch equals {
-            case let .text(text): expected = Array(text.utf8)
+            case let .text(text): expected = RepeatedBytes(Array(text.utf8), times: 1)
             case let .transformOf(other, transform, times):
-                expected = Array(repeating: transform.apply(stream(c, other)), count: times).flatMap { $0 }
+                expected = RepeatedBytes(transform.apply(stream(c, other)), times: times)
             }
-            if actual == expected { return outcome(true, "\(actual.count) bytes match", []) }
+            if actual.elementsEqual(expected) { return outcome(true, "\(actual.count) bytes match", []) }
             let at = zip(actual, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(actual.count, expected.count)
             return outcome(false, "differs at byte \(at + 1): expected \(snippet(expected, at)), saw \(snippet(actual, at)) (\(expected.count) vs \(actual.count) bytes)", [])
         case let .segment(ref, flags, seq, ack, len):
@@ -168,40 +193,54 @@ struct ExpectationJudge {
         }
     }
 
-    /// Finds the connection and the response that answer `request`, and counts the server's
-    /// data segments overlapping that response's bytes.
-    func responseSegments(_ request: String, count: Int, mss: SegmentSize?, outcome: (Bool, String, [Int]) -> Outcome) -> Outcome {
-        for c in connections {
-            let http = http(c)
-            guard let ordinal = http.requests.firstIndex(where: { $0.head.startLine == request }) else { continue }
-            guard ordinal < http.responses.count else { return outcome(false, "no response to \"\(request)\" on connection \(c.index)", []) }
-            let range = http.responses[ordinal].range
-            let segments = c.segments(from: .server).filter { s in
-                let start = Int(s.relativeSequence) - 1
-                return s.length > 0 && start < range.upperBound && start + s.length > range.lowerBound
-            }
-            let sizes = segments.map(\.length)
-            let full = mss.flatMap { segmentSize($0, from: .server, on: c) }
-            let ok = sizes.count == count && (mss == nil || full.map { m in !sizes.dropLast().contains { $0 != m } && (sizes.last ?? 0) <= m } ?? false)
-            return outcome(ok, "connection \(c.index): \(sizes.count) segment(s) (\(sizes.map(String.init).joined(separator: ", "))) — \(packetList(segments.map(\.number)))",
-                           segments.map(\.number))
+    /// Finds the connection and the response that answer the request `e` names, and counts the
+    /// server's data segments overlapping that response's bytes.
+    func responseSegments(_ e: Expectation) -> Outcome {
+        guard case let .responseSegments(request, _, _) = e.kind else { return outcome(of: e)(false, "", []) }
+        if let closed {
+            for f in closed { if let found = f.responses[e.path] { return found.outcome } }
+        } else {
+            for c in connections { if let found = responseSegments(e, on: c) { return found } }
         }
-        return outcome(false, "no connection carries \"\(request)\"", [])
+        return outcome(of: e)(false, "no connection carries \"\(request)\"", [])
+    }
+
+    /// The same on one connection; nil when the request is not on it.
+    func responseSegments(_ e: Expectation, on c: Connection) -> Outcome? {
+        guard case let .responseSegments(request, count, mss) = e.kind else { return nil }
+        let outcome = outcome(of: e)
+        let http = http(c)
+        guard let ordinal = http.requests.firstIndex(where: { $0.head.startLine == request }) else { return nil }
+        guard ordinal < http.responses.count else { return outcome(false, "no response to \"\(request)\" on connection \(c.index)", []) }
+        let range = http.responses[ordinal].range
+        let segments = c.segments(from: .server).filter { s in
+            let start = Int(s.relativeSequence) - 1
+            return s.length > 0 && start < range.upperBound && start + s.length > range.lowerBound
+        }
+        let sizes = segments.map(\.length)
+        let full = mss.flatMap { segmentSize($0, from: .server, on: c) }
+        let ok = sizes.count == count && (mss == nil || full.map { m in !sizes.dropLast().contains { $0 != m } && (sizes.last ?? 0) <= m } ?? false)
+        return outcome(ok, "connection \(c.index): \(sizes.count) segment(s) (\(sizes.map(String.init).joined(separator: ", "))) — \(packetList(segments.map(\.number)))",
+                       segments.map(\.number))
     }
 
     /// Every HTTP message one side sent, over all connections in time order: its first packet
     /// and its start line.
     func heads(_ side: Direction) -> [(packet: Int, line: String)] {
-        var found: [(time: Int64, packet: Int, line: String)] = []
-        for c in connections {
-            let http = http(c)
-            let segments = c.segments(from: side).filter { $0.length > 0 }
-            for message in side == .client ? http.requests : http.responses {
-                guard let s = segments.first(where: { Int($0.relativeSequence) - 1 + $0.length > message.range.lowerBound }) else { continue }
-                found.append((s.timestamp, s.number, message.head.startLine))
-            }
-        }
+        let found = closed.map { $0.flatMap { $0.heads(side) } } ?? connections.flatMap { heads(side, on: $0) }
         return found.sorted { ($0.time, $0.packet) < ($1.time, $1.packet) }.map { (packet: $0.packet, line: $0.line) }
+    }
+
+    /// The messages `side` sent on `c`, in order.
+    func heads(_ side: Direction, on c: Connection) -> [MessageHead] {
+        var found: [MessageHead] = []
+        let http = http(c)
+        let segments = c.segments(from: side).filter { $0.length > 0 }
+        for message in side == .client ? http.requests : http.responses {
+            guard let s = segments.first(where: { Int($0.relativeSequence) - 1 + $0.length > message.range.lowerBound }) else { continue }
+            found.append(MessageHead(time: s.timestamp, packet: s.number, line: message.head.startLine))
+        }
+        return found
     }
 
     func judgeResponse(_ c: Connection, status: Int, body: [UInt8]?, outcome: (Bool, String, [Int]) -> Outcome) -> Outcome {
@@ -236,18 +275,12 @@ struct ExpectationJudge {
     func completeness(cutShort: Bool = false) -> Outcome {
         var holes: [String] = []
         var packets: [Int] = []
-        for c in connections {
-            var next: [Direction: UInt32] = [:]
-            for s in c.segments {
-                let end = s.relativeSequence &+ UInt32(s.length) &+ (s.flags.contains(.syn) ? 1 : 0) &+ (s.flags.contains(.fin) ? 1 : 0)
-                if let expected = next[s.from], Int32(bitPattern: s.relativeSequence &- expected) > 0, !s.flags.contains(.rst) {
-                    let missing = s.relativeSequence &- expected
-                    let prefix = connections.count > 1 ? "connection \(c.index): " : ""
-                    holes.append("\(prefix)\(s.from) bytes \(expected)–\(s.relativeSequence &- 1) (\(missing) bytes) were not captured; packet \(s.number) continues at Seq=\(s.relativeSequence)")
-                    packets.append(s.number)
-                }
-                if let seen = next[s.from], Int32(bitPattern: end &- seen) <= 0 { continue }
-                next[s.from] = end
+        for (index, track) in tracks {
+            for hole in track.holes {
+                let missing = hole.sequence &- hole.expected
+                let prefix = connectionCount > 1 ? "connection \(index): " : ""
+                holes.append("\(prefix)\(hole.from) bytes \(hole.expected)–\(hole.sequence &- 1) (\(missing) bytes) were not captured; packet \(hole.packet) continues at Seq=\(hole.sequence)")
+                packets.append(hole.packet)
             }
         }
         let expectation = "every segment of the conversation was captured"
@@ -260,13 +293,24 @@ struct ExpectationJudge {
                            packets: [])
         }
         // No gap up to the end is all a capture that stops before the teardown can show.
-        if let open = connections.first(where: { !Teardown($0).closed }) {
-            let which = connections.count > 1 ? "connection \(open.index)'s teardown" : "the connection's teardown"
+        if let open = firstOpen {
+            let which = connectionCount > 1 ? "connection \(open)'s teardown" : "the connection's teardown"
             return Outcome(expectation: expectation, path: "capture", status: .unobservable,
                            detail: "no gaps, but the capture ends at packet \(captureEnd), before \(which): what followed is not in the file",
                            packets: [])
         }
         return Outcome(expectation: expectation, path: "capture", status: .held, detail: "no gaps", packets: packets)
+    }
+
+    /// Each connection's index and track, in order.
+    var tracks: [(index: Int, track: ConnectionTrack)] {
+        closed.map { $0.map { ($0.index, $0.track) } } ?? connections.map { ($0.index, ConnectionTrack($0)) }
+    }
+
+    /// The first connection the capture ends before the teardown of, if any.
+    var firstOpen: Int? {
+        if let closed { return closed.first { !$0.track.teardown.closed }?.index }
+        return connections.first { !Teardown($0).closed }?.index
     }
 
     /// One side's bytes in sequence order, each byte once even if retransmitted.
@@ -297,7 +341,7 @@ struct ExpectationJudge {
         }
     }
 
-    func snippet(_ bytes: [UInt8], _ at: Int) -> String {
+    func snippet<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, _ at: Int) -> String where Bytes.Index == Int {
         let start = max(0, at - 4), end = min(bytes.count, at + 12)
         guard start < end else { return "end of data" }
         let text = String(decoding: bytes[start..<end], as: UTF8.self).map { $0.isASCII && !$0.isNewline ? String($0) : "." }.joined()
@@ -365,6 +409,22 @@ extension ExpectationJudge {
             return Int(mss) - options
         }
     }
+}
+
+/// Bytes repeated end to end, read in place: an expected payload of 1000 times the client's
+/// 13 KB need not be 13 MB in memory to be compared.
+struct RepeatedBytes: RandomAccessCollection {
+    let base: [UInt8]
+    let times: Int
+
+    init(_ base: [UInt8], times: Int) {
+        self.base = base
+        self.times = base.isEmpty ? 0 : Swift.max(0, times)
+    }
+
+    var startIndex: Int { 0 }
+    var endIndex: Int { base.count * times }
+    subscript(i: Int) -> UInt8 { base[i % base.count] }
 }
 
 /// "packet 6", or "packets 6, 8, 10" (a long list cut to its head and tail).

@@ -76,25 +76,39 @@ struct CheckCommand: ParsableCommand {
         let selector = client.flatMap(ClientSelector.init)
         var checks: [FileCheck] = []
         for file in files {
-            checks.append(FileCheck.run(file, candidates: candidates, given: experiment != nil, client: selector, explain: explain))
+            // One file's packets are printed and a JSON record lists every file's: only then are rows kept.
+            checks.append(FileCheck.run(file, candidates: candidates, given: experiment != nil, client: selector, explain: explain,
+                                        list: files.count == 1 || json != nil, ladder: ladder != nil))
         }
         if files.count == 1, let check = checks.first {
             if let error = check.error {
                 complain(error.description)
                 throw ExitCode(error.exitCode)
             }
-            if let ranking = check.ranking { print(ranking.line) }
-            for line in check.result!.lines(explain: explain) { print(line) }
+            var output = StandardOutputBuffer()
+            if let ranking = check.ranking { output.append(ranking.line + "\n") }
+            do {
+                try check.result!.write(explain: explain) { output.append($0 + "\n") }
+            } catch {
+                output.flush()
+                complain("\(check.file): \(error)")
+                throw ExitCode(70)
+            }
+            output.flush()
         } else {
             for check in checks { print(check.line) }
         }
         do {
             if let ladder, let result = checks.first?.result {
-                try OutputWriter.writeLadder(result.connections, title: result.ladderTitle, to: ladder)
+                if let diagram = result.ladder {
+                    try OutputWriter.writeLadder(diagram, to: ladder)
+                } else {
+                    try OutputWriter.writeLadder(result.connections, title: result.ladderTitle, to: ladder)
+                }
                 print("ladder diagram written to \(ladder)")
             }
             if let json {
-                try OutputWriter.writeChecks(checks.map { $0.entry(strict: strict, explain: explain) }, to: json)
+                try OutputWriter.writeChecks(checks, strict: strict, explain: explain, to: json)
                 print("checks (JSON) of \(checks.count) file(s) written to \(json)")
             }
             if let junit {

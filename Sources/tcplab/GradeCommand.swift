@@ -115,7 +115,7 @@ struct GradeCommand: ParsableCommand {
             complain("no files to grade in \(paths.joined(separator: ", "))")
             throw ExitCode(66)
         }
-        let graded = GradePipeline.grade(submissions, experiments: experiments, jobs: jobs)
+        let graded = GradePipeline.grade(submissions, experiments: experiments, jobs: jobs, list: json != nil)
         let rows = graded.map(\.row)
         print(GradeReport.table(rows), terminator: "")
         do {

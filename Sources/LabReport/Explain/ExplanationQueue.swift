@@ -47,19 +47,16 @@ public struct ExplanationQueue: Sendable {
 public struct StreamingExplainer: Sendable {
     /// The first pass's connections, whose segments were not kept.
     let ends: [Connection]
-    let source: ExplanationSource
     private var analyzer = ConversationAnalyzer(retainSegments: true)
-    private var queue = ExplanationQueue()
+    private var closing: ClosingExplainer
     private var finished: [Bool]
-    /// The oldest connection not yet explained, 0-based: nothing before its first packet can still come.
-    private var oldestOpen = 0
     private var held = 0
     /// The most segments held at once: what the pass's memory grows with.
     public private(set) var mostHeld = 0
 
     public init(ends: [Connection], source: ExplanationSource = .init()) {
         self.ends = ends
-        self.source = source
+        closing = ClosingExplainer(firstNumbers: ends.map(\.firstNumber), source: source)
         finished = Array(repeating: false, count: ends.count)
     }
 
@@ -73,23 +70,20 @@ public struct StreamingExplainer: Sendable {
         let i = s.connection - 1
         // Past what the first pass saw (the file grew): explained at the end, with the rest.
         guard i < ends.count, !finished[i], s.number >= ends[i].lastNumber else { return s }
-        explain(i)
-        while oldestOpen < ends.count, finished[oldestOpen] { oldestOpen += 1 }
-        try queue.take(before: oldestOpen < ends.count ? ends[oldestOpen].firstNumber : .max, body)
+        try explain(i, body)
         return s
     }
 
     /// Explains what is still open (a file that changed between the passes) and empties the queue.
     public mutating func finish(_ body: (Explanation) throws -> Void) rethrows {
-        for i in 0..<analyzer.connectionCount where i >= finished.count || !finished[i] { explain(i) }
-        try queue.take(body)
+        for i in 0..<analyzer.connectionCount where i >= finished.count || !finished[i] { try explain(i, body) }
+        try closing.finish(body)
     }
 
-    private mutating func explain(_ i: Int) {
+    private mutating func explain(_ i: Int, _ body: (Explanation) throws -> Void) rethrows {
         if i < finished.count { finished[i] = true }
         let connection = analyzer.release(i + 1)
         held -= connection.segments.count
-        var walk = ConnectionWalk(connection: connection, source: source, numbered: ends.count > 1)
-        queue.add(walk.explain(), connection: i + 1)
+        try closing.close(connection, body)
     }
 }

@@ -66,7 +66,10 @@ public struct CheckReport: Codable, Sendable {
             (packets, connections, verdicts) = ([], [], [])
         }
 
-        public init(_ r: CheckResult, matchedBy: MatchedBy, ranking: Ranking?, exitCode: Int32, explain: Bool = false) {
+        /// With `listed` false, the packets and the explanation are left empty, for a writer that
+        /// streams them in from the result's stores (`OutputWriter.writeChecks`).
+        public init(_ r: CheckResult, matchedBy: MatchedBy, ranking: Ranking?, exitCode: Int32, explain: Bool = false,
+                    listed: Bool = true) {
             file = r.file
             experiment = r.experiment.name
             title = r.experiment.title
@@ -79,10 +82,11 @@ public struct CheckReport: Codable, Sendable {
             self.ranking = ranking?.results.map {
                 Rank(experiment: $0.experiment.name, held: $0.held, failed: $0.failed, matched: $0.diagnosis == nil)
             }
-            packets = PacketList(packets: r.packets, connections: r.connections).rows
+            // A store that cannot be read back gives an empty list, as a file without packets would.
+            packets = listed ? (try? r.rows?.all()) ?? [] : []
             connections = r.connections.map(RunReport.ConnectionEntry.init)
             verdicts = r.verdict.outcomes.map(RunReport.VerdictEntry.init)
-            explanation = explain ? r.explanations : nil
+            explanation = explain ? (listed ? (try? r.explanations?.all()) ?? [] : []) : nil
         }
     }
 

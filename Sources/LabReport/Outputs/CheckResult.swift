@@ -3,18 +3,24 @@ import LabPackets
 import LabVerdict
 
 /// A foreign capture judged against one experiment: the connections the experiment is about,
-/// the packets they hold, the verdict and, when asked, the explanation; or the one reason the
-/// file cannot be judged against it.
+/// the rows of the packets they hold, the verdict and, when asked, the explanation; or the one
+/// reason the file cannot be judged against it.
 public struct CheckResult: Sendable {
     public var file: String
     public var experiment: Experiment
-    /// The packets of the chosen connections, in file order, with their file numbers.
-    public var packets: [Packet]
+    /// The chosen connections, renumbered from 1. A check that reads its file twice keeps their
+    /// counts and history, not their segments.
     public var connections: [Connection]
     /// TCP connections in the file that the experiment is not about.
     public var ignoredConnections: Int
     public var verdict: Verdict
-    public var explanations: [Explanation] = []
+    /// The rows of the chosen connections' packets, in file order, when the list was asked for.
+    public var rows: PacketRowStore?
+    /// The explanation, when asked for.
+    public var explanations: ExplanationStore?
+    /// The chosen connections' ladder, when asked for of a check that reads its file twice (an
+    /// in-memory one draws it from `connections`' segments).
+    public var ladder: LadderDiagram?
     /// Set when no connection could be judged: what the file holds instead. The verdict is then empty.
     public var diagnosis: String?
     /// Set when the file could not be read to its end: the packets before were judged.
@@ -22,7 +28,24 @@ public struct CheckResult: Sendable {
     /// The frames read from the file.
     public var framesRead: Int
 
-    /// The chain for a file: choose the experiment's connections, judge them, explain them.
+    /// A result judged elsewhere (`CheckPipeline`, which reads the file twice): `selection`
+    /// made from the file's `connectionCount` connections.
+    public init(file: String, experiment: Experiment, selection: ConnectionSelection, connectionCount: Int, verdict: Verdict,
+                framesRead: Int, fileProblem: String?, rows: PacketRowStore?, explanations: ExplanationStore?) {
+        self.file = file
+        self.experiment = experiment
+        connections = selection.chosen
+        diagnosis = selection.diagnosis
+        ignoredConnections = connectionCount - selection.chosen.count
+        self.verdict = diagnosis == nil ? verdict : Verdict(outcomes: [], captureProblems: [], endpointFailures: [])
+        self.framesRead = framesRead
+        self.fileProblem = fileProblem
+        self.rows = rows
+        self.explanations = explanations
+    }
+
+    /// The chain for a whole trace in memory: choose the experiment's connections, judge them,
+    /// explain them. What the two passes over a file must agree with.
     public init(file: String, experiment: Experiment, trace: Trace, client: ClientSelector?, explain: Bool,
                 fileProblem: String? = nil) {
         self.file = file
@@ -33,7 +56,8 @@ public struct CheckResult: Sendable {
         connections = selection.chosen
         diagnosis = selection.diagnosis
         let relevant = Set(connections.flatMap { $0.segments.map(\.packetIndex) })
-        packets = trace.packets.enumerated().filter { relevant.contains($0.offset) }.map(\.element)
+        let packets = trace.packets.enumerated().filter { relevant.contains($0.offset) }.map(\.element)
+        rows = PacketRowStore(rows: PacketList(packets: packets, connections: connections).rows)
         ignoredConnections = trace.connections.count - connections.count
         if diagnosis != nil {
             verdict = Verdict(outcomes: [], captureProblems: [], endpointFailures: [])
@@ -42,7 +66,7 @@ public struct CheckResult: Sendable {
         verdict = Verdict.judge(experiment, packets: packets, connections: connections, lastPacket: trace.packets.last?.number,
                                 cutShort: fileProblem != nil)
         if explain {
-            explanations = Explainer(connections: connections, source: ExplanationSource(experiment: experiment)).explain()
+            explanations = ExplanationStore(Explainer(connections: connections, source: ExplanationSource(experiment: experiment)).explain())
         }
     }
 
@@ -67,26 +91,26 @@ public struct CheckResult: Sendable {
     /// "failed", "passed", "no match".
     public var status: String { diagnosis != nil ? "no match" : verdict.status.rawValue }
 
-    /// What `tcplab check` prints: the packets, the explanation, the verdicts and the summary.
-    public func lines(explain: Bool) -> [String] {
-        var lines = ["== \(experiment.name) against \(file): \(experiment.title)"]
+    /// What `tcplab check` prints, a line at a time: the packets, the explanation, the verdicts
+    /// and the summary. Throws when the rows kept on disk cannot be read back.
+    public func write(explain: Bool, _ line: (String) throws -> Void) throws {
+        try line("== \(experiment.name) against \(file): \(experiment.title)")
         if let diagnosis {
-            lines.append(diagnosis)
-            if let fileProblem { lines.append("(\(fileProblem))") }
-            lines.append(summaryLine)
-            return lines
+            try line(diagnosis)
+            if let fileProblem { try line("(\(fileProblem))") }
+            try line(summaryLine)
+            return
         }
-        lines.append(PacketList(packets: packets, connections: connections).render())
-        if ignoredConnections > 0 { lines.append("(\(ignoredConnections) other TCP connection(s) in the file ignored)") }
-        if let fileProblem { lines.append("(\(fileProblem); the \(framesRead) packet(s) before it were judged)") }
-        lines.append("")
+        try (rows ?? PacketRowStore()).lines(line)
+        if ignoredConnections > 0 { try line("(\(ignoredConnections) other TCP connection(s) in the file ignored)") }
+        if let fileProblem { try line("(\(fileProblem); the \(framesRead) packet(s) before it were judged)") }
+        try line("")
         if explain {
-            lines.append(Explanation.render(explanations))
-            lines.append("")
+            if let explanations, explanations.count > 0 { try explanations.lines(line) } else { try line("") }
+            try line("")
         }
-        lines.append(VerdictText.render(verdict))
-        lines.append(summaryLine)
-        return lines
+        try line(VerdictText.render(verdict))
+        try line(summaryLine)
     }
 
     /// `experiment-2: passed (12/12 expectations held)`, or why nothing was judged.
