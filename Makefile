@@ -128,7 +128,7 @@ bench-show: build
 bench-grade: build
 	python3 Benchmarks/bench_grade.py
 
-# Per-run overhead against a tcpdump-script recipe, the suite against its experiments, 2 GiB
+# Per-run overhead against a tcpdump-script recipe, the suite against its experiments, 1 GiB
 # capture completeness; then the decode throughput.
 bench: build
 	python3 Benchmarks/bench_runs.py

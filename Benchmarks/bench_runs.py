@@ -5,7 +5,7 @@
    write by hand — start tcpdump --immediate-mode, wait for "listening on", run the same server
    and client, stop tcpdump, check the trace with tshark. The recipe's completeness is counted too.
 2. `tcplab run --all` wall time against the sum and the maximum of the experiments run alone.
-3. Capture completeness on 2 GiB full-speed loopback transfers with a headers-only snaplen
+3. Capture completeness on 1 GiB full-speed loopback transfers with a headers-only snaplen
    (Benchmarks/experiments): lo as it is (TSO/GSO, 64 KiB frames), and MTU 1500 without offloads.
 4. Runs in bulk: `tcplab run experiment-1 --repeat 200`, whose runs share one namespace and one
    capture, as wall time per run and as overhead per run beyond the experiment's own duration
@@ -116,9 +116,9 @@ def suite():
 
 
 def bulk():
-    print("3. capture completeness, 2 GiB at full speed over loopback, snaplen 128 (headers only):")
+    print("3. capture completeness, 1 GiB at full speed over loopback, snaplen 128 (headers only):")
     with tempfile.TemporaryDirectory() as directory:
-        for name, link in [("bulk-2g", "lo as is (TSO/GSO)"), ("bulk-2g-1500", "MTU 1500, offloads off")]:
+        for name, link in [("bulk-1g", "lo as is (TSO/GSO)"), ("bulk-1g-1500", "MTU 1500, offloads off")]:
             seconds, done = timed([BIN, "run", name, "--experiments", os.path.join(ROOT, "Benchmarks/experiments"),
                                    "--out", directory, "--quiet", "--timings"])
             line = next((l for l in done.stdout.split("\n") if " timings: " in l), "")
@@ -130,7 +130,7 @@ def bulk():
             transfer = float(experiment.group(1)) / (1000 if experiment.group(2) == "ms" else 1)
             count, drops = int(frames.group(1)), int(frames.group(2))
             print(f"   {link:<24} {count:>9,} packets in {transfer:5.2f} s = {count / transfer:>11,.0f} packets/s, "
-                  f"{2**31 / transfer / 1e9:4.2f} GB/s, dropped {drops}")
+                  f"{2**30 / transfer / 1e9:4.2f} GB/s, dropped {drops}")
 
 
 def duration(text):

@@ -9,8 +9,8 @@ doing more:
 - analysis without listing: tcplab's count and TCP analysis (`show --count-only`) and its
   conversation table (`show --conversations`) against tshark's (`tshark -q -z conv,tcp`), and
   tcpdump reading and rewriting the file without decoding it (`tcpdump -r … -w /dev/null`);
-- the paths a TA uses on a big capture (`check`, `show --explain`, `show --ladder`,
-  `show --json`): time and peak RSS.
+- the paths a TA uses on a big capture (`check`, `check --json`, `check` ranking every
+  experiment, `show --explain`, `show --ladder`, `show --json`): time and peak RSS.
 
 Times are the best of several runs (the page cache is warmed first, for every tool alike);
 peak RSS comes from wait4's ru_maxrss."""
@@ -116,6 +116,9 @@ def main():
     with tempfile.TemporaryDirectory() as scratch:
         ladder = os.path.join(scratch, "ladder.svg")
         rows = [row("tcplab check --experiment experiment-1", [BIN, "check", CAPTURE, "--experiment", "experiment-1"], (0, 1), 2),
+                row("tcplab check --experiment experiment-1 --json", [BIN, "check", CAPTURE, "--experiment", "experiment-1",
+                                                                    "--json", os.path.join(scratch, "check.json")], (0, 1), 2),
+                row("tcplab check (ranks every experiment)", [BIN, "check", CAPTURE], (0, 1), 2),
                 row("tcplab show --explain", [BIN, "show", "--explain", CAPTURE], times=2),
                 row("tcplab show --ladder FILE.svg", [BIN, "show", "--ladder", ladder, "--count-only", CAPTURE], times=2),
                 row("tcplab show --json", [BIN, "show", "--json", CAPTURE], times=2)]

@@ -77,18 +77,7 @@ import Testing
         var checked = 0
         for file in PacketLineWriterTests.captures.prefix(40) {
             let frames = PacketLineWriterTests.frames(PacketLineWriterTests.fixtures + "/" + file)
-            var damaged: [(CapturedFrame, LinkType)] = []
-            for (frame, linkType) in frames.prefix(30) {
-                for _ in 0..<4 {
-                    var copy = frame
-                    let limit = min(copy.bytes.count, 80)
-                    guard limit > 0 else { continue }
-                    let at = Int.random(in: 0..<limit, using: &generator)
-                    copy.bytes[copy.bytes.startIndex + at] ^= UInt8.random(in: 1...255, using: &generator)
-                    if Bool.random(using: &generator) { copy.bytes.removeLast(Int.random(in: 0...copy.bytes.count - at, using: &generator)) }
-                    damaged.append((copy, linkType))
-                }
-            }
+            let damaged = PacketLineWriterTests.damaged(frames, using: &generator)
             Self.expectSame(Self.packetRows(damaged), Self.inPlace(damaged), "\(file), damaged")
             checked += damaged.count
         }

@@ -49,6 +49,24 @@ import Testing
         }
     }
 
+    /// Four damaged copies of each of the first 30 frames: a byte among the first 80 flipped,
+    /// and half of them cut short after it.
+    static func damaged(_ frames: [(CapturedFrame, LinkType)], using generator: inout some RandomNumberGenerator) -> [(CapturedFrame, LinkType)] {
+        var damaged: [(CapturedFrame, LinkType)] = []
+        for (frame, linkType) in frames.prefix(30) {
+            for _ in 0..<4 {
+                var copy = frame
+                let limit = min(copy.bytes.count, 80)
+                guard limit > 0 else { continue }
+                let at = Int.random(in: 0..<limit, using: &generator)
+                copy.bytes[copy.bytes.startIndex + at] ^= UInt8.random(in: 1...255, using: &generator)
+                if Bool.random(using: &generator) { copy.bytes.removeLast(Int.random(in: 0...copy.bytes.count - at, using: &generator)) }
+                damaged.append((copy, linkType))
+            }
+        }
+        return damaged
+    }
+
     /// Damaged frames: every byte of each frame's headers flipped in turn, and frames cut short,
     /// so malformed packets, odd options and non-TCP rows take the same text both ways.
     @Test func damagedFramesPrintTheSameBothWays() {
@@ -57,18 +75,7 @@ import Testing
         for file in Self.captures.prefix(40) {
             let frames = Self.frames(Self.fixtures + "/" + file)
             guard !frames.isEmpty else { continue }
-            var damaged: [(CapturedFrame, LinkType)] = []
-            for (frame, linkType) in frames.prefix(30) {
-                for _ in 0..<4 {
-                    var copy = frame
-                    let limit = min(copy.bytes.count, 80)
-                    guard limit > 0 else { continue }
-                    let at = Int.random(in: 0..<limit, using: &generator)
-                    copy.bytes[copy.bytes.startIndex + at] ^= UInt8.random(in: 1...255, using: &generator)
-                    if Bool.random(using: &generator) { copy.bytes.removeLast(Int.random(in: 0...copy.bytes.count - at, using: &generator)) }
-                    damaged.append((copy, linkType))
-                }
-            }
+            let damaged = Self.damaged(frames, using: &generator)
             let (slow, fast) = Self.both(damaged)
             #expect(slow == fast, "\(file), damaged")
             checked += damaged.count

@@ -1,59 +1,28 @@
 import LabSystem
 
-/// The packet rows of a checked capture, in file order, and their columns' widths. A check's
-/// list can hold every packet of a big file, so past `inMemoryLimit` rows they go to an unnamed
-/// temporary file and come back one at a time; a small file's stay in memory, and a class's
-/// worth of small files opens no file at all.
-///
-/// A reference, so a check's result stays small to copy; `@unchecked Sendable` because it is
-/// filled on one thread and then read on one (the printing one), never on two at once.
+/// The packet rows of a checked capture, in file order, and their columns' widths, which are
+/// known only once every row is in.
 public final class PacketRowStore: @unchecked Sendable {
-    static let inMemoryLimit = 4096
-    private var rows: [PacketRow] = []
-    private var spill: SpillFile?
-    public private(set) var count = 0
+    private let rows: SpillingList<PacketRow>
+    public var count: Int { rows.count }
     public private(set) var widths = PacketList.Widths()
 
-    public init() {}
-
     /// Rows already in memory, kept there.
-    public init(rows: [PacketRow]) {
-        self.rows = rows
-        count = rows.count
+    public init(rows: [PacketRow] = []) {
+        self.rows = SpillingList(rows)
         for r in rows { widths.fit(r) }
     }
 
     public func append(_ row: PacketRow) throws(SystemError) {
-        count += 1
         widths.fit(row)
-        if let spill {
-            try spill.append(record: PacketRowCodec.fields(row), row.info)
-            return
-        }
-        rows.append(row)
-        guard rows.count > Self.inMemoryLimit else { return }
-        let spill = try SpillFile()
-        for r in rows { try spill.append(record: PacketRowCodec.fields(r), r.info) }
-        rows = []
-        self.spill = spill
+        try rows.append(row)
     }
 
     /// Every row, in the order appended.
-    public func forEach(_ body: (PacketRow) throws -> Void) throws {
-        guard let spill else {
-            for r in rows { try body(r) }
-            return
-        }
-        try spill.readRecords { fields, info in try body(PacketRowCodec.row(fields, info: info)) }
-    }
+    public func forEach(_ body: (PacketRow) throws -> Void) throws { try rows.forEach(body) }
 
     /// Every row at once, for outputs of small files (a class's records).
-    public func all() throws -> [PacketRow] {
-        var all: [PacketRow] = []
-        all.reserveCapacity(count)
-        try forEach { all.append($0) }
-        return all
-    }
+    public func all() throws -> [PacketRow] { try rows.all() }
 
     /// The packet list as `PacketList.render` lays it out, a line at a time.
     public func lines(_ body: (String) throws -> Void) throws {
@@ -61,6 +30,12 @@ public final class PacketRowStore: @unchecked Sendable {
         try body(widths.header)
         try forEach { try body(widths.line($0)) }
     }
+}
+
+extension PacketRow: SpillRecord {
+    public var spillRecord: (head: String, text: String) { (PacketRowCodec.fields(self), info) }
+
+    public init(spillHead: String, text: String) { self = PacketRowCodec.row(spillHead, info: text) }
 }
 
 /// A row's fields other than Info in one string, their separator (U+001F) one that no number,
