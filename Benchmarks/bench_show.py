@@ -81,7 +81,7 @@ def main():
         got = lines(command)
         if got != expected[name]:
             sys.exit(f"{name} printed {got} lines, expected {expected[name]}")
-    runs = {"tcplab": 5, "tcpdump": 3, "tshark": 2}
+    runs = {"tcplab": 5, "tcpdump": 3, "tshark": 3}
 
     def row(name, command, allowed=(0,), times=None):
         tool = command[0] if command[0] in have else "tcplab"
