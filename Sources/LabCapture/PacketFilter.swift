@@ -109,3 +109,18 @@ public final class PacketFilter {
         return pcap_offline_filter(&program, &header, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)) != 0
     }
 }
+
+/// One `--filter` for every link type a file's records have, compiled for each as it first
+/// appears (a pcapng file can mix them).
+public struct PacketFilters {
+    public let text: String
+    private var compiled: [LinkType: PacketFilter] = [:]
+
+    public init(_ text: String) { self.text = text }
+
+    /// Whether the record passes the filter.
+    public mutating func pass(_ record: CaptureRecordView) throws(CaptureError) -> Bool {
+        if compiled[record.linkType] == nil { compiled[record.linkType] = try PacketFilter(text, linkType: record.linkType) }
+        return compiled[record.linkType]!.matches(record.bytes, originalLength: record.originalLength)
+    }
+}

@@ -16,37 +16,18 @@ struct CaptureSummary {
     var fingerprint: TraceFingerprint?
 
     /// The first pass. A file with nothing readable in it (missing, unreadable, not a capture,
-    /// empty) fails with the line to print, as `CheckPipeline.read` does.
+    /// empty) fails with the line to print (`CheckPipeline.decodeFrames`).
     static func read(_ file: String) throws(CommandFailure) -> CaptureSummary {
         var analyzer = ConversationAnalyzer(retainSegments: false)
         var kinds: [ConversationKindReader] = []
         var fingerprint = TraceFingerprint.Builder()
-        var frames = 0
-        var firstProblem: DecodeError?
-        var onlyUnsupported = true
-        var problem: CaptureFileError?
-        do {
-            try CaptureFileReader.scan(file) { record in
-                frames += 1
-                let packet = Packet.decode(record, number: frames)
-                if frames == 1 { firstProblem = packet.malformed }
-                if !(packet.malformed?.isUnsupportedLinkType ?? false) { onlyUnsupported = false }
-                guard let s = analyzer.add(packet, index: frames - 1) else { return }
-                if s.connection > kinds.count {
-                    kinds.append(ConversationKindReader(ports: (s.segment.sourcePort, s.segment.destinationPort)))
-                }
-                kinds[s.connection - 1].add(s)
-                fingerprint.add(s)
+        let (frames, problem) = try CheckPipeline.decodeFrames(file) { packet in
+            guard let s = analyzer.add(packet, index: packet.number - 1) else { return }
+            if s.connection > kinds.count {
+                kinds.append(ConversationKindReader(ports: (s.segment.sourcePort, s.segment.destinationPort)))
             }
-        } catch let error as CaptureFileError {
-            if case .unreadable = error { throw CommandFailure(error) }
-            if frames == 0 { throw CommandFailure(error) }
-            problem = error
-        } catch {
-            throw CommandFailure("\(file): \(error)", exitCode: 70)
-        }
-        if frames > 0, onlyUnsupported, let firstProblem {
-            throw CommandFailure("\(file): \(firstProblem); tcplab reads EN10MB, LINUX_SLL, LINUX_SLL2, NULL, LOOP and RAW", exitCode: 2)
+            kinds[s.connection - 1].add(s)
+            fingerprint.add(s)
         }
         return CaptureSummary(connections: analyzer.connections, kinds: kinds.map(\.kind), frames: frames, problem: problem,
                               fingerprint: fingerprint.fingerprint)

@@ -19,22 +19,37 @@ public enum CheckPipeline {
     /// readable in it (missing, unreadable, not a capture, empty) fails with the line to print.
     public static func read(_ file: String) throws(CommandFailure) -> CaptureContents {
         var packets: [Packet] = []
-        var problem: CaptureFileError?
+        let (_, problem) = try decodeFrames(file) { packets.append($0) }
+        return CaptureContents(trace: Trace(packets: packets), problem: problem)
+    }
+
+    /// Decodes every frame of `file` for `body`, in order; returns how many, and why the reading
+    /// stopped early. A file with nothing readable in it (missing, unreadable, not a capture,
+    /// empty, or only frames of link types tcplab does not read) fails with the line to print.
+    static func decodeFrames(_ file: String, _ body: (Packet) -> Void) throws(CommandFailure)
+        -> (frames: Int, problem: CaptureFileError?) {
+        var frames = 0
+        var firstProblem: DecodeError?
+        var onlyUnsupported = true
         do {
-            try CaptureFileReader.read(file) { record in
-                packets.append(Packet.decode(record.frame, number: packets.count + 1, linkType: record.linkType))
+            try CaptureFileReader.scan(file) { record in
+                frames += 1
+                let packet = Packet.decode(record, number: frames)
+                if frames == 1 { firstProblem = packet.malformed }
+                if !(packet.malformed?.isUnsupportedLinkType ?? false) { onlyUnsupported = false }
+                body(packet)
             }
         } catch let error as CaptureFileError {
             if case .unreadable = error { throw CommandFailure(error) }
-            if packets.isEmpty { throw CommandFailure(error) }
-            problem = error
+            if frames == 0 { throw CommandFailure(error) }
+            return (frames, error)
         } catch {
             throw CommandFailure("\(file): \(error)", exitCode: 70)
         }
-        if !packets.isEmpty, packets.allSatisfy({ $0.malformed?.isUnsupportedLinkType ?? false }), let first = packets[0].malformed {
-            throw CommandFailure("\(file): \(first); tcplab reads EN10MB, LINUX_SLL, LINUX_SLL2, NULL, LOOP and RAW", exitCode: 2)
+        if frames > 0, onlyUnsupported, let firstProblem {
+            throw CommandFailure("\(file): \(firstProblem); tcplab reads EN10MB, LINUX_SLL, LINUX_SLL2, NULL, LOOP and RAW", exitCode: 2)
         }
-        return CaptureContents(trace: Trace(packets: packets), problem: problem)
+        return (frames, nil)
     }
 
     /// Judges a file read once already (`summary`) against each experiment, reading it a second

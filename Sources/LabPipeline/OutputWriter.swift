@@ -116,24 +116,18 @@ public enum OutputWriter {
                       entry >= 0, entry < checks.count, let result = checks[entry].result else { continue }
                 // An empty array, as encoded: stream the elements in its place.
                 var element: [UInt8] = []
-                var first = true
-                func next() {
+                func add(_ write: (inout [UInt8]) -> Void) throws {
+                    // The element before, if any, left its bytes here; the buffer is reused.
+                    let separated = !element.isEmpty
                     element.removeAll(keepingCapacity: true)
-                    if !first { element += ",\n".utf8 }
-                    first = false
+                    if separated { element += ",\n".utf8 }
+                    write(&element)
+                    try file.append(element)
                 }
                 if line.hasSuffix("\"packets\" : [") {
-                    try result.rows?.forEach {
-                        next()
-                        PrettyJSON.write($0, indent: 8, into: &element)
-                        try file.append(element)
-                    }
+                    try result.rows?.forEach { row in try add { PrettyJSON.write(row, indent: 8, into: &$0) } }
                 } else {
-                    try result.explanations?.forEach {
-                        next()
-                        PrettyJSON.write($0, indent: 8, into: &element)
-                        try file.append(element)
-                    }
+                    try result.explanations?.forEach { e in try add { PrettyJSON.write(e, indent: 8, into: &$0) } }
                 }
             }
             try file.commit()

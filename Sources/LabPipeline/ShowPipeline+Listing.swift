@@ -16,7 +16,7 @@ extension ShowPipeline {
     /// `list` prints for the same request, without a `Packet` per frame.
     static func listText(_ request: ShowRequest, _ analyzer: inout ConversationAnalyzer,
                          into output: inout StandardOutputBuffer) throws -> (frames: Int, segments: Int) {
-        var filters: [LinkType: PacketFilter] = [:]
+        var filters = request.filter.map(PacketFilters.init)
         var rows = ListingRowMaker()
         var frames = 0, segments = 0
         var printing = ListingPrinting(after: &output, rowsPerBatch: listingBatchSize)
@@ -29,15 +29,10 @@ extension ShowPipeline {
             let view = PacketView(record, number: frames)
             let placement = analyzer.add(view.headers, number: frames, timestamp: view.timestamp)
             if placement != nil { segments += 1 }
-            if let filter = request.filter {
-                if filters[record.linkType] == nil {
-                    filters[record.linkType] = try PacketFilter(filter, linkType: record.linkType)
-                }
-                if !filters[record.linkType]!.matches(record.bytes, originalLength: record.originalLength) {
-                    rows.hide(view, placement, into: &batch.rows)
-                    if batch.rows.count >= listingBatchSize { printing.deliver(&batch, into: &output) }
-                    return
-                }
+            if try filters?.pass(record) == false {
+                rows.hide(view, placement, into: &batch.rows)
+                if batch.rows.count >= listingBatchSize { printing.deliver(&batch, into: &output) }
+                return
             }
             // The header goes out with the first row, so a file that is not a capture prints only its error.
             if firstRow { rows.addLine(PacketRow.header, into: &batch.rows) }

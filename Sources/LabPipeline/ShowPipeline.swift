@@ -103,7 +103,7 @@ public enum ShowPipeline {
     /// are read (the list or JSON).
     private static func list(_ request: ShowRequest, _ analyzer: inout ConversationAnalyzer, ladder plan: inout LadderPlan?,
                              printing: Bool, into output: inout StandardOutputBuffer) throws -> (frames: Int, segments: Int) {
-        var filters: [LinkType: PacketFilter] = [:]
+        var filters = request.filter.map(PacketFilters.init)
         var rows = PacketRowBuilder()
         var lines = PacketLineWriter()
         var frames = 0, segments = 0
@@ -119,14 +119,9 @@ public enum ShowPipeline {
                 plan?.add(segment)
             }
             guard printing else { return }
-            if let filter = request.filter {
-                if filters[record.linkType] == nil {
-                    filters[record.linkType] = try PacketFilter(filter, linkType: record.linkType)
-                }
-                guard filters[record.linkType]!.matches(record.bytes, originalLength: record.originalLength) else {
-                    json ? rows.hide(packet, segment) : lines.hide(packet, segment)
-                    return
-                }
+            if try filters?.pass(record) == false {
+                json ? rows.hide(packet, segment) : lines.hide(packet, segment)
+                return
             }
             if firstRow { output.append(json ? request.jsonOpening : PacketRow.header + "\n") }
             if json {

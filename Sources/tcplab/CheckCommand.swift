@@ -99,12 +99,9 @@ struct CheckCommand: ParsableCommand {
             for check in checks { print(check.line) }
         }
         do {
-            if let ladder, let result = checks.first?.result {
-                if let diagram = result.ladder {
-                    try OutputWriter.writeLadder(diagram, to: ladder)
-                } else {
-                    try OutputWriter.writeLadder(result.connections, title: result.ladderTitle, to: ladder)
-                }
+            // The check drew it from one more reading of the file, as it was asked for (`FileCheck.run`).
+            if let ladder, let diagram = checks.first?.result?.ladder {
+                try OutputWriter.writeLadder(diagram, to: ladder)
                 print("ladder diagram written to \(ladder)")
             }
             if let json {

@@ -4,58 +4,61 @@
 /// the rest of the check does. `StreamingCheckTests` holds the two to the same bytes.
 public enum PrettyJSON {
     /// `row` as an element of an array whose elements are `indent` spaces in.
-    public static func row(_ row: PacketRow, indent: Int) -> String {
-        var bytes: [UInt8] = []
-        write(row, indent: indent, into: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
-    }
+    public static func row(_ row: PacketRow, indent: Int) -> String { text { write(row, indent: indent, into: &$0) } }
 
     /// `e` as an element of an array whose elements are `indent` spaces in.
-    public static func explanation(_ e: Explanation, indent: Int) -> String {
+    public static func explanation(_ e: Explanation, indent: Int) -> String { text { write(e, indent: indent, into: &$0) } }
+
+    private static func text(_ write: (inout [UInt8]) -> Void) -> String {
         var bytes: [UInt8] = []
-        write(e, indent: indent, into: &bytes)
+        write(&bytes)
         return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The same bytes as `row`, appended to `out`. Keys in sorted order; `ack` only when set,
     /// `tcp` only for a TCP row, as the encoder leaves out a nil.
     public static func write(_ row: PacketRow, indent: Int, into out: inout [UInt8]) {
-        var o = Object(indent: indent, out: out)
-        out = []
-        o.open(atLineStart: true)
-        o.member("destination") { $0.quoted(row.destination) }
-        o.member("info") { $0.quoted(row.info) }
-        o.member("length") { $0.number(row.length) }
-        o.member("number") { $0.number(row.number) }
-        o.member("protocolName") { $0.quoted(row.protocolName) }
-        o.member("source") { $0.quoted(row.source) }
-        if let t = row.tcp {
-            o.member("tcp") { tcp in
-                tcp.open(atLineStart: false)
-                if let ack = t.ack { tcp.member("ack") { $0.number(ack) } }
-                tcp.member("analysis") { $0.array(t.analysis) }
-                tcp.member("destinationPort") { $0.number(t.destinationPort) }
-                tcp.member("flags") { $0.array(t.flags) }
-                tcp.member("from") { $0.quoted(t.from) }
-                tcp.member("len") { $0.number(t.len) }
-                tcp.member("seq") { $0.number(t.seq) }
-                tcp.member("sourcePort") { $0.number(t.sourcePort) }
-                tcp.member("stream") { $0.number(t.stream) }
-                tcp.member("window") { $0.number(t.window) }
-                tcp.close()
+        object(indent: indent, into: &out) { o in
+            o.member("destination") { $0.quoted(row.destination) }
+            o.member("info") { $0.quoted(row.info) }
+            o.member("length") { $0.number(row.length) }
+            o.member("number") { $0.number(row.number) }
+            o.member("protocolName") { $0.quoted(row.protocolName) }
+            o.member("source") { $0.quoted(row.source) }
+            if let t = row.tcp {
+                o.member("tcp") { tcp in
+                    tcp.open(atLineStart: false)
+                    if let ack = t.ack { tcp.member("ack") { $0.number(ack) } }
+                    tcp.member("analysis") { $0.array(t.analysis) }
+                    tcp.member("destinationPort") { $0.number(t.destinationPort) }
+                    tcp.member("flags") { $0.array(t.flags) }
+                    tcp.member("from") { $0.quoted(t.from) }
+                    tcp.member("len") { $0.number(t.len) }
+                    tcp.member("seq") { $0.number(t.seq) }
+                    tcp.member("sourcePort") { $0.number(t.sourcePort) }
+                    tcp.member("stream") { $0.number(t.stream) }
+                    tcp.member("window") { $0.number(t.window) }
+                    tcp.close()
+                }
             }
+            o.member("time") { $0.quoted(row.time) }
         }
-        o.member("time") { $0.quoted(row.time) }
-        o.close()
-        out = o.out
     }
 
     public static func write(_ e: Explanation, indent: Int, into out: inout [UInt8]) {
+        object(indent: indent, into: &out) { o in
+            o.member("packets") { $0.array(e.packets.map(String.init), quoted: false) }
+            o.member("text") { $0.quoted(e.text) }
+        }
+    }
+
+    /// An object starting a line `indent` spaces in, its members written by `members`; `out`'s
+    /// storage moves into it and back, so no bytes are copied.
+    private static func object(indent: Int, into out: inout [UInt8], _ members: (inout Object) -> Void) {
         var o = Object(indent: indent, out: out)
         out = []
         o.open(atLineStart: true)
-        o.member("packets") { $0.array(e.packets.map(String.init), quoted: false) }
-        o.member("text") { $0.quoted(e.text) }
+        members(&o)
         o.close()
         out = o.out
     }
