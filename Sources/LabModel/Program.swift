@@ -13,6 +13,8 @@ public struct Program: Sendable, Equatable {
     public var origin: Origin
     /// Run under `strace -f`, so the run knows each send and receive call and the close.
     public var traced = false
+    /// How it is fenced (`--isolation` and the limits' options).
+    public var isolation = Isolation()
 
     public enum Origin: String, Sendable {
         /// `"server": {"command": [...]}` in the experiment file.
@@ -108,9 +110,11 @@ public struct Program: Sendable, Equatable {
 
     /// Where the program `name` (a command's first word, placeholders filled in) runs from, found
     /// from `directory` as `execvp` would; or why it cannot be started.
-    public static func locate(_ name: String, from directory: String) -> Result<String, CannotStart> {
-        if let path = FileSystem.findExecutable(name, directory: directory) { return .success(path) }
+    public static func locate(_ name: String, from directory: String, isolation: IsolationLevel = .none) -> Result<String, CannotStart> {
+        let searchPath = isolation == .sandbox ? Sandbox.searchPath : FileSystem.searchPath
+        if let path = FileSystem.findExecutable(name, directory: directory, searchPath: searchPath) { return .success(path) }
         return .failure(CannotStart(description: name.contains("/") ? "\(name) is not an executable file (in \(directory))"
+                                        : isolation == .sandbox ? "\"\(name)\" was not found on the sandbox's PATH (\(searchPath))"
                                         : "\"\(name)\" was not found on PATH"))
     }
 }

@@ -45,6 +45,8 @@ public struct ProgramRecord: Sendable {
     public var sockets: [SocketCalls]?
     /// What strace's log held when it showed no connection.
     public var straceNote: String?
+    /// What it used in its sandbox and which limit it reached; nil at `--isolation none`.
+    public var sandbox: SandboxUsage?
 
     public enum Ending: Sendable, Equatable {
         /// It ended by itself.

@@ -23,6 +23,8 @@ public struct EndpointChoice: Sendable {
     public var traceSyscalls = false
     /// One host's lo or the lab's two hosts (`--hosts`); nil keeps the experiment's own link.
     public var hosts: HostsChoice?
+    /// How every program is fenced (`--isolation` and the limits).
+    public var isolation = Isolation()
 
     public init() {}
 
@@ -64,6 +66,11 @@ public struct EndpointChoice: Sendable {
             }
             for side in Array(chosen.programs.keys) { chosen.programs[side]?.traced = true }
         }
+        for side in Array(chosen.programs.keys) { chosen.programs[side]?.isolation = isolation }
+        if !chosen.programs.isEmpty, let why = SandboxProbe.refusal(isolation.level) {
+            throw CommandFailure("\(experiment.name): the \(isolation.level.rawValue) level cannot be had here: \(why); "
+                + "pass --isolation container to run programs with what a container allows, or --isolation none for your own code", exitCode: 77)
+        }
         for (side, program) in chosen.programs.sorted(by: { $0.key == .server && $1.key == .client }) {
             if let why = Self.missing(program) {
                 throw CommandFailure("\(experiment.name): the \(side) program cannot be started: \(why)", exitCode: 70)
@@ -77,7 +84,7 @@ public struct EndpointChoice: Sendable {
         guard let name = program.arguments.first else { return "its command is empty" }
         // A name built from a placeholder is known only when the run fills it in; the run checks it then.
         if Program.placeholders.keys.contains(where: name.contains) { return nil }
-        guard case let .failure(why) = Program.locate(name, from: program.directory) else { return nil }
+        guard case let .failure(why) = Program.locate(name, from: program.directory, isolation: program.isolation.level) else { return nil }
         return why.description
     }
 }

@@ -30,10 +30,19 @@ struct ProgramEndpoint {
     func run() -> EndpointRecord {
         var record = EndpointRecord(side: side)
         defer { events.finish(side) }
-        let words = program.filled(host: host, port: experiment.port, out: out)
+        let sandbox: Sandbox?
+        do { sandbox = try program.isolation.level == .none ? nil : Sandbox(level: program.isolation.level, limits: program.isolation.limits,
+                                                                             submission: program.directory, out: out) } catch {
+            let words = program.filled(host: host, port: experiment.port, out: out)
+            record.program = ProgramRecord(command: words, directory: program.directory, origin: program.origin, ending: .notStarted("\(error)"))
+            record.failure = "the \(side) program was not started: its sandbox could not be prepared: \(error)"
+            return record
+        }
+        let words = program.filled(host: host, port: experiment.port, out: sandbox?.outFolder ?? out)
         var programRecord = ProgramRecord(command: words, directory: program.directory, origin: program.origin,
                                           ending: .notStarted(""))
         func fail(_ message: String) -> EndpointRecord {
+            sandbox?.remove()
             record.program = programRecord
             record.failure = message
             return record
@@ -47,16 +56,19 @@ struct ProgramEndpoint {
             }
         }
         let path: String
-        switch Program.locate(words[0], from: program.directory) {
-        case let .success(found): path = found
+        switch Program.locate(words[0], from: program.directory, isolation: program.isolation.level) {
+        case let .success(found): path = sandbox.map { Self.inside($0, found, folder: program.directory) } ?? found
         case let .failure(why):
             programRecord.ending = .notStarted(why.description)
             return fail("the \(side) program was not started: \(why)")
         }
         var options = ChildProcess.Options()
-        options.environment = Self.environment(side: side, experiment: experiment, out: out)
-        options.directory = program.directory
+        options.environment = sandbox.map { Self.sandboxEnvironment(side: side, experiment: experiment, sandbox: $0) }
+            ?? Self.environment(side: side, experiment: experiment, out: out)
+        // The sandbox binds the folder at its own path, so it must be absolute and without links.
+        options.directory = sandbox == nil ? program.directory : (try? FileSystem.realPath(program.directory)) ?? program.directory
         options.captureOutput = true
+        options.sandbox = sandbox
         var executable = path, arguments = Array(words.dropFirst())
         var straceLog: String?
         if program.traced {
@@ -66,8 +78,9 @@ struct ProgramEndpoint {
             }
             let log = FileSystem.temporaryName(for: "\(FileSystem.temporaryFolder)/tcplab-strace-\(UUID().uuidString).log")
             straceLog = log
+            if sandbox != nil { options.traceLogCopy = log }
             arguments = ["-f", "-qq", "-s", "0", "-e", "signal=none", "-e", "trace=" + StraceLog.calls.joined(separator: ","),
-                         "-o", log, "--", path] + arguments
+                         "-o", sandbox?.traceLog ?? log, "--", path] + arguments
             executable = strace
         }
         defer { if let straceLog { FileSystem.remove(straceLog) } }
@@ -98,6 +111,7 @@ struct ProgramEndpoint {
         programRecord.ended = elapsed
         programRecord.stdout = child.stdout
         programRecord.stderr = child.stderr
+        programRecord.sandbox = child.usage
         if let straceLog { read(straceLog, into: &programRecord) }
         switch wait {
         case .exited: programRecord.ending = .exited(status)
@@ -107,7 +121,7 @@ struct ProgramEndpoint {
         let port = experiment.port
         switch listening {
         case .onPort:
-            record.failure = Self.failure(of: programRecord, side: side, experiment: experiment)
+            record.failure = Self.limitLine(programRecord, side: side) ?? Self.failure(of: programRecord, side: side, experiment: experiment)
         case let .elsewhere(ports):
             programRecord.listeningElsewhere = ports
             record.failure = "the server program listens on \(ports.map(String.init).joined(separator: ", ")); "
@@ -155,6 +169,13 @@ struct ProgramEndpoint {
         }
     }
 
+    /// A limit the program reached, as the one line that names it: first, because it is the cause
+    /// of whatever the program did next.
+    static func limitLine(_ record: ProgramRecord, side: Direction) -> String? {
+        guard let hit = record.sandbox?.limitHit else { return nil }
+        return "the \(side) program reached \(hit)"
+    }
+
     /// The one line that says what went wrong with a program that ran, or nil when nothing did.
     static func failure(of record: ProgramRecord, side: Direction, experiment: Experiment) -> String? {
         let stderrLine = record.lastErrorLine.map { ": \($0)" } ?? ""
@@ -186,6 +207,24 @@ struct ProgramEndpoint {
         // Output written before a kill at the deadline is kept, not lost in a buffer.
         if values["PYTHONUNBUFFERED"] == nil { values["PYTHONUNBUFFERED"] = "1" }
         return values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+    }
+
+    /// Only what the program needs, never tcplab's own environment (a CI secret may be in it).
+    static func sandboxEnvironment(side: Direction, experiment: Experiment, sandbox: Sandbox) -> [String] {
+        var values = [
+            "TCPLAB_HOST": experiment.link.serverAddress.description, "TCPLAB_PORT": "\(experiment.port)",
+            "TCPLAB_OUT": sandbox.outFolder, "TCPLAB_SIDE": side.rawValue, "TCPLAB_EXPERIMENT": experiment.name,
+            "HOME": sandbox.scratch, "PATH": sandbox.level == .sandbox ? Sandbox.searchPath : FileSystem.searchPath, "PYTHONUNBUFFERED": "1",
+        ]
+        values["LANG"] = ProcessInfo.processInfo.environment["LANG"] ?? "C.UTF-8"
+        return values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+    }
+
+    /// The program's file as the sandbox sees it: one of its folder's is run from the scratch's
+    /// copy, which its own uid can read even when the original is mode 600.
+    static func inside(_ sandbox: Sandbox, _ path: String, folder: String) -> String {
+        guard let real = try? FileSystem.realPath(path), let base = try? FileSystem.realPath(folder), real.hasPrefix(base + "/") else { return path }
+        return sandbox.scratch + real.dropFirst(base.count)
     }
 
     private var elapsed: Int64 {

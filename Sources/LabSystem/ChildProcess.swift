@@ -18,6 +18,11 @@ public final class ChildProcess: @unchecked Sendable {
     private var status: ExitStatus?
     /// Reused by every read of the pipes: a server waiting to listen is looked at every millisecond.
     private var buffer = [UInt8](repeating: 0, count: 16 << 10)
+    /// The sandbox it runs in, and the read end of its keeper's report; pid is then the keeper's.
+    let sandbox: Sandbox?
+    var reportFD: Int32
+    /// What it used and which limit it reached, once it has ended in a sandbox.
+    public internal(set) var usage: SandboxUsage?
 
     /// How a process ended.
     public enum ExitStatus: Sendable, Equatable, CustomStringConvertible {
@@ -31,10 +36,15 @@ public final class ChildProcess: @unchecked Sendable {
             }
         }
 
+        init(waitStatus raw: Int32) {
+            self = raw & 0x7f == 0 ? .exited((raw >> 8) & 0xff) : .signalled(raw & 0x7f)
+        }
+
         public static func signalName(_ signal: Int32) -> String {
             let names: [Int32: String] = [SIGHUP: "SIGHUP", SIGINT: "SIGINT", SIGQUIT: "SIGQUIT", SIGILL: "SIGILL",
                                           SIGABRT: "SIGABRT", SIGBUS: "SIGBUS", SIGFPE: "SIGFPE", SIGKILL: "SIGKILL",
-                                          SIGSEGV: "SIGSEGV", SIGPIPE: "SIGPIPE", SIGALRM: "SIGALRM", SIGTERM: "SIGTERM"]
+                                          SIGSEGV: "SIGSEGV", SIGPIPE: "SIGPIPE", SIGALRM: "SIGALRM", SIGTERM: "SIGTERM",
+                                          SIGXCPU: "SIGXCPU", SIGXFSZ: "SIGXFSZ", SIGSYS: "SIGSYS"]
             return names[signal] ?? "signal \(signal)"
         }
     }
@@ -48,14 +58,21 @@ public final class ChildProcess: @unchecked Sendable {
         /// Keep stdout and stderr (bounded); otherwise both go to /dev/null.
         public var captureOutput = false
         public var outputLimit = 64 << 10
+        /// Run it in this sandbox (nil, or level `none`: as tcplab's own child). `directory` is then
+        /// the folder copied into its scratch, and the environment is exactly `environment`.
+        public var sandbox: Sandbox?
+        /// Where the keeper copies strace's log (`Sandbox.traceLog`) when the program ends.
+        public var traceLogCopy: String?
 
         public init() {}
     }
 
-    private init(pid: pid_t, pidfd: Int32, pipes: [Int32], limit: Int) {
+    init(pid: pid_t, pidfd: Int32, pipes: [Int32], limit: Int, sandbox: Sandbox? = nil, reportFD: Int32 = -1) {
         self.pid = pid
         self.pidfd = pidfd
         self.pipes = pipes
+        self.sandbox = sandbox
+        self.reportFD = reportFD
         stdout = CapturedOutput(limit: limit)
         stderr = CapturedOutput(limit: limit)
     }
@@ -67,6 +84,9 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// Starts `path` (a path, not a name looked up on PATH) with `arguments`. stdin is /dev/null.
     public static func spawn(_ path: String, _ arguments: [String], options: Options) throws(SystemError) -> ChildProcess {
+        if let sandbox = options.sandbox, sandbox.level != .none {
+            return try spawn(path, arguments, options: options, in: sandbox)
+        }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -160,14 +180,16 @@ public final class ChildProcess: @unchecked Sendable {
     public func terminate(grace: Duration = .seconds(5)) -> ExitStatus {
         if let status { return status }
         if !hasExited {
-            kill(-pid, SIGTERM)
-            _ = supervise(until: .now + grace)
+            // A keeper forwards SIGTERM to its program and gives it `grace` itself, then copies `out`.
+            kill(sandbox == nil ? -pid : pid, SIGTERM)
+            _ = supervise(until: .now + grace + (sandbox == nil ? .zero : .seconds(2)))
         }
         kill(-pid, SIGKILL)  // the main process if it ignored SIGTERM, and helpers that outlived it
         clinux_untrack_child_group(pid)
         var raw: Int32 = 0
         waitpid(pid, &raw, 0)
-        let ended: ExitStatus = raw & 0x7f == 0 ? .exited((raw >> 8) & 0xff) : .signalled(raw & 0x7f)
+        var ended = ExitStatus(waitStatus: raw)
+        if sandbox != nil { ended = finishSandbox(keeperStatus: ended) }
         status = ended
         // A helper that left the group may still hold the pipes: take what is there, no more.
         readOutput()

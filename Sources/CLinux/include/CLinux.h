@@ -53,4 +53,6 @@ int clinux_veth_create(const char *name, const char *peer, int peer_netns_fd);
 /// Gives `name` the address `local` with `peer` (both network order) as its only neighbour.
 int clinux_address_add(const char *name, uint32_t local, uint32_t peer);
 
+#include "Sandbox.h"
+
 #endif

@@ -1,0 +1,108 @@
+/// How strongly tcplab fences a program it starts (`--isolation`).
+public enum IsolationLevel: String, Sendable, CaseIterable, Codable {
+    /// Its own PID, mount, IPC and UTS namespaces, a filesystem view of the system read-only, its
+    /// folder read-only and a scratch; as root also a uid of its own and cgroup limits.
+    case sandbox
+    /// What a container's default profile still allows when namespaces cannot be made: a uid of its
+    /// own (as root), rlimits, no inherited descriptors or environment, a scratch folder on disk.
+    case container
+    /// As the user who started tcplab, with its environment: a student's own code on their own machine.
+    case none
+
+    /// What the level does and does not fence, for the run's header.
+    public var summary: String {
+        switch self {
+        case .sandbox: "sandbox (own PID, mount, IPC and UTS namespaces; system and folder read-only; scratch; limits)"
+        case .container: "container (own uid as root, limits, clean descriptors and environment; no namespaces)"
+        case .none: "none (programs run as \(Sandbox.isRealRoot ? "root" : "you"), with tcplab's environment and files)"
+        }
+    }
+}
+
+/// The resources one program may use. The defaults are far above what a lab program needs.
+public struct SandboxLimits: Sendable, Equatable, Codable {
+    /// Bytes of memory: a cgroup's limit as root, the address space (RLIMIT_AS) otherwise.
+    public var memory = 512 << 20
+    /// Processes and threads at once (a cgroup's pids.max as root, and RLIMIT_NPROC).
+    public var processes = 64
+    /// CPU seconds of each process (RLIMIT_CPU).
+    public var cpuSeconds = 60
+    /// Bytes of the largest file it may write (RLIMIT_FSIZE).
+    public var fileSize = 64 << 20
+    /// Descriptors open at once (RLIMIT_NOFILE).
+    public var openFiles = 256
+    /// Bytes of its scratch folder, /tmp and /dev/shm together (a tmpfs's size).
+    public var scratch = 64 << 20
+
+    public init() {}
+
+    /// Every limit with its option and value, for the guide and the run's header.
+    public var described: [(option: String, value: String)] {
+        [("--memory-limit", Self.bytes(memory)), ("--process-limit", "\(processes)"), ("--cpu-limit", "\(cpuSeconds) s"),
+         ("--file-size-limit", Self.bytes(fileSize)), ("--open-file-limit", "\(openFiles)"), ("--scratch-limit", Self.bytes(scratch))]
+    }
+
+    public static func bytes(_ count: Int) -> String {
+        if count >= 1 << 30 && count % (1 << 30) == 0 { return "\(count >> 30) GiB" }
+        if count >= 1 << 20 { return count % (1 << 20) == 0 ? "\(count >> 20) MiB" : String(format1: Double(count) / 1048576) + " MiB" }
+        if count >= 1 << 10 { return "\(count >> 10) KiB" }
+        return "\(count) bytes"
+    }
+}
+
+/// A limit a program reached, in the words isolate's status line would use.
+public struct LimitHit: Sendable, Equatable, Codable, CustomStringConvertible {
+    public var limit: String
+    public var value: String
+    public var reached: String
+
+    public init(limit: String, value: String, reached: String) {
+        self.limit = limit
+        self.value = value
+        self.reached = reached
+    }
+
+    public var description: String { "its \(limit) limit of \(value) (\(reached))" }
+}
+
+/// What a sandboxed program used, from its keeper's report and its cgroups.
+public struct SandboxUsage: Sendable, Equatable {
+    public var level: IsolationLevel
+    public var uid: UInt32?
+    /// User and system time of every process it ran.
+    public var cpuMicroseconds: Int64 = 0
+    /// The cgroup's peak as root, else the largest resident set of one of its processes.
+    public var peakMemory: Int64 = 0
+    /// How many processes it started, itself included; nil where it cannot be counted.
+    public var processes: Int?
+    public var limitHit: LimitHit?
+    /// Files of its `out` folder copied back, and ones left (links, devices, names tcplab uses).
+    public var copiedFiles = 0
+    public var skippedFiles = 0
+
+    public init(level: IsolationLevel) { self.level = level }
+}
+
+extension String {
+    init(format1 value: Double) {
+        let tenths = Int((value * 10).rounded())
+        self = "\(tenths / 10).\(tenths % 10)"
+    }
+}
+
+/// How the programs of a run are fenced: the level and its limits.
+public struct Isolation: Sendable, Equatable {
+    public var level = IsolationLevel.sandbox
+    public var limits = SandboxLimits()
+
+    public init() {}
+
+    /// The one line a run's header gives it, with what is weaker when tcplab is not root.
+    public var header: String {
+        var line = "isolation: " + level.summary
+        if level != .none && !Sandbox.isRealRoot {
+            line += "; not root, so weaker: the programs keep your uid (only the sandbox's view hides your files), memory is an address-space limit, no cgroup counts"
+        }
+        return line
+    }
+}
