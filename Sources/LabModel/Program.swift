@@ -111,10 +111,10 @@ public struct Program: Sendable, Equatable {
     /// Where the program `name` (a command's first word, placeholders filled in) runs from, found
     /// from `directory` as `execvp` would; or why it cannot be started.
     public static func locate(_ name: String, from directory: String, isolation: IsolationLevel = .none) -> Result<String, CannotStart> {
-        let searchPath = isolation == .sandbox ? Sandbox.searchPath : FileSystem.searchPath
+        let searchPath = isolation == .none ? FileSystem.searchPath : Sandbox.searchPath
         if let path = FileSystem.findExecutable(name, directory: directory, searchPath: searchPath) { return .success(path) }
         return .failure(CannotStart(description: name.contains("/") ? "\(name) is not an executable file (in \(directory))"
-                                        : isolation == .sandbox ? "\"\(name)\" was not found on the sandbox's PATH (\(searchPath))"
+                                        : isolation != .none ? "\"\(name)\" was not found on the sandbox's PATH (\(searchPath))"
                                         : "\"\(name)\" was not found on PATH"))
     }
 }

@@ -54,8 +54,17 @@ public enum CodeGradePipeline {
             let students = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [])
                 .filter { !$0.hasPrefix(".") && FileSystem.isDirectory(root + "/" + $0) }.sorted(by: naturalOrder)
             if students.isEmpty { throw CommandFailure("\(root): no student folders in it", exitCode: 66) }
+            let base = (try? FileSystem.realPath(root)) ?? root
             for student in students {
                 let folder = (try? FileSystem.realPath(root + "/" + student)) ?? root + "/" + student
+                // A link out of the class folder would have the grader run, and show, someone else's files.
+                guard folder.hasPrefix(base + "/") else {
+                    found += experiments.map {
+                        CodeSubmission(student: student, folder: folder, experiment: $0, commands: [:],
+                                       missing: "its folder is a symlink out of the class folder (to \(folder)), so it is not run")
+                    }
+                    continue
+                }
                 found += try submissions(of: student, in: folder, experiments: experiments)
             }
         }
@@ -106,7 +115,7 @@ public enum CodeGradePipeline {
     /// The whole of `grade --code`: find the submissions, run them, write the JSON when asked;
     /// returns the table and the exit code.
     public static func run(_ folders: [String], experiments: [String], loader: ExperimentLoader, repeats: Int, out: String,
-                           deadline: Duration?, jobs: Int, json: String?) throws(CommandFailure) -> (table: String, exitCode: Int32) {
+                           deadline: Duration?, jobs: Int, json: String?, isolation: Isolation = Isolation()) throws(CommandFailure) -> (table: String, exitCode: Int32) {
         let known: [String]
         do { known = try loader.names() } catch { throw CommandFailure(error) }
         for name in experiments where !known.contains(name) {
@@ -114,7 +123,7 @@ public enum CodeGradePipeline {
         }
         let found = try submissions(folders, experiments: experiments)
         do { try OutputWriter.makeFolder(out) } catch { throw CommandFailure(error) }
-        let grades = grade(found, loader: loader, repeats: repeats, out: out, deadline: deadline, jobs: jobs)
+        let grades = grade(found, loader: loader, repeats: repeats, out: out, deadline: deadline, jobs: jobs, isolation: isolation)
         if let json {
             let record = CodeGradeRecord(format: 1, tool: Tool.label, codeGrades: grades)
             do { try OutputWriter.write(OutputWriter.encodeJSON(record), to: json, what: "the grades") } catch { throw CommandFailure(error) }
@@ -124,19 +133,20 @@ public enum CodeGradePipeline {
 
     /// Runs every submission `repeats` times on `jobs` threads; traces go under `out/student/`.
     public static func grade(_ submissions: [CodeSubmission], loader: ExperimentLoader, repeats: Int, out: String,
-                             deadline: Duration?, jobs: Int) -> [CodeGrade] {
+                             deadline: Duration?, jobs: Int, isolation: Isolation = Isolation()) -> [CodeGrade] {
         let grades = Mutex([CodeGrade?](repeating: nil, count: submissions.count))
         let hosts = RunHostPool()
         defer { hosts.close() }
         ParallelWork.forEach(submissions.count, jobs: jobs) { i in
-            let grade = self.grade(submissions[i], loader: loader, repeats: repeats, out: out, deadline: deadline, hosts: hosts)
+            let grade = self.grade(submissions[i], loader: loader, repeats: repeats, out: out, deadline: deadline, hosts: hosts,
+                                   isolation: isolation)
             grades.withLock { $0[i] = grade }
         }
         return grades.withLock { $0.compactMap { $0 } }
     }
 
     static func grade(_ s: CodeSubmission, loader: ExperimentLoader, repeats: Int, out: String, deadline: Duration?,
-                      hosts: RunHostPool) -> CodeGrade {
+                      hosts: RunHostPool, isolation: Isolation = Isolation()) -> CodeGrade {
         var grade = CodeGrade(student: s.student, experiment: s.experiment,
                               server: s.commands[.server].map(Program.quoted), client: s.commands[.client].map(Program.quoted),
                               runs: 0, passed: 0, patterns: [], problem: nil, exitCode: 0)
@@ -152,6 +162,7 @@ public enum CodeGradePipeline {
         choice.commands = s.commands
         choice.directory = s.folder
         choice.deadline = deadline
+        choice.isolation = isolation
         let chosen: Experiment
         // A scripted choice keeps every experiment, so `apply` gives one back.
         do { chosen = try choice.apply(to: experiment, named: true) ?? experiment } catch { return fail(error.description, error.exitCode) }

@@ -10,6 +10,7 @@ public enum ProgramText {
 
     public static func lines(_ program: ProgramRecord, side: Direction) -> [String] {
         var lines = ["\(side) program (\(program.origin.rawValue)): \(Program.quoted(program.command)) — \(program.endingText)"]
+        if let usage = program.sandbox { lines.append("  " + usageLine(usage)) }
         if let sockets = program.sockets {
             if sockets.isEmpty { lines.append("  system calls (strace): no TCP connection opened" + (program.straceNote.map { " (\($0))" } ?? "")) }
             for (i, socket) in sockets.enumerated() {
@@ -26,5 +27,16 @@ public enum ProgramText {
             lines += shown.map { "    " + String($0.prefix(300)) }
         }
         return lines
+    }
+
+    /// "sandbox uid 2004792321: 0.04 s CPU, peak memory 9.8 MiB, 3 processes", and the limit it reached.
+    public static func usageLine(_ usage: SandboxUsage) -> String {
+        let who = usage.uid.map { " uid \($0)" } ?? ""
+        let cpu = String(format1: Double(usage.cpuMicroseconds) / 1e6)
+        let processes = usage.processes.map { ", \($0) process\($0 == 1 ? "" : "es")" } ?? ""
+        let copied = usage.copiedFiles + usage.skippedFiles > 0
+            ? ", \(usage.copiedFiles) file(s) of out copied back" + (usage.skippedFiles > 0 ? ", \(usage.skippedFiles) left" : "") : ""
+        let hit = usage.limitHit.map { "; LIMIT REACHED: \($0)" } ?? ""
+        return "\(usage.level.rawValue)\(who): \(cpu) s CPU, peak memory \(SandboxLimits.bytes(Int(usage.peakMemory)))\(processes)\(copied)\(hit)"
     }
 }

@@ -214,7 +214,7 @@ struct ProgramEndpoint {
         var values = [
             "TCPLAB_HOST": experiment.link.serverAddress.description, "TCPLAB_PORT": "\(experiment.port)",
             "TCPLAB_OUT": sandbox.outFolder, "TCPLAB_SIDE": side.rawValue, "TCPLAB_EXPERIMENT": experiment.name,
-            "HOME": sandbox.scratch, "PATH": sandbox.level == .sandbox ? Sandbox.searchPath : FileSystem.searchPath, "PYTHONUNBUFFERED": "1",
+            "HOME": sandbox.scratch, "PATH": Sandbox.searchPath, "PYTHONUNBUFFERED": "1",
         ]
         values["LANG"] = ProcessInfo.processInfo.environment["LANG"] ?? "C.UTF-8"
         return values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }

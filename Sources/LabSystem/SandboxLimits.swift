@@ -84,7 +84,8 @@ public struct SandboxUsage: Sendable, Equatable {
 }
 
 extension String {
-    init(format1 value: Double) {
+    /// One decimal, without Foundation's formatter.
+    public init(format1 value: Double) {
         let tenths = Int((value * 10).rounded())
         self = "\(tenths / 10).\(tenths % 10)"
     }

@@ -31,6 +31,8 @@ struct GradeCommand: ParsableCommand {
 
     @OptionGroup var options: ExperimentOptions
 
+    @OptionGroup(title: "Sandbox (with --code)") var sandbox: IsolationOptions
+
     @Option(help: "How many files are graded at once. Default: the number of cores.")
     var jobs: Int = OSThread.allowedProcessors
 
@@ -81,7 +83,7 @@ struct GradeCommand: ParsableCommand {
         let outcome: (table: String, exitCode: Int32)
         do {
             outcome = try CodeGradePipeline.run(paths, experiments: codeExperiments, loader: loader, repeats: `repeat`, out: out,
-                                                deadline: deadline, jobs: jobs, json: json)
+                                                deadline: deadline, jobs: jobs, json: json, isolation: sandbox.value)
         } catch {
             complain(error.description)
             throw ExitCode(error.exitCode)

@@ -30,6 +30,8 @@ struct ProgramOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Where the sides run: lo (one host, both on 127.0.0.1) or lab (the two hosts of the lab's own trace, joined by a veth pair, as the experiment's \"labLink\" describes them). Default: the experiment's \"link\".", valueName: "lo|lab"))
     var hosts: HostsChoice?
 
+    @OptionGroup(title: "Sandbox") var sandbox: IsolationOptions
+
     @Flag(help: "Run each program under strace -f and report its send and receive calls and its close (strace slows each system call, which can change timing).")
     var strace = false
 
@@ -42,6 +44,7 @@ struct ProgramOptions: ParsableArguments {
         choice.deadline = deadline
         choice.traceSyscalls = strace
         choice.hosts = hosts
+        choice.isolation = sandbox.value
         return choice
     }
 }

@@ -104,6 +104,7 @@ struct RunCommand: ParsableCommand {
             complain(error.description)
             throw ExitCode(error.exitCode)
         }
+        if !quiet && experiments.contains(where: { !$0.programs.isEmpty }) { print(programs.choice.isolation.header) }
         var plan = RunPlan(out: out)
         plan.repeats = `repeat`
         plan.format = outputs.format

@@ -69,6 +69,9 @@ public struct RunReport: Codable, Sendable {
         public var stdoutBytes: Int
         public var stderr: String
         public var stderrBytes: Int
+        /// sandbox, container or none: the level it ran at.
+        public var isolation: String
+        public var sandbox: SandboxEntry?
 
         init(_ p: ProgramRecord) {
             command = p.command
@@ -83,6 +86,29 @@ public struct RunReport: Codable, Sendable {
             stdoutBytes = p.stdout.total
             stderr = String(decoding: p.stderr.bytes, as: UTF8.self)
             stderrBytes = p.stderr.total
+            isolation = (p.sandbox?.level ?? .none).rawValue
+            sandbox = p.sandbox.map(SandboxEntry.init)
+        }
+    }
+
+    /// What a sandboxed program used, as isolate's meta file gives it.
+    public struct SandboxEntry: Codable, Sendable {
+        public var uid: UInt32?
+        public var cpuSeconds: Double
+        public var peakMemoryBytes: Int64
+        public var processes: Int?
+        public var limitHit: LimitHit?
+        public var copiedFiles: Int
+        public var skippedFiles: Int
+
+        init(_ usage: SandboxUsage) {
+            uid = usage.uid
+            cpuSeconds = Double(usage.cpuMicroseconds) / 1e6
+            peakMemoryBytes = usage.peakMemory
+            processes = usage.processes
+            limitHit = usage.limitHit
+            copiedFiles = usage.copiedFiles
+            skippedFiles = usage.skippedFiles
         }
     }
 
