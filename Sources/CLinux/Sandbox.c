@@ -92,13 +92,14 @@ static int make_path(const char *path, mode_t mode) {
 /// A read-only bind that keeps the flags a user namespace may not clear (noexec, atime).
 static int bind_read_only(const char *source, const char *target) {
     if (mount(source, target, NULL, MS_BIND | MS_REC, NULL) != 0) return -1;
-    struct statvfs info;
+    // statfs, not statvfs: glibc's statvfs may read /proc/mounts through stdio, which allocates.
+    struct statfs info;
     unsigned long flags = MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV;
-    if (statvfs(target, &info) == 0) {
-        if (info.f_flag & ST_NOEXEC) flags |= MS_NOEXEC;
-        if (info.f_flag & ST_NOATIME) flags |= MS_NOATIME;
-        if (info.f_flag & ST_NODIRATIME) flags |= MS_NODIRATIME;
-        if (info.f_flag & ST_RELATIME) flags |= MS_RELATIME;
+    if (statfs(target, &info) == 0) {
+        if (info.f_flags & ST_NOEXEC) flags |= MS_NOEXEC;
+        if (info.f_flags & ST_NOATIME) flags |= MS_NOATIME;
+        if (info.f_flags & ST_NODIRATIME) flags |= MS_NODIRATIME;
+        if (info.f_flags & ST_RELATIME) flags |= MS_RELATIME;
     }
     return mount(NULL, target, NULL, flags, NULL);
 }
@@ -328,8 +329,9 @@ static void become_program(int exec_error_fd) {
     setrlimit(RLIMIT_CORE, &no_core);
     if (box->set_identity || box->user_namespace) drop_capabilities();
     if (box->set_identity) {
-        if (setgroups(0, NULL) != 0 || setresgid(box->gid, box->gid, box->gid) != 0
-            || setresuid(box->uid, box->uid, box->uid) != 0) fail(clinux_box_step_identity);
+        // Raw calls: glibc's wrappers signal every thread the parent had, which this clone lacks, and wait forever.
+        if (syscall(SYS_setgroups, 0, NULL) != 0 || syscall(SYS_setresgid, box->gid, box->gid, box->gid) != 0
+            || syscall(SYS_setresuid, box->uid, box->uid, box->uid) != 0) fail(clinux_box_step_identity);
     } else if (box->user_namespace) {
         struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
         struct __user_cap_data_struct none[2];
@@ -370,7 +372,8 @@ static void kill_identity(void) {
     if (box->namespaces || !box->set_identity) return;
     long pid = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
     if (pid == 0) {
-        if (setresgid(box->gid, box->gid, box->gid) == 0 && setresuid(box->uid, box->uid, box->uid) == 0) kill(-1, SIGKILL);
+        if (syscall(SYS_setresgid, box->gid, box->gid, box->gid) == 0 && syscall(SYS_setresuid, box->uid, box->uid, box->uid) == 0)
+            kill(-1, SIGKILL);
         _exit(0);
     }
     if (pid > 0) { int ignored; waitpid((pid_t)pid, &ignored, 0); }

@@ -121,7 +121,7 @@ struct ProgramEndpoint {
         let port = experiment.port
         switch listening {
         case .onPort:
-            record.failure = Self.limitLine(programRecord, side: side) ?? Self.failure(of: programRecord, side: side, experiment: experiment)
+            record.failure = Self.failure(of: programRecord, side: side, experiment: experiment)
         case let .elsewhere(ports):
             programRecord.listeningElsewhere = ports
             record.failure = "the server program listens on \(ports.map(String.init).joined(separator: ", ")); "
@@ -132,6 +132,8 @@ struct ProgramEndpoint {
         case .never:
             record.failure = "the server program never listened on port \(port) within the run's deadline of \(formatDuration(experiment.deadline))"
         }
+        // A limit reached is the cause of whatever the program did next, so it is said first.
+        if let limit = Self.limitLine(programRecord, side: side) { record.failure = limit }
         record.program = programRecord
         return record
     }
