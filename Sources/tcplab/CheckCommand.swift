@@ -85,10 +85,15 @@ struct CheckCommand: ParsableCommand {
                 complain(error.description)
                 throw ExitCode(error.exitCode)
             }
+            // Unreachable since the loader refuses a folder without experiments; said, not trapped, all the same.
+            guard let result = check.result else {
+                complain(check.line)
+                throw ExitCode(70)
+            }
             var output = StandardOutputBuffer()
             if let ranking = check.ranking { output.append(ranking.line + "\n") }
             do {
-                try check.result!.write(explain: explain) { output.append($0 + "\n") }
+                try result.write(explain: explain) { output.append($0 + "\n") }
             } catch {
                 output.flush()
                 complain("\(check.file): \(error)")
