@@ -30,7 +30,8 @@ struct ClientCommand: ParsableCommand {
     @Option(help: "Where traces are written.")
     var out: String = "traces"
 
-    @Option(parsing: .unconditional, help: "Run the client this many times, one after the other.")
+    @Option(parsing: .unconditional, help: "Run the client this many times, one after the other (at most \(CommandLimits.runs)).",
+            transform: wholeNumber(atMost: CommandLimits.runs))
     var `repeat`: Int = 1
 
     @Flag(help: "Print only the summary line of each run.")
@@ -40,6 +41,7 @@ struct ClientCommand: ParsableCommand {
 
     func validate() throws {
         if `repeat` < 1 { throw ValidationError("--repeat must be a whole number of runs, at least 1; got \(`repeat`)") }
+        try requireAtMost("--repeat", `repeat`, CommandLimits.runs, unit: "runs")
     }
 
     func run() throws {

@@ -31,8 +31,9 @@ struct GradeCommand: ParsableCommand {
 
     @OptionGroup var options: ExperimentOptions
 
-    @Option(help: "How many files are graded at once. Default: the number of cores.")
-    var jobs: Int = OSThread.allowedProcessors
+    @Option(help: "How many files are graded at once (at most \(CommandLimits.jobs)). Default: the number of cores.",
+            transform: wholeNumber(atMost: CommandLimits.jobs))
+    var jobs: Int = min(OSThread.allowedProcessors, CommandLimits.jobs)
 
     @Flag(help: "Grade programs, not traces: run each student's server and client against the experiments.")
     var code = false
@@ -40,13 +41,14 @@ struct GradeCommand: ParsableCommand {
     @Option(name: .customLong("experiment"), help: "With --code: the experiment a student's server.py and client.py are for (repeatable).")
     var codeExperiments: [String] = []
 
-    @Option(parsing: .unconditional, help: "With --code: run each student's code this many times per experiment.")
+    @Option(parsing: .unconditional, help: "With --code: run each student's code this many times per experiment (at most \(CommandLimits.runs)).",
+            transform: wholeNumber(atMost: CommandLimits.runs))
     var `repeat`: Int = 1
 
     @Option(help: "With --code: where each student's traces go (a folder per student).")
     var out: String = "graded"
 
-    @Option(help: ArgumentHelp("With --code: the longest one run may take before the programs are killed.", valueName: "duration"),
+    @Option(help: ArgumentHelp("With --code: the longest one run may take before the programs are killed (at most \(formatDuration(CommandLimits.deadline))).", valueName: "duration"),
             transform: positiveDuration)
     var deadline: Duration?
 
@@ -64,7 +66,9 @@ struct GradeCommand: ParsableCommand {
 
     func validate() throws {
         if jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+        try requireAtMost("--jobs", jobs, CommandLimits.jobs)
         if `repeat` < 1 { throw ValidationError("--repeat must be a whole number of runs, at least 1; got \(`repeat`)") }
+        try requireAtMost("--repeat", `repeat`, CommandLimits.runs, unit: "runs")
         if !code && (!codeExperiments.isEmpty || `repeat` != 1 || deadline != nil) {
             throw ValidationError("--experiment, --repeat and --deadline grade programs: add --code")
         }

@@ -24,7 +24,8 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "With --capture: where traces are written.")
     var out: String = "traces"
 
-    @Option(help: "With --listen: stop after this many visits (default: serve until interrupted).")
+    @Option(help: "With --listen: stop after this many visits (at most \(CommandLimits.runs); default: serve until interrupted).",
+            transform: wholeNumber(atMost: CommandLimits.runs))
     var count: Int?
 
     @Flag(help: "With --capture: print only the summary line of each visit.")
@@ -46,6 +47,7 @@ struct ServeCommand: ParsableCommand {
             throw ValidationError("--port and --root are for the HTTP server on 127.0.0.1; with --listen the experiment's own server runs")
         }
         if let count, count < 1 { throw ValidationError("--count must be at least 1, got \(count)") }
+        if let count { try requireAtMost("--count", count, CommandLimits.runs, unit: "visits") }
     }
 
     func run() throws {
