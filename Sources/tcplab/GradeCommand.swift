@@ -12,11 +12,15 @@ struct GradeCommand: ParsableCommand {
         discussion: """
         One folder per student is the usual layout (submissions/alice/trace2.pcap): the student is \
         the first folder below the one given, or that folder itself when the files lie directly in \
-        it. A file is matched to its experiment by its name (trace2.pcap, Trace2.PCAPNG, \
-        trace3-drain.pcap), else by the experiment it matches best; the table says which. Copies \
-        of one capture (the same ISNs and times) are flagged. Exit 0 when every file was read to \
-        its end, whatever the verdicts; 2 when some file could not be read (not a capture, empty, \
-        cut short, unreadable): its row says why, and the others are graded all the same.
+        it. In a folder, a file is taken by its name (.pcap, .pcapng, .cap) or by its first bytes; \
+        tcplab's own outputs (.svg, .html, .md, .json, .xml, .csv), hidden files and other files are \
+        skipped, and counted under the table. A path that does not exist is exit 66. A file is \
+        matched to its experiment by its name (trace2.pcap, Trace2.PCAPNG, trace3-drain.pcap), else \
+        by the experiment it matches best; the table says which (a file that cannot be read counts \
+        under the experiment its name names). Copies of one capture (the same ISNs and times) are \
+        listed once, as a group. Exit 0 when every file was read to its end, whatever the verdicts; \
+        2 when some file could not be read (not a capture, empty, cut short, unreadable): its row \
+        says why, and the others are graded all the same.
 
         With --code, each student folder holds programs instead of traces: a tcplab.json naming \
         the commands per experiment ({"experiment-2": {"server": "python3 server.py {port}", \
@@ -110,18 +114,18 @@ struct GradeCommand: ParsableCommand {
             complain(error.description)
             throw ExitCode(error.exitCode)
         }
-        let submissions: [(student: String, path: String)]
-        do { submissions = try GradePipeline.submissions(paths) } catch {
+        let inputs: GradeInputs
+        do { inputs = try GradePipeline.submissions(paths) } catch {
             complain(error.description)
             throw ExitCode(error.exitCode)
         }
-        guard !submissions.isEmpty else {
-            complain("no files to grade in \(paths.joined(separator: ", "))")
+        guard !inputs.files.isEmpty else {
+            complain("no files to grade in \(paths.joined(separator: ", "))" + (inputs.skipped.line.map { " (\($0))" } ?? ""))
             throw ExitCode(66)
         }
-        let graded = GradePipeline.grade(submissions, experiments: experiments, jobs: jobs, list: json != nil)
+        let graded = GradePipeline.grade(inputs.files, experiments: experiments, jobs: jobs, list: json != nil)
         let rows = graded.map(\.row)
-        print(GradeReport.table(rows), terminator: "")
+        print(GradeReport.table(rows, skipped: inputs.skipped), terminator: "")
         do {
             try OutputWriter.writeGrades(rows, csv: csv, json: json, junit: junit, summary: summary)
         } catch {
