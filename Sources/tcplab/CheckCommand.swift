@@ -22,10 +22,10 @@ struct CheckCommand: ParsableCommand {
         contradict it; --strict makes it fail.
         """)
 
-    @Argument(help: "One or more .pcap or .pcapng files.")
+    @Argument(help: "One or more .pcap or .pcapng files.", completion: captureFile)
     var files: [String]
 
-    @Option(help: "The experiment whose expectations apply, e.g. experiment-2. Default: the one that matches best.")
+    @Option(help: "The experiment whose expectations apply, e.g. experiment-2. Default: the one that matches best.", completion: experimentName)
     var experiment: String?
 
     @Option(help: "The client's address and port (HOST:PORT), when the handshake alone cannot tell.")

@@ -18,7 +18,7 @@ struct ClientCommand: ParsableCommand {
         abstract: "Run an experiment's client against a server on another machine, capture it there, write the trace and check it.",
         discussion: "Start `tcplab serve NAME --listen ADDR:PORT` on the server's machine first. The capture filters on the server's address and port, and ends with the connections' own teardown.")
 
-    @Argument(help: "An experiment, e.g. experiment-1.")
+    @Argument(help: "An experiment, e.g. experiment-1.", completion: experimentName)
     var name: String
 
     @Option(help: ArgumentHelp("The server's address and port.", valueName: "host:port"), transform: socketAddress)

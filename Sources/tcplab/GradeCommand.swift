@@ -30,7 +30,7 @@ struct GradeCommand: ParsableCommand {
         runs produced. Exit 0 when every submission ran, 2 when some could not be run at all.
         """)
 
-    @Argument(help: "Capture files, or folders of them.")
+    @Argument(help: "Capture files, or folders of them.", completion: captureFile)
     var paths: [String]
 
     @OptionGroup var options: ExperimentOptions
@@ -42,7 +42,8 @@ struct GradeCommand: ParsableCommand {
     @Flag(help: "Grade programs, not traces: run each student's server and client against the experiments.")
     var code = false
 
-    @Option(name: .customLong("experiment"), help: "With --code: the experiment a student's server.py and client.py are for (repeatable).")
+    @Option(name: .customLong("experiment"), help: "With --code: the experiment a student's server.py and client.py are for (repeatable).",
+            completion: experimentName)
     var codeExperiments: [String] = []
 
     @Option(parsing: .unconditional, help: "With --code: run each student's code this many times per experiment (at most \(CommandLimits.runs)).",

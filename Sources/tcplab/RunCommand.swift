@@ -12,7 +12,7 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var options: ExperimentOptions
 
-    @Argument(help: "Experiment names, e.g. experiment-2.")
+    @Argument(help: "Experiment names, e.g. experiment-2.", completion: experimentName)
     var names: [String] = []
 
     @Flag(help: "Run every experiment in the folder.")

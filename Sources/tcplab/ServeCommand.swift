@@ -11,7 +11,7 @@ struct ServeCommand: ParsableCommand {
         abstract: "Run an experiment's server: its HTTP file server on 127.0.0.1 for your own browser, or with --listen any experiment's server on a real interface, for `tcplab client` on another machine.",
         discussion: "With --listen the server serves one visit of the experiment's client after another (a Part 1 connection, or a Part 2 page's connections); with --capture each visit is captured on that interface, written and checked.")
 
-    @Argument(help: "An experiment: with a serveHTTP step (e.g. experiment-61), or any with --listen.")
+    @Argument(help: "An experiment: with a serveHTTP step (e.g. experiment-61), or any with --listen.", completion: experimentName)
     var name: String
 
     @Option(help: ArgumentHelp("Serve the experiment's server side on this address and port (e.g. 10.0.2.15:12345).", valueName: "addr:port"),

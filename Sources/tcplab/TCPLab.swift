@@ -21,7 +21,8 @@ struct TCPLab: ParsableCommand {
 }
 
 struct ExperimentOptions: ParsableArguments {
-    @Option(name: .long, help: "The folder of experiment files. Default: $TCPLAB_EXPERIMENTS, ./Experiments, the installed copy beside the binary, or the checkout it was built in.")
+    @Option(name: .long, help: "The folder of experiment files. Default: $TCPLAB_EXPERIMENTS, ./Experiments, the installed copy beside the binary, or the checkout it was built in.",
+            completion: .directory)
     var experiments: String?
 
     /// The folder to load from, or the exit that says where tcplab looked.
