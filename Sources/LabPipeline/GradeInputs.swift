@@ -26,7 +26,7 @@ extension GradePipeline {
                 try collect(folder: clean, into: &found)
             } else {
                 guard FileManager.default.fileExists(atPath: clean) else { throw missing(clean) }
-                let folder = clean.contains("/") ? String(clean[..<clean.lastIndex(of: "/")!]) : "."
+                let folder = clean.lastIndex(of: "/").map { String(clean[..<$0]) } ?? "."
                 found.files.append((lastComponent(folder == "." ? FileManager.default.currentDirectoryPath : folder), clean))
             }
         }
@@ -57,7 +57,7 @@ extension GradePipeline {
     /// capture saved without its extension is still graded.
     static func kind(of path: String) -> FileKind {
         let name = lastComponent(path)
-        let ext = name.contains(".") ? String(name[name.index(after: name.lastIndex(of: ".")!)...]).lowercased() : ""
+        let ext = name.lastIndex(of: ".").map { name[name.index(after: $0)...].lowercased() } ?? ""
         if SkippedFiles.outputExtensions.contains(ext) { return .output }
         if ["pcap", "pcapng", "cap"].contains(ext) { return .capture }
         let first = (try? FileReader(path: path).read(upTo: 4)) ?? []

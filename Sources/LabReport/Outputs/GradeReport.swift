@@ -83,7 +83,8 @@ public enum GradeReport {
             }.joined(separator: "  ")
         }
         for group in copyGroups(rows) {
-            lines.append("identical: \(group.dropLast().joined(separator: ", ")) and \(group.last!) are the same capture")
+            let (head, last) = (group.dropLast().joined(separator: ", "), group.last ?? "")
+            lines.append("identical: \(head) and \(last) are the same capture")
         }
         let graded = rows.count { $0.error == nil }
         lines.append("\(rows.count) file(s): \(graded) graded, \(rows.count - graded) could not be read; "
