@@ -62,10 +62,12 @@ import Testing
     func aPathThatDoesNotExistExits66WithTheNameItLikelyMeant(_ path: String, _ message: String) throws {
         let root = try Self.makeClass()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let result = try execute(Repository.binary, ["grade", path, "--experiments", Repository.experiments], in: root)
-        #expect(result.status == 66)
-        #expect(result.error == "tcplab: \(message)\n")
-        #expect(result.output.isEmpty, "no student named after the current folder: \(result.output)")
+        for code in [[], ["--code", "--experiment", "experiment-1", "--out", root + "/graded"]] {
+            let result = try execute(Repository.binary, ["grade", path, "--experiments", Repository.experiments] + code, in: root)
+            #expect(result.status == 66, "\(code)")
+            #expect(result.error == "tcplab: \(message)\n", "\(code)")
+            #expect(result.output.isEmpty, "no student named after the current folder: \(result.output)")
+        }
     }
 
     @Test func aFolderWithoutCapturesSaysWhatItSkipped() throws {
