@@ -116,7 +116,7 @@ import Testing
         Case(name: "an empty client command", arguments: ["run", "experiment-2", "--client-command", ""], status: 64, message: "the command is empty"),
         Case(name: "a filter tcplab cannot read", files: ["c.pcap": capture("content-length-negative.pcap")],
              arguments: ["show", "c.pcap", "--filter", "tcp.port == ((("], status: 64, message: "filter"),
-        Case(name: "grade --code on a missing folder", arguments: ["grade", "--code", "nothere", "--experiment", "experiment-2"], status: 66, message: "nothere: not a folder"),
+        Case(name: "grade --code on a missing folder", arguments: ["grade", "--code", "nothere", "--experiment", "experiment-2"], status: 66, message: "nothere: no such file or folder"),
         Case(name: "check against an unknown experiment", files: ["c.pcap": capture("content-length-negative.pcap")],
              arguments: ["check", "c.pcap", "--experiment", "nope"], status: 66, message: "nope"),
     ]
