@@ -108,7 +108,8 @@ func editDistance(_ a: [Character], _ b: [Character]) -> Int {
     return a.isEmpty ? b.count : row[b.count]
 }
 
-func closest(to word: String, in candidates: [String]) -> String? {
+/// The candidate within three edits of `word` (and fewer edits than it has letters), for "did you mean".
+public func closest(to word: String, in candidates: [String]) -> String? {
     let scored = candidates.map { ($0, editDistance(Array(word), Array($0))) }.min { $0.1 < $1.1 }
     guard let (best, score) = scored, score <= 3, score < word.count else { return nil }
     return best

@@ -8,6 +8,8 @@ public enum ExperimentError: Error, Sendable, CustomStringConvertible {
     case unknown(name: String, directory: String, known: [String])
     /// The file cannot be read. Exit 66.
     case unreadable(path: String, reason: String)
+    /// The folder holds no experiment file, so there is nothing to list, run or match. Exit 66.
+    case empty(directory: String)
     /// `file:line:col: key.path: problem`. Exit 65.
     case malformed(path: String, location: JSONLocator.Location, key: String, problem: String)
 
@@ -19,6 +21,8 @@ public enum ExperimentError: Error, Sendable, CustomStringConvertible {
                 + "; known: \(known.isEmpty ? "none" : known.joined(separator: ", "))"
         case let .unreadable(path, reason):
             "\(path): \(reason)"
+        case let .empty(directory):
+            "\(directory): no experiment files (NAME.json) in this folder; pass --experiments with the folder that holds them"
         case let .malformed(path, location, key, problem):
             key.isEmpty ? "\(path):\(location): \(problem)" : "\(path):\(location): \(key): \(problem)"
         }
@@ -26,7 +30,7 @@ public enum ExperimentError: Error, Sendable, CustomStringConvertible {
 
     public var exitCode: Int32 {
         switch self {
-        case .unknown, .unreadable: 66
+        case .unknown, .unreadable, .empty: 66
         case .malformed: 65
         }
     }
@@ -38,13 +42,17 @@ public struct ExperimentLoader: Sendable {
     public init(directory: String) { self.directory = directory }
 
     /// Experiment names found in the directory, in natural order (experiment-2 before experiment-10).
+    /// A folder without any is an error, not an empty list: every caller needs at least one, and
+    /// an empty list let `check` reach a verdict-less result.
     public func names() throws(ExperimentError) -> [String] {
         guard let files = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
             throw .unreadable(path: directory, reason: "no such directory of experiments")
         }
-        return files.filter { $0.hasSuffix(".json") && !$0.hasSuffix(".schema.json") }
+        let names = files.filter { $0.hasSuffix(".json") && !$0.hasSuffix(".schema.json") }
             .map { String($0.dropLast(5)) }
             .sorted(by: naturalOrder)
+        guard !names.isEmpty else { throw .empty(directory: directory) }
+        return names
     }
 
     /// The experiment `name` names, or the file itself when it is a path to a `.json` file.

@@ -231,6 +231,14 @@ public struct CaptureParser: Sendable {
         .invalid(layer: layer, field: field, offset: consumed + offset, detail: detail)
     }
 
+    /// Whether a file's first four bytes are a capture's magic (pcap µs or ns, either byte order,
+    /// or pcapng's section header), the same ones `readFileHeader` accepts.
+    public static func isCaptureMagic(_ first: [UInt8]) -> Bool {
+        guard first.count >= 4 else { return false }
+        let magic = first.prefix(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        return [0x0a0d_0d0a, 0xa1b2_c3d4, 0xd4c3_b2a1, 0xa1b2_3c4d, 0x4d3c_b2a1].contains(magic)
+    }
+
     // MARK: - Classic pcap
 
     /// The 24-byte file header, or the start of a pcapng file; returns the bytes it used.

@@ -50,6 +50,7 @@ public enum CodeGradePipeline {
     public static func submissions(_ folders: [String], experiments: [String]) throws(CommandFailure) -> [CodeSubmission] {
         var found: [CodeSubmission] = []
         for root in folders {
+            guard FileManager.default.fileExists(atPath: root) else { throw GradePipeline.missing(root) }
             guard FileSystem.isDirectory(root) else { throw CommandFailure("\(root): not a folder of student folders", exitCode: 66) }
             let students = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [])
                 .filter { !$0.hasPrefix(".") && FileSystem.isDirectory(root + "/" + $0) }.sorted(by: naturalOrder)

@@ -12,6 +12,8 @@ public struct GradedFile: Sendable {
     public var check: FileCheck
     /// Other submissions that are the same capture (same ISNs and times), as "student/file".
     public var identicalTo: [String] = []
+    /// The experiment the file's name names, so a file that cannot be read still counts there.
+    public var named: String?
 
     /// The file's name within the student's folder, for tables.
     public var name: String { path.split(separator: "/").last.map(String.init) ?? path }
@@ -19,32 +21,6 @@ public struct GradedFile: Sendable {
 
 /// `grade`: every capture in a class's folders, matched to its experiment and checked.
 public enum GradePipeline {
-    /// The files to grade under `paths`, each with the student it belongs to: for a folder, the
-    /// first folder below it (one folder per student), or the folder itself when the files lie
-    /// directly in it; for a file, the folder it is in. Hidden files are left out; anything else
-    /// is graded, so a stray text file gets its row and its error.
-    public static func submissions(_ paths: [String]) throws(CommandFailure) -> [(student: String, path: String)] {
-        var found: [(String, String)] = []
-        for path in paths {
-            let clean = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
-            if FileSystem.isDirectory(clean) {
-                let files: [String]
-                do { files = try FileSystem.filesBelow(clean) } catch {
-                    throw CommandFailure("\(clean): cannot list the folder: \(SystemError.describe(error.errno))", exitCode: 66)
-                }
-                let own = lastComponent(clean)
-                for relative in files.sorted(by: naturalOrder) {
-                    let parts = relative.split(separator: "/")
-                    found.append((parts.count > 1 ? String(parts[0]) : own, clean + "/" + relative))
-                }
-            } else {
-                let folder = clean.contains("/") ? String(clean[..<clean.lastIndex(of: "/")!]) : "."
-                found.append((lastComponent(folder == "." ? FileManager.default.currentDirectoryPath : folder), clean))
-            }
-        }
-        return found
-    }
-
     /// The experiment a file's name points to: `trace2.pcap`, `Trace2.PCAPNG` or `trace2 (1).pcap`
     /// are experiment-2's trace, `trace3-drain.pcap` experiment-3-drain's; the longest match wins.
     public static func experiment(named file: String, in experiments: [Experiment]) -> Experiment? {
@@ -69,7 +45,7 @@ public enum GradePipeline {
             let named = experiment(named: path, in: experiments)
             let check = FileCheck.run(path, candidates: experiments, given: false, named: named, client: nil, explain: false,
                                       list: list)
-            results.withLock { $0[i] = GradedFile(student: student, path: path, check: check) }
+            results.withLock { $0[i] = GradedFile(student: student, path: path, check: check, named: named?.name) }
         }
         var graded = results.withLock { $0.compactMap { $0 } }
         markCopies(&graded)
@@ -93,7 +69,7 @@ public enum GradePipeline {
         graded.contains { $0.check.error != nil || $0.check.result?.fileProblem != nil } ? 2 : 0
     }
 
-    private static func lastComponent(_ path: String) -> String {
+    static func lastComponent(_ path: String) -> String {
         path.split(separator: "/").last.map(String.init) ?? path
     }
 }
@@ -103,7 +79,7 @@ extension GradedFile {
     public var row: GradeRow {
         GradeRow(student: student, file: path, matchedBy: check.matchedBy, result: check.result, ranking: check.ranking,
                  error: check.error.map { Self.withoutPath($0.description, path) }, identicalTo: identicalTo,
-                 exitCode: check.exitCode(strict: false))
+                 exitCode: check.exitCode(strict: false), namedExperiment: named)
     }
 
     /// Rows already name the file: "x.pcap: the file is empty" reads "the file is empty" there.

@@ -43,7 +43,8 @@ public enum ProgramBehaviour {
             facts.append("sent \(ownTotal) bytes in \(own.count) segment(s) of \(abbreviated(ownSizes.map(String.init), limit: 10))")
         }
         if peerTotal > 0, ownTotal > peerTotal, ownTotal % peerTotal == 0 {
-            facts.append("\(ownTotal / peerTotal)× what it received")
+            let times = ownTotal / peerTotal
+            facts.append("\(times == 2 ? "twice" : "\(times) times") the \(bytes(peerTotal)) it received")
         }
         if let first = own.first, let before = peer.last(where: { $0.timestamp < first.timestamp }) {
             let wait = first.timestamp - before.timestamp

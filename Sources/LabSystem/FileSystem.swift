@@ -111,19 +111,37 @@ extension FileSystem {
     /// (at most `depth` deep, never following a symlink to a folder); names starting with a dot
     /// are left out. The corresponding C functions are `opendir`, `readdir` and `lstat`.
     public static func filesBelow(_ path: String, depth: Int = 8) throws(SystemError) -> [String] {
+        try listBelow(path, depth: depth).files
+    }
+
+    /// What `filesBelow` finds, and beside it the hidden entries it leaves out (a hidden folder
+    /// is one entry, not walked), so a caller can say how many it skipped.
+    public struct Listing: Sendable {
+        public var files: [String] = []
+        public var hidden: [String] = []
+    }
+
+    public static func listBelow(_ path: String, depth: Int = 8) throws(SystemError) -> Listing {
         guard let dir = opendir(path) else { throw SystemError(call: "opendir", subject: path, errno: errno) }
         defer { closedir(dir) }
-        var found: [String] = []
+        var found = Listing()
         while let entry = readdir(dir) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name.hasPrefix(".") { continue }
+            if name == "." || name == ".." { continue }
+            if name.hasPrefix(".") {
+                found.hidden.append(name)
+                continue
+            }
             let full = path + "/" + name
             var info = stat()
             guard lstat(full, &info) == 0 else { continue }
             if info.st_mode & S_IFMT == S_IFDIR {
-                if depth > 0, let inner = try? filesBelow(full, depth: depth - 1) { found += inner.map { name + "/" + $0 } }
+                if depth > 0, let inner = try? listBelow(full, depth: depth - 1) {
+                    found.files += inner.files.map { name + "/" + $0 }
+                    found.hidden += inner.hidden.map { name + "/" + $0 }
+                }
             } else if info.st_mode & S_IFMT == S_IFREG || info.st_mode & S_IFMT == S_IFLNK {
-                found.append(name)
+                found.files.append(name)
             }
         }
         return found

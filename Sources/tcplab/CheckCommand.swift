@@ -22,10 +22,10 @@ struct CheckCommand: ParsableCommand {
         contradict it; --strict makes it fail.
         """)
 
-    @Argument(help: "One or more .pcap or .pcapng files.")
+    @Argument(help: "One or more .pcap or .pcapng files.", completion: captureFile)
     var files: [String]
 
-    @Option(help: "The experiment whose expectations apply, e.g. experiment-2. Default: the one that matches best.")
+    @Option(help: "The experiment whose expectations apply, e.g. experiment-2. Default: the one that matches best.", completion: experimentName)
     var experiment: String?
 
     @Option(help: "The client's address and port (HOST:PORT), when the handshake alone cannot tell.")
@@ -85,10 +85,15 @@ struct CheckCommand: ParsableCommand {
                 complain(error.description)
                 throw ExitCode(error.exitCode)
             }
+            // Unreachable since the loader refuses a folder without experiments; said, not trapped, all the same.
+            guard let result = check.result else {
+                complain(check.line)
+                throw ExitCode(70)
+            }
             var output = StandardOutputBuffer()
             if let ranking = check.ranking { output.append(ranking.line + "\n") }
             do {
-                try check.result!.write(explain: explain) { output.append($0 + "\n") }
+                try result.write(explain: explain) { output.append($0 + "\n") }
             } catch {
                 output.flush()
                 complain("\(check.file): \(error)")

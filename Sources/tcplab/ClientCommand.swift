@@ -18,7 +18,7 @@ struct ClientCommand: ParsableCommand {
         abstract: "Run an experiment's client against a server on another machine, capture it there, write the trace and check it.",
         discussion: "Start `tcplab serve NAME --listen ADDR:PORT` on the server's machine first. The capture filters on the server's address and port, and ends with the connections' own teardown.")
 
-    @Argument(help: "An experiment, e.g. experiment-1.")
+    @Argument(help: "An experiment, e.g. experiment-1.", completion: experimentName)
     var name: String
 
     @Option(help: ArgumentHelp("The server's address and port.", valueName: "host:port"), transform: socketAddress)
@@ -30,7 +30,8 @@ struct ClientCommand: ParsableCommand {
     @Option(help: "Where traces are written.")
     var out: String = "traces"
 
-    @Option(parsing: .unconditional, help: "Run the client this many times, one after the other.")
+    @Option(parsing: .unconditional, help: "Run the client this many times, one after the other (at most \(CommandLimits.runs)).",
+            transform: wholeNumber(atMost: CommandLimits.runs))
     var `repeat`: Int = 1
 
     @Flag(help: "Print only the summary line of each run.")
@@ -40,6 +41,7 @@ struct ClientCommand: ParsableCommand {
 
     func validate() throws {
         if `repeat` < 1 { throw ValidationError("--repeat must be a whole number of runs, at least 1; got \(`repeat`)") }
+        try requireAtMost("--repeat", `repeat`, CommandLimits.runs, unit: "runs")
     }
 
     func run() throws {

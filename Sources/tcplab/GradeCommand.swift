@@ -12,11 +12,15 @@ struct GradeCommand: ParsableCommand {
         discussion: """
         One folder per student is the usual layout (submissions/alice/trace2.pcap): the student is \
         the first folder below the one given, or that folder itself when the files lie directly in \
-        it. A file is matched to its experiment by its name (trace2.pcap, Trace2.PCAPNG, \
-        trace3-drain.pcap), else by the experiment it matches best; the table says which. Copies \
-        of one capture (the same ISNs and times) are flagged. Exit 0 when every file was read to \
-        its end, whatever the verdicts; 2 when some file could not be read (not a capture, empty, \
-        cut short, unreadable): its row says why, and the others are graded all the same.
+        it. In a folder, a file is taken by its name (.pcap, .pcapng, .cap) or by its first bytes; \
+        tcplab's own outputs (.svg, .html, .md, .json, .xml, .csv), hidden files and other files are \
+        skipped, and counted under the table. A path that does not exist is exit 66. A file is \
+        matched to its experiment by its name (trace2.pcap, Trace2.PCAPNG, trace3-drain.pcap), else \
+        by the experiment it matches best; the table says which (a file that cannot be read counts \
+        under the experiment its name names). Copies of one capture (the same ISNs and times) are \
+        listed once, as a group. Exit 0 when every file was read to its end, whatever the verdicts; \
+        2 when some file could not be read (not a capture, empty, cut short, unreadable): its row \
+        says why, and the others are graded all the same.
 
         With --code, each student folder holds programs instead of traces: a tcplab.json naming \
         the commands per experiment ({"experiment-2": {"server": "python3 server.py {port}", \
@@ -26,29 +30,32 @@ struct GradeCommand: ParsableCommand {
         runs produced. Exit 0 when every submission ran, 2 when some could not be run at all.
         """)
 
-    @Argument(help: "Capture files, or folders of them.")
+    @Argument(help: "Capture files, or folders of them.", completion: captureFile)
     var paths: [String]
 
     @OptionGroup var options: ExperimentOptions
 
     @OptionGroup(title: "Sandbox (with --code)") var sandbox: IsolationOptions
 
-    @Option(help: "How many files are graded at once. Default: the number of cores.")
-    var jobs: Int = OSThread.allowedProcessors
+    @Option(help: "How many files are graded at once (at most \(CommandLimits.jobs)). Default: the number of cores.",
+            transform: wholeNumber(atMost: CommandLimits.jobs))
+    var jobs: Int = min(OSThread.allowedProcessors, CommandLimits.jobs)
 
     @Flag(help: "Grade programs, not traces: run each student's server and client against the experiments.")
     var code = false
 
-    @Option(name: .customLong("experiment"), help: "With --code: the experiment a student's server.py and client.py are for (repeatable).")
+    @Option(name: .customLong("experiment"), help: "With --code: the experiment a student's server.py and client.py are for (repeatable).",
+            completion: experimentName)
     var codeExperiments: [String] = []
 
-    @Option(parsing: .unconditional, help: "With --code: run each student's code this many times per experiment.")
+    @Option(parsing: .unconditional, help: "With --code: run each student's code this many times per experiment (at most \(CommandLimits.runs)).",
+            transform: wholeNumber(atMost: CommandLimits.runs))
     var `repeat`: Int = 1
 
     @Option(help: "With --code: where each student's traces go (a folder per student).")
     var out: String = "graded"
 
-    @Option(help: ArgumentHelp("With --code: the longest one run may take before the programs are killed.", valueName: "duration"),
+    @Option(help: ArgumentHelp("With --code: the longest one run may take before the programs are killed (at most \(formatDuration(CommandLimits.deadline))).", valueName: "duration"),
             transform: positiveDuration)
     var deadline: Duration?
 
@@ -66,7 +73,9 @@ struct GradeCommand: ParsableCommand {
 
     func validate() throws {
         if jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+        try requireAtMost("--jobs", jobs, CommandLimits.jobs)
         if `repeat` < 1 { throw ValidationError("--repeat must be a whole number of runs, at least 1; got \(`repeat`)") }
+        try requireAtMost("--repeat", `repeat`, CommandLimits.runs, unit: "runs")
         if !code && (!codeExperiments.isEmpty || `repeat` != 1 || deadline != nil) {
             throw ValidationError("--experiment, --repeat and --deadline grade programs: add --code")
         }
@@ -108,18 +117,18 @@ struct GradeCommand: ParsableCommand {
             complain(error.description)
             throw ExitCode(error.exitCode)
         }
-        let submissions: [(student: String, path: String)]
-        do { submissions = try GradePipeline.submissions(paths) } catch {
+        let inputs: GradeInputs
+        do { inputs = try GradePipeline.submissions(paths) } catch {
             complain(error.description)
             throw ExitCode(error.exitCode)
         }
-        guard !submissions.isEmpty else {
-            complain("no files to grade in \(paths.joined(separator: ", "))")
+        guard !inputs.files.isEmpty else {
+            complain("no files to grade in \(paths.joined(separator: ", "))" + (inputs.skipped.line.map { " (\($0))" } ?? ""))
             throw ExitCode(66)
         }
-        let graded = GradePipeline.grade(submissions, experiments: experiments, jobs: jobs, list: json != nil)
+        let graded = GradePipeline.grade(inputs.files, experiments: experiments, jobs: jobs, list: json != nil)
         let rows = graded.map(\.row)
-        print(GradeReport.table(rows), terminator: "")
+        print(GradeReport.table(rows, skipped: inputs.skipped), terminator: "")
         do {
             try OutputWriter.writeGrades(rows, csv: csv, json: json, junit: junit, summary: summary)
         } catch {

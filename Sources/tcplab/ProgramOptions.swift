@@ -23,7 +23,7 @@ struct ProgramOptions: ParsableArguments {
     @Option(help: "Who plays the sides: the experiment's own steps (scripted), or the lab's own Python code from Experiments/lab (lab).")
     var endpoints: Endpoints = .scripted
 
-    @Option(help: ArgumentHelp("The longest a run may take before its steps are stopped and its programs killed (default: the experiment's \"deadline\", else its sleeps plus four step timeouts).", valueName: "duration"),
+    @Option(help: ArgumentHelp("The longest a run may take before its steps are stopped and its programs killed, at most \(formatDuration(CommandLimits.deadline)) (default: the experiment's \"deadline\", else its sleeps plus four step timeouts).", valueName: "duration"),
             transform: positiveDuration)
     var deadline: Duration?
 
@@ -55,14 +55,6 @@ func commandWords(_ line: String) throws -> [String] {
     case let .success(words): return words
     case let .failure(error): throw ValidationError(error.description)
     }
-}
-
-/// A duration option such as `--deadline 30s`.
-func positiveDuration(_ text: String) throws -> Duration {
-    guard let value = parseDuration(text), value > .zero else {
-        throw ValidationError("expected a positive duration such as \"30s\", got \"\(text)\"")
-    }
-    return value
 }
 
 extension HostsChoice: ExpressibleByArgument {}

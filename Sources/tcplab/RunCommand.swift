@@ -12,7 +12,7 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var options: ExperimentOptions
 
-    @Argument(help: "Experiment names, e.g. experiment-2.")
+    @Argument(help: "Experiment names, e.g. experiment-2.", completion: experimentName)
     var names: [String] = []
 
     @Flag(help: "Run every experiment in the folder.")
@@ -22,7 +22,8 @@ struct RunCommand: ParsableCommand {
     var out: String = "traces"
 
     // Unconditional, so `--repeat -1` reaches validate() and its message instead of "missing value".
-    @Option(parsing: .unconditional, help: "Run each experiment this many times and print the pass count.")
+    @Option(parsing: .unconditional, help: "Run each experiment this many times (at most \(CommandLimits.runs)) and print the pass count.",
+            transform: wholeNumber(atMost: CommandLimits.runs))
     var `repeat`: Int = 1
 
     enum Client: String, ExpressibleByArgument, CaseIterable { case inprocess, browser }
@@ -35,8 +36,9 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print only the summary line of each experiment.")
     var quiet = false
 
-    @Option(help: "How many experiments run at once (each in its own namespace). Default: the number of cores.")
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "How many experiments run at once (each in its own namespace; at most \(CommandLimits.jobs)). Default: the number of cores.",
+            transform: wholeNumber(atMost: CommandLimits.jobs))
+    var jobs: Int = min(ProcessInfo.processInfo.activeProcessorCount, CommandLimits.jobs)
 
     @OptionGroup(title: "Reports") var outputs: RunOutputs
 
@@ -53,7 +55,9 @@ struct RunCommand: ParsableCommand {
         if names.isEmpty && !all { throw ValidationError("name an experiment (see `tcplab list`) or pass --all") }
         if !names.isEmpty && all { throw ValidationError("give experiment names or --all, not both") }
         if `repeat` < 1 { throw ValidationError("--repeat must be a whole number of runs, at least 1; got \(`repeat`)") }
+        try requireAtMost("--repeat", `repeat`, CommandLimits.runs, unit: "runs")
         if jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+        try requireAtMost("--jobs", jobs, CommandLimits.jobs)
         try outputs.validate(experimentCount: all ? 2 : names.count, repeats: `repeat`)
         if updateGolden && (`repeat` > 1 || client == .browser || !programs.choice.isDefault) {
             throw ValidationError("--update-golden records one in-process run of the experiment's own steps: drop --repeat, --client browser and the program options")

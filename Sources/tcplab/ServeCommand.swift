@@ -11,7 +11,7 @@ struct ServeCommand: ParsableCommand {
         abstract: "Run an experiment's server: its HTTP file server on 127.0.0.1 for your own browser, or with --listen any experiment's server on a real interface, for `tcplab client` on another machine.",
         discussion: "With --listen the server serves one visit of the experiment's client after another (a Part 1 connection, or a Part 2 page's connections); with --capture each visit is captured on that interface, written and checked.")
 
-    @Argument(help: "An experiment: with a serveHTTP step (e.g. experiment-61), or any with --listen.")
+    @Argument(help: "An experiment: with a serveHTTP step (e.g. experiment-61), or any with --listen.", completion: experimentName)
     var name: String
 
     @Option(help: ArgumentHelp("Serve the experiment's server side on this address and port (e.g. 10.0.2.15:12345).", valueName: "addr:port"),
@@ -24,7 +24,8 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "With --capture: where traces are written.")
     var out: String = "traces"
 
-    @Option(help: "With --listen: stop after this many visits (default: serve until interrupted).")
+    @Option(help: "With --listen: stop after this many visits (at most \(CommandLimits.runs); default: serve until interrupted).",
+            transform: wholeNumber(atMost: CommandLimits.runs))
     var count: Int?
 
     @Flag(help: "With --capture: print only the summary line of each visit.")
@@ -46,6 +47,7 @@ struct ServeCommand: ParsableCommand {
             throw ValidationError("--port and --root are for the HTTP server on 127.0.0.1; with --listen the experiment's own server runs")
         }
         if let count, count < 1 { throw ValidationError("--count must be at least 1, got \(count)") }
+        if let count { try requireAtMost("--count", count, CommandLimits.runs, unit: "visits") }
     }
 
     func run() throws {

@@ -7,7 +7,7 @@ struct ShowCommand: ParsableCommand {
         abstract: "Print a capture's packet list as Wireshark does, with TCP analysis.",
         discussion: "Reads pcap (µs/ns, either byte order) and pcapng; Ethernet, Linux cooked (SLL, SLL2), NULL/LOOP and RAW links.")
 
-    @Argument(help: "A .pcap or .pcapng file.")
+    @Argument(help: "A .pcap or .pcapng file.", completion: captureFile)
     var file: String
 
     @Option(help: "Show only packets matching a BPF expression (`port 80`, `host 10.0.0.1`, `tcp[tcpflags] & tcp-rst != 0`) or the words syn, fin, rst, push, ack. The analysis still sees every packet.")

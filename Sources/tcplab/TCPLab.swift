@@ -11,9 +11,10 @@ struct TCPLab: ParsableCommand {
         discussion: """
         Exit codes: 0 no expectation failed; 1 an expectation failed (or, for check, nothing in \
         the file matches); 2 a capture file is not a capture, empty, corrupt or cut short; 64 \
-        usage; 65 malformed experiment file; 66 missing file or unknown experiment; 70 harness \
-        failure (capture incomplete, internal error); 73 cannot write the output; 77 no \
-        permission to capture; 130/143 interrupted.
+        usage (a value past its bound too); 65 malformed experiment file; 66 missing file, unknown \
+        experiment or a folder without experiments; 70 harness failure (capture incomplete, \
+        internal error); 73 cannot write the output; 77 no permission to capture; 130/143 \
+        interrupted.
         """,
         version: Tool.version,
         subcommands: [List.self, RunCommand.self, ShowCommand.self, CheckCommand.self, GradeCommand.self, ServeCommand.self, ClientCommand.self, Validate.self]
@@ -21,7 +22,8 @@ struct TCPLab: ParsableCommand {
 }
 
 struct ExperimentOptions: ParsableArguments {
-    @Option(name: .long, help: "The folder of experiment files. Default: $TCPLAB_EXPERIMENTS, ./Experiments, the installed copy beside the binary, or the checkout it was built in.")
+    @Option(name: .long, help: "The folder of experiment files. Default: $TCPLAB_EXPERIMENTS, ./Experiments, the installed copy beside the binary, or the checkout it was built in.",
+            completion: .directory)
     var experiments: String?
 
     /// The folder to load from, or the exit that says where tcplab looked.

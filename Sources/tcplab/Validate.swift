@@ -6,7 +6,7 @@ struct Validate: ParsableCommand {
 
     @OptionGroup var options: ExperimentOptions
 
-    @Argument(help: "Experiment names or .json paths; all experiments when none is given.")
+    @Argument(help: "Experiment names or .json paths; all experiments when none is given.", completion: experimentName)
     var names: [String] = []
 
     func run() throws {

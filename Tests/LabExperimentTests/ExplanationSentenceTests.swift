@@ -81,7 +81,7 @@ import Testing
     /// A word each flag's reason must hold, so that no mark is left standing alone.
     static let reasonWords: [(TCPAnalysisFlags, String)] = [
         (.retransmission, "it resends"), (.fastRetransmission, "fast retransmit, RFC 5681"), (.spuriousRetransmission, "spurious retransmission"),
-        (.outOfOrder, "out of order"), (.lostSegment, "the capture never saw"), (.ackedUnseen, "segments the capture missed"),
+        (.outOfOrder, "out of order"), (.lostSegment, "the capture never saw"), (.ackedUnseen, "acknowledges"),
         (.duplicateAck, "duplicate of packet"), (.windowUpdate, "a window update"), (.windowFull, "last advertised window allows"),
         (.zeroWindow, "advertises a window of 0"), (.keepAlive, "a keep-alive"), (.keepAliveAck, "answers the"),
         (.zeroWindowProbe, "zero-window probe"), (.zeroWindowProbeAck, "answers a zero-window probe"), (.portsReused, "ports are reused"),

@@ -124,10 +124,39 @@ extension ConnectionWalk {
             + "the capture never saw the \(bytes(missing)) in between, lost on the way before the capture point or dropped by the capture"
     }
 
+    /// Why Wireshark calls what this ACK covers unseen. Ack=N covers bytes up to N-1, so it says
+    /// which of those the capture missed: bytes past all it saw, a gap before a later segment, or
+    /// none (a zero-window probe's byte, which Wireshark does not count as sent, or its own tracking).
     func ackedUnseenReason(_ s: AnalyzedSegment) -> String {
-        let seen = sentUpTo[s.from.other] ?? 1
-        return "it acknowledges up to Ack=\(s.relativeAcknowledgment ?? 0), beyond the \(s.from.other)'s bytes the capture saw "
-            + "(up to \(seen &- 1)): the \(s.from.other) sent segments the capture missed"
+        let other = s.from.other, ack = s.relativeAcknowledgment ?? 0
+        let seen = sentUpTo[other] ?? 1
+        let acked = "Ack=\(ack) acknowledges the \(other)'s bytes up to \(ack &- 1)"
+        if seqAfter(ack, seen) {
+            return "\(acked), past the last one the capture saw (\(seen &- 1)): the \(other) sent segments the capture missed"
+        }
+        let earlier = connection.segments.prefix { $0.number != s.number }.filter { $0.from == other }
+        if let probe = earlier.last(where: { $0.analysis.flags.contains(.zeroWindowProbe) && $0.relativeSequence &+ 1 == ack }) {
+            return "\(acked), the last of them the byte of the zero-window probe in packet \(probe.number), which the \(s.from) took: "
+                + "Wireshark does not count a probe's byte as sent, so to it that byte was never seen"
+        }
+        if let gap = firstGap(in: earlier), seqAfter(ack, gap.from) {
+            return "\(acked), among them \(gap.from) to \(gap.to &- 1), which the capture never saw "
+                + "(the \(other)'s packet \(gap.before) starts past them): the \(other) sent segments the capture missed"
+        }
+        return "Ack=\(ack) acknowledges no byte the capture missed (it saw the \(other)'s bytes up to \(seen &- 1)): "
+            + "the mark comes from Wireshark's own tracking of this stream, not from a lost segment"
+    }
+
+    /// The first sequence numbers a side's segments skip, in capture order: from where its
+    /// gap-free bytes end to the start of the segment (packet `before`) that lies past them.
+    func firstGap(in segments: [AnalyzedSegment]) -> (from: UInt32, to: UInt32, before: Int)? {
+        var end: UInt32 = 1
+        for o in segments where !o.flags.contains(.syn) && !o.flags.contains(.rst) {
+            if seqAfter(o.relativeSequence, end) { return (end, o.relativeSequence, o.number) }
+            let next = o.relativeSequence &+ UInt32(o.length) &+ (o.flags.contains(.fin) ? 1 : 0)
+            if seqAfter(next, end) { end = next }
+        }
+        return nil
     }
 
     func duplicateAckReason(_ s: AnalyzedSegment) -> String {

@@ -23,8 +23,10 @@ extension ConnectionWalk {
         if finsSeen.contains(other), ack == sentUpTo[other] {
             let closed = finsSeen.count == 2 ? " Both FINs are now acknowledged: the connection is closed." : ""
             let newData = ack &- previous > 1 ? "the \(other)'s last \(bytes(ack &- previous &- 1)) and " : ""
-            return "\(s.from.title) acknowledges \(newData)the \(other)'s FIN: Ack=\(ack), one past its last byte, "
-                + "since a FIN counts as one sequence number.\(closed)"
+            // The FIN takes the number after the last data byte, and the ACK names the one after it.
+            let data = ack &- 2 == 0 ? "the \(other) sent no data" : "the \(other)'s last data byte is \(ack &- 2)"
+            return "\(s.from.title) acknowledges \(newData)the \(other)'s FIN: Ack=\(ack), one past the FIN's own number, \(ack &- 1) "
+                + "(\(data); a FIN counts as one sequence number).\(closed)"
         }
         var text = "\(s.from.title) acknowledges \(bytes(ack &- previous)): Ack=\(ack)"
         if let data = lastData[other], data.relativeSequence &+ UInt32(data.length) == ack {

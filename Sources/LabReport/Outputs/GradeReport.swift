@@ -13,9 +13,11 @@ public struct GradeRow: Sendable {
     /// The same capture handed in elsewhere, as "student/file".
     public var identicalTo: [String]
     public var exitCode: Int32
+    /// The experiment the file's name names (trace2.pcap: experiment-2), if any.
+    public var namedExperiment: String?
 
     public init(student: String, file: String, matchedBy: CheckReport.MatchedBy, result: CheckResult?, ranking: Ranking?,
-                error: String?, identicalTo: [String], exitCode: Int32) {
+                error: String?, identicalTo: [String], exitCode: Int32, namedExperiment: String? = nil) {
         self.student = student
         self.file = file
         self.matchedBy = matchedBy
@@ -24,6 +26,17 @@ public struct GradeRow: Sendable {
         self.error = error
         self.identicalTo = identicalTo
         self.exitCode = exitCode
+        self.namedExperiment = namedExperiment
+    }
+
+    /// The experiment the file counts under: the one it was judged against, else, for a file that
+    /// could not be read, the one its name names, so a broken trace2.pcap stays in experiment-2's counts.
+    public var experiment: String? { result?.experiment.name ?? namedExperiment }
+
+    /// How its experiment was found, for the tables: nil when it has none.
+    var matchedByText: String? {
+        if result != nil { return matchedBy.rawValue }
+        return namedExperiment == nil ? nil : CheckReport.MatchedBy.fileName.rawValue
     }
 
     /// The file's name without its folders.
@@ -51,13 +64,13 @@ public struct GradeRow: Sendable {
 /// What `grade` writes: the terminal table, CSV, JSON and the class summary.
 public enum GradeReport {
     /// The table on the terminal: one row per file, and under it the copies and unreadable files.
-    public static func table(_ rows: [GradeRow]) -> String {
+    public static func table(_ rows: [GradeRow], skipped: SkippedFiles = SkippedFiles()) -> String {
         let header = ["student", "file", "experiment", "matched by", "held", "failed", "n/a", "unseen", "status", "first failure"]
         var cells = [header]
         for r in rows {
             let counts = r.result.map { CheckReport.Counts($0.verdict) }
             cells.append([
-                r.student, r.name, r.result?.experiment.name ?? "-", r.result == nil ? "-" : r.matchedBy.rawValue,
+                r.student, r.name, r.experiment ?? "-", r.matchedByText ?? "-",
                 counts.map { String($0.held) } ?? "-", counts.map { String($0.failed) } ?? "-",
                 counts.map { String($0.notApplicable) } ?? "-", counts.map { String($0.unobservable) } ?? "-",
                 r.status, clip(r.problem, 60),
@@ -69,12 +82,14 @@ public enum GradeReport {
                 i == row.count - 1 ? pair.0 : pair.0 + String(repeating: " ", count: pair.1 - pair.0.count)
             }.joined(separator: "  ")
         }
-        for r in rows where !r.identicalTo.isEmpty {
-            lines.append("identical: \(r.student)/\(r.name) is the same capture as \(r.identicalTo.joined(separator: ", "))")
+        for group in copyGroups(rows) {
+            let (head, last) = (group.dropLast().joined(separator: ", "), group.last ?? "")
+            lines.append("identical: \(head) and \(last) are the same capture")
         }
         let graded = rows.count { $0.error == nil }
         lines.append("\(rows.count) file(s): \(graded) graded, \(rows.count - graded) could not be read; "
             + "\(rows.count { $0.status == "passed" }) passed")
+        if let line = skipped.line { lines.append(line) }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -83,7 +98,7 @@ public enum GradeReport {
         for r in rows {
             let counts = r.result.map { CheckReport.Counts($0.verdict) }
             let fields: [String] = [
-                r.student, r.file, r.result?.experiment.name ?? "", r.result == nil ? "" : r.matchedBy.rawValue, r.status,
+                r.student, r.file, r.experiment ?? "", r.matchedByText ?? "", r.status,
                 counts.map { String($0.held) } ?? "", counts.map { String($0.failed) } ?? "",
                 counts.map { String($0.notApplicable) } ?? "", counts.map { String($0.unobservable) } ?? "",
                 r.error == nil ? r.problem : "", r.identicalTo.joined(separator: " "), r.error ?? "",
@@ -91,6 +106,19 @@ public enum GradeReport {
             out += fields.map(csvField).joined(separator: ",") + "\n"
         }
         return out
+    }
+
+    /// Each set of identical captures once, in the rows' order: ["s01/trace1.pcap", "s02/my capture.pcap"].
+    static func copyGroups(_ rows: [GradeRow]) -> [[String]] {
+        var listed = Set<String>()
+        var groups: [[String]] = []
+        for r in rows where !r.identicalTo.isEmpty && !listed.contains("\(r.student)/\(r.name)") {
+            // Its copies are the later rows, in order: the first row of a group is met first.
+            let group = ["\(r.student)/\(r.name)"] + r.identicalTo
+            listed.formUnion(group)
+            groups.append(group)
+        }
+        return groups
     }
 
     /// RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled.
@@ -129,7 +157,7 @@ public enum GradeReport {
     /// and the files that could not be read. Markdown, or HTML for a `.html` file.
     public static func summary(_ rows: [GradeRow], html: Bool) -> String {
         var byExperiment: [String: [GradeRow]] = [:]
-        for r in rows { if let e = r.result?.experiment.name { byExperiment[e, default: []].append(r) } }
+        for r in rows { if let e = r.experiment { byExperiment[e, default: []].append(r) } }
         var table: [[String]] = []
         for name in byExperiment.keys.sorted(by: naturalOrder) {
             let group = byExperiment[name]!
@@ -143,7 +171,7 @@ public enum GradeReport {
             table.append([name, String(group.count), String(group.count { $0.status == "passed" }),
                           commonest.map { "\($0.key) (\($0.value) file(s))" } ?? "none"])
         }
-        let copies = rows.filter { !$0.identicalTo.isEmpty }.map { "\($0.student)/\($0.name) = \($0.identicalTo.joined(separator: ", "))" }
+        let copies = copyGroups(rows).map { $0.joined(separator: " = ") }
         let unread = rows.filter { $0.error != nil || $0.result?.fileProblem != nil }
             .map { "\($0.student)/\($0.name): \($0.error ?? $0.result?.fileProblem ?? "")" }
         let header = ["experiment", "files", "passed", "commonest failure"]
