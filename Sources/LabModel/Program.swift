@@ -114,7 +114,7 @@ public struct Program: Sendable, Equatable {
         let searchPath = isolation == .none ? FileSystem.searchPath : Sandbox.searchPath
         if let path = FileSystem.findExecutable(name, directory: directory, searchPath: searchPath) { return .success(path) }
         return .failure(CannotStart(description: name.contains("/") ? "\(name) is not an executable file (in \(directory))"
-                                        : isolation != .none ? "\"\(name)\" was not found on the sandbox's PATH (\(searchPath))"
+                                        : isolation != .none ? "\"\(name)\" was not found on PATH (the sandbox's: \(searchPath))"
                                         : "\"\(name)\" was not found on PATH"))
     }
 }

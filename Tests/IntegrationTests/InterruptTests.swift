@@ -35,6 +35,8 @@ struct InterruptTests {
         process.executableURL = URL(fileURLWithPath: Repository.binary)
         process.arguments = arguments + ["--experiments", Repository.experiments, "--out", dir + "/out", "--quiet"]
         process.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": scratch]) { $1 }
+        // The programs' folder: their sandbox sees it, at its own path, and nothing else of the test's.
+        process.currentDirectoryURL = URL(fileURLWithPath: dir)
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

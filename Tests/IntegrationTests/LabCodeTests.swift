@@ -55,7 +55,9 @@ struct LabCodeTests {
         for student in ["ada", "bob", "cy"] { try fm.createDirectory(atPath: "\(dir)/class/\(student)", withIntermediateDirectories: true) }
         // ada: the lab's version 2, as server.py and client.py.
         try fm.copyItem(atPath: "\(lab)/client2_full.py", toPath: "\(dir)/class/ada/client.py")
-        try "import runpy, sys\nsys.argv = [sys.argv[0], sys.argv[1], '5']\nrunpy.run_path('\(lab)/server.py', run_name='__main__')\n"
+        // Its own copy: a sandboxed program sees its own folder, not the checkout's.
+        try fm.copyItem(atPath: "\(lab)/server.py", toPath: "\(dir)/class/ada/labserver.py")
+        try "import runpy, sys\nsys.argv = [sys.argv[0], sys.argv[1], '5']\nrunpy.run_path('labserver.py', run_name='__main__')\n"
             .write(toFile: "\(dir)/class/ada/server.py", atomically: true, encoding: .utf8)
         // bob: a server that never listens.
         try "import time\ntime.sleep(30)\n".write(toFile: "\(dir)/class/bob/server.py", atomically: true, encoding: .utf8)
