@@ -4,7 +4,7 @@ RELEASE := .build/release/tcplab
 DEBUG   := .build/debug/tcplab
 APT     := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends
 
-.PHONY: deps test-deps build experiments test clean fuzz fuzz-build fuzz-capture fuzz-experiment fuzz-judge fuzz-http fuzz-check bench bench-show bench-grade golden install install-files
+.PHONY: deps test-deps build experiments test clean fuzz fuzz-build fuzz-capture fuzz-experiment fuzz-judge fuzz-http fuzz-check bench bench-show bench-grade bench-sandbox golden install install-files
 .DEFAULT_GOAL := experiment-2
 
 # libpcap's headers are needed to build. As root we install them; otherwise we say how.
@@ -130,7 +130,11 @@ bench-grade: build
 
 # Per-run overhead against a tcpdump-script recipe, the suite against its experiments, 1 GiB
 # capture completeness; then the decode throughput.
+bench-sandbox: build
+	python3 Benchmarks/bench_sandbox.py
+
 bench: build
 	python3 Benchmarks/bench_runs.py
+	python3 Benchmarks/bench_sandbox.py
 	python3 Benchmarks/bench_show.py
 	python3 Benchmarks/bench_grade.py

@@ -9,6 +9,12 @@ import Testing
     static let canRun = getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare")
         && FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")
 
+    static let userNamespacesAllowed: Bool = {
+        let text = (try? String(contentsOfFile: "/proc/sys/user/max_user_namespaces", encoding: .utf8)) ?? "0"
+        let clone = (try? String(contentsOfFile: "/proc/sys/kernel/unprivileged_userns_clone", encoding: .utf8)) ?? "1"
+        return (Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) > 0 && clone.hasPrefix("1")
+    }()
+
     /// What each student does before it serves, in Python, with `marker` a word unique to the test.
     static let misdeeds: [String: String] = [
         "honest": """
@@ -113,8 +119,13 @@ import Testing
         let json = try String(contentsOfFile: dir + "/grades.json", encoding: .utf8)
         #expect(json.contains("\"memoryhog\""))
         // The limits are named where the programs met them.
-        #expect(graded.contains("memory limit of 512 MiB"), "\(graded)")
-        #expect(graded.contains("processes limit of 64"), "\(graded)")
+        // Named from the memory and pids cgroups' counters, which this machine's cgroup v1 has.
+        if FileManager.default.fileExists(atPath: "/sys/fs/cgroup/memory/memory.limit_in_bytes") {
+            #expect(graded.contains("memory limit of 512 MiB"), "\(graded)")
+        }
+        if FileManager.default.fileExists(atPath: "/sys/fs/cgroup/pids") {
+            #expect(graded.contains("processes limit of 64"), "\(graded)")
+        }
         #expect(graded.contains("file size limit of 64 MiB") || graded.contains("scratch limit of 64 MiB"), "\(graded)")
         let inherited = try allText(below: dir + "/out")
         #expect(inherited.contains("inherited: [0, 1, 2, 3]"), "descriptors above 2 were inherited (3 is listdir's own)")
@@ -124,6 +135,43 @@ import Testing
         let allowed: Set = ["HOME", "LANG", "PATH", "PYTHONUNBUFFERED", "TCPLAB_EXPERIMENT", "TCPLAB_HOST", "TCPLAB_OUT", "TCPLAB_PORT",
                             "TCPLAB_SIDE", "PWD", "OLDPWD", "SHLVL", "_"]
         #expect(!names.isEmpty && names.allSatisfy(allowed.contains), "\(names)")
+    }
+
+    /// Without root the sandbox is weaker (the program keeps the user's uid) and says so, but
+    /// its view, descriptors and environment hold: a file of the user's outside the folder is
+    /// not there for it, though the user could read it.
+    @Test(.enabled(if: canRun && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"), "needs root to become nobody, and setpriv"),
+          .enabled(if: userNamespacesAllowed, "needs unprivileged user namespaces (sysctl user.max_user_namespaces > 0)"))
+    func asAnOrdinaryUserTheViewDescriptorsAndEnvironmentHold() throws {
+        let dir = try Repository.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        chmod(dir, 0o777)
+        let fm = FileManager.default
+        try fm.copyItem(atPath: Repository.binary, toPath: dir + "/tcplab")
+        try fm.copyItem(atPath: Repository.experiments, toPath: dir + "/Experiments")
+        try fm.createDirectory(atPath: dir + "/prog", withIntermediateDirectories: false)
+        let secret = "nobody-secret-" + UUID().uuidString
+        try secret.write(toFile: dir + "/secret", atomically: true, encoding: .utf8)
+        let preamble = """
+            import os
+            try: print("stolen:", open(\(Fixture.python(dir + "/secret"))).read())
+            except OSError as e: print("refused", e)
+            print("inherited:", sorted(int(n) for n in os.listdir("/proc/self/fd")))
+            print("uid:", os.getuid())
+
+            """
+        try (preamble + (try String(contentsOfFile: Repository.experiments + "/lab/server.py", encoding: .utf8)))
+            .write(toFile: dir + "/prog/server.py", atomically: true, encoding: .utf8)
+        for path in [dir + "/secret", dir + "/prog", dir + "/prog/server.py"] { _ = chown(path, 65534, 65534) }
+        chmod(dir + "/secret", 0o600)
+        let result = try execute("/usr/bin/setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", dir + "/tcplab", "run", "experiment-2",
+                                                      "--server-command", "sh -c 'python3 server.py {port} 5 > {out}/notes.txt 2>&1'",
+                                                      "--experiments", dir + "/Experiments", "--out", dir + "/out"], in: dir + "/prog")
+        #expect(result.status == 0, "\(result.output)\(result.error)")
+        #expect(result.output.hasPrefix("isolation: sandbox") && result.output.contains("not root, so weaker"), "\(result.output)")
+        let notes = try String(contentsOfFile: dir + "/out/notes.txt", encoding: .utf8)
+        #expect(!notes.contains(secret) && notes.contains("refused"), "\(notes)")
+        #expect(notes.contains("inherited: [0, 1, 2, 3]"), "\(notes)")
     }
 
     private func allText(below folder: String) throws -> String {
