@@ -24,9 +24,14 @@ ROUNDS = int(os.environ.get("BENCH_SANDBOX_ROUNDS", "3"))
 EXPERIMENTS = os.path.join(ROOT, "Experiments")
 
 
+# Both levels must run the same python3: the sandbox drops PATH folders it hides (a home's pyenv
+# shims, whose bash wrapper costs more than the sandbox), so both get the system's PATH.
+ENVIRONMENT = dict(os.environ, PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+
+
 def timed(command, cwd):
     start = time.perf_counter()
-    done = subprocess.run(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    done = subprocess.run(command, cwd=cwd, env=ENVIRONMENT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     return time.perf_counter() - start, done
 
 
