@@ -54,11 +54,22 @@ public final class Sandbox: @unchecked Sendable {
             cgroups = nil
         }
         if level == .container {
-            let folder = try FileSystem.makeTemporaryFolder(prefix: "tcplab-box-")
+            Self.sweepScratchFolders()
+            let folder = try FileSystem.makeTemporaryFolder(prefix: "tcplab-box-\(getpid())-")
             if let identity { _ = chown(folder, identity.uid, identity.gid) }
             scratch = folder
         } else {
             scratch = "/box"
+        }
+    }
+
+    /// Scratch folders on disk that an interrupted tcplab left (an interrupt kills the programs at
+    /// once, and has no safe way to remove a tree): those of a tcplab process that is gone.
+    private static func sweepScratchFolders() {
+        let folder = FileSystem.temporaryFolder
+        for name in (try? FileSystem.entries(of: folder)) ?? [] where name.hasPrefix("tcplab-box-") {
+            guard let owner = pid_t(name.dropFirst(11).prefix { $0 != "-" }) else { continue }
+            if owner != getpid() && kill(owner, 0) != 0 && errno == ESRCH { FileSystem.removeTree(folder + "/" + name) }
         }
     }
 
