@@ -301,7 +301,9 @@ static void copy_out(void) {
 
 static void drop_capabilities(void) {
     for (int cap = 0; cap <= 63; cap++) {
-        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL) fail(clinux_box_step_capabilities);
+        // EPERM: tcplab has no CAP_SETPCAP, so it has no capability to pass on either, and
+        // no-new-privileges keeps a setuid binary from gaining what the bounding set still allows.
+        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL && errno != EPERM) fail(clinux_box_step_capabilities);
     }
     (void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 }
@@ -327,12 +329,14 @@ static void become_program(int exec_error_fd) {
     set_limit(RLIMIT_AS, box->address_space);
     struct rlimit no_core = {0, 0};
     setrlimit(RLIMIT_CORE, &no_core);
-    if (box->set_identity || box->user_namespace) drop_capabilities();
+    drop_capabilities();
     if (box->set_identity) {
         // Raw calls: glibc's wrappers signal every thread the parent had, which this clone lacks, and wait forever.
         if (syscall(SYS_setgroups, 0, NULL) != 0 || syscall(SYS_setresgid, box->gid, box->gid, box->gid) != 0
             || syscall(SYS_setresuid, box->uid, box->uid, box->uid) != 0) fail(clinux_box_step_identity);
-    } else if (box->user_namespace) {
+    } else {
+        // Root of a user namespace (its own, or tcplab's at the container level) keeps its
+        // capabilities there across exec unless they are cleared.
         struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
         struct __user_cap_data_struct none[2];
         memset(none, 0, sizeof none);

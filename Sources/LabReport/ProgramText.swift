@@ -37,6 +37,7 @@ public enum ProgramText {
         let copied = usage.copiedFiles + usage.skippedFiles > 0
             ? ", \(usage.copiedFiles) file(s) of out copied back" + (usage.skippedFiles > 0 ? ", \(usage.skippedFiles) left" : "") : ""
         let hit = usage.limitHit.map { "; LIMIT REACHED: \($0)" } ?? ""
-        return "\(usage.level.rawValue)\(who): \(cpu) s CPU, peak memory \(SandboxLimits.bytes(Int(usage.peakMemory)))\(processes)\(copied)\(hit)"
+        let memory = usage.peakMemory > 0 ? ", peak memory \(SandboxLimits.bytes(Int(usage.peakMemory)))" : ""
+        return "\(usage.level.rawValue)\(who): \(cpu) s CPU\(memory)\(processes)\(copied)\(hit)"
     }
 }

@@ -24,7 +24,8 @@ extension ChildProcess {
         box.log_fd = descriptors.log
         box.log_path = descriptors.log >= 0 ? strings.add(sandbox.traceLog) : nil
         box.namespaces = sandbox.level == .sandbox ? 1 : 0
-        box.user_namespace = Sandbox.isRealRoot ? 0 : 1
+        // Only the sandbox level makes namespaces; at the container level the program stays in tcplab's.
+        box.user_namespace = sandbox.level == .sandbox && !Sandbox.isRealRoot ? 1 : 0
         if let identity = sandbox.identity {
             box.set_identity = 1
             box.uid = identity.uid
@@ -142,7 +143,6 @@ extension ChildProcess {
         let ended = complete ? ExitStatus(waitStatus: report.wait_status) : keeperStatus
         if complete {
             usage.cpuMicroseconds = report.cpu_us
-            usage.peakMemory = report.max_rss_kb * 1024
             usage.processes = report.processes >= 0 ? Int(report.processes) : nil
             usage.copiedFiles = Int(report.copied_files)
             usage.skippedFiles = Int(report.skipped_files)

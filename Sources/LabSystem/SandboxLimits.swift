@@ -71,7 +71,8 @@ public struct SandboxUsage: Sendable, Equatable {
     public var uid: UInt32?
     /// User and system time of every process it ran.
     public var cpuMicroseconds: Int64 = 0
-    /// The cgroup's peak as root, else the largest resident set of one of its processes.
+    /// The memory cgroup's peak (as root); 0 when there is none to measure it. A process's own
+    /// maxrss is no measure: it starts as a clone of tcplab, whose pages count until its exec.
     public var peakMemory: Int64 = 0
     /// How many processes it started, itself included; nil where it cannot be counted.
     public var processes: Int?
@@ -102,7 +103,9 @@ public struct Isolation: Sendable, Equatable {
     public var header: String {
         var line = "isolation: " + level.summary
         if level != .none && !Sandbox.isRealRoot {
-            line += "; not root, so weaker: the programs keep your uid (only the sandbox's view hides your files), memory is an address-space limit, no cgroup counts"
+            line += level == .sandbox
+                ? "; not root, so weaker: the programs keep your uid (only the sandbox's view hides your files), memory is an address-space limit, no cgroup counts"
+                : "; not root, so weaker: the programs keep your uid and see what you can, memory is an address-space limit, no cgroup counts"
         }
         return line
     }

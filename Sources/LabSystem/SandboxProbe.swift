@@ -30,7 +30,8 @@ public enum SandboxProbe {
             let status = child.terminate(grace: .milliseconds(100))
             return status == .exited(0) ? nil : "a test program in it \(status)"
         } catch {
-            return error.description
+            // The probe's own program is not the user's: name the call and the reason only.
+            return "\(error.call): \(SystemError.describe(error.errno)) (\(error.symbol))"
         }
     }
 }

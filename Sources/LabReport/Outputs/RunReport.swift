@@ -95,7 +95,8 @@ public struct RunReport: Codable, Sendable {
     public struct SandboxEntry: Codable, Sendable {
         public var uid: UInt32?
         public var cpuSeconds: Double
-        public var peakMemoryBytes: Int64
+        /// Absent without a memory cgroup to measure it.
+        public var peakMemoryBytes: Int64?
         public var processes: Int?
         public var limitHit: LimitHit?
         public var copiedFiles: Int
@@ -104,7 +105,7 @@ public struct RunReport: Codable, Sendable {
         init(_ usage: SandboxUsage) {
             uid = usage.uid
             cpuSeconds = Double(usage.cpuMicroseconds) / 1e6
-            peakMemoryBytes = usage.peakMemory
+            peakMemoryBytes = usage.peakMemory > 0 ? usage.peakMemory : nil
             processes = usage.processes
             limitHit = usage.limitHit
             copiedFiles = usage.copiedFiles
