@@ -120,7 +120,13 @@ public struct PacketFilters {
 
     /// Whether the record passes the filter.
     public mutating func pass(_ record: CaptureRecordView) throws(CaptureError) -> Bool {
-        if compiled[record.linkType] == nil { compiled[record.linkType] = try PacketFilter(text, linkType: record.linkType) }
-        return compiled[record.linkType]!.matches(record.bytes, originalLength: record.originalLength)
+        let filter: PacketFilter
+        if let known = compiled[record.linkType] {
+            filter = known
+        } else {
+            filter = try PacketFilter(text, linkType: record.linkType)
+            compiled[record.linkType] = filter
+        }
+        return filter.matches(record.bytes, originalLength: record.originalLength)
     }
 }
