@@ -95,14 +95,7 @@ enum LinkLayer {
     static func network(_ bytes: UnsafeRawBufferPointer, linkType: LinkType) throws(DecodeError) -> (etherType: UInt16, start: Int)? {
         switch linkType {
         case .ethernet:
-            var c = ByteCursor(bytes, layer: "eth")
-            try c.skip(12, "dst/src")
-            var etherType = try c.u16("type")
-            while etherType == 0x8100 || etherType == 0x88a8 {  // 802.1Q / 802.1ad tags
-                try c.skip(2, "vlan.tci")
-                etherType = try c.u16("vlan.etype")
-            }
-            return (etherType, c.position)
+            return try EthernetHeader.walk(bytes)
         case .null, .loop:
             var c = ByteCursor(bytes, layer: "null")
             // NULL is in the capturing host's byte order: a nonzero first byte means little-endian.

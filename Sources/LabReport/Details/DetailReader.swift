@@ -45,17 +45,11 @@ struct DetailReader {
         switch type {
         case .ethernet:
             guard let dst = mac(0), let src = mac(6), let etherType = u16(12) else { return malformed("Ethernet II", into: &nodes) }
-            var children = [DetailNode("Destination: \(dst)", 0..<6), DetailNode("Source: \(src)", 6..<12)]
-            if etherType == 0x8100, let tag = u16(14), let inner = u16(16) {
-                children.append(DetailNode("Type: 802.1Q Virtual LAN (0x8100)", 12..<14))
-                nodes.append(DetailNode("Ethernet II, Src: \(src), Dst: \(dst)", 0..<14, children))
-                nodes.append(DetailNode("802.1Q Virtual LAN, PRI: \(tag >> 13), DEI: \(tag >> 12 & 1), ID: \(tag & 0xfff)", 14..<18,
-                                        [DetailNode("Type: \(Self.etherTypeName(inner))", 16..<18)]))
-                return (inner, 18)
-            }
-            children.append(DetailNode("Type: \(Self.etherTypeName(etherType))", 12..<14))
-            nodes.append(DetailNode("Ethernet II, Src: \(src), Dst: \(dst)", 0..<14, children))
-            return (etherType, 14)
+            nodes.append(DetailNode("Ethernet II, Src: \(src), Dst: \(dst)", 0..<14, [
+                DetailNode("Destination: \(dst)", 0..<6), DetailNode("Source: \(src)", 6..<12),
+                DetailNode("Type: \(Self.etherTypeName(etherType))", 12..<14),
+            ]))
+            return vlanTags(into: &nodes)
         case .linuxSLL:
             guard let packetType = u16(0), let hatype = u16(2), let length = u16(4), let proto = u16(14) else {
                 return malformed("Linux cooked capture v1", into: &nodes)
@@ -102,6 +96,21 @@ struct DetailReader {
         }
     }
 
+    /// One node per 802.1Q or 802.1ad tag, stacked ones (QinQ) too, read by LabPackets' own
+    /// Ethernet decoder so the tree and the packet list agree on where IP starts. A tag cut short
+    /// ends the tree there; the packet's decoding error then says why.
+    private func vlanTags(into nodes: inout [DetailNode]) -> (UInt16, Int)? {
+        let read = bytes.withUnsafeBytes { frame -> (etherType: UInt16, start: Int)? in
+            try? EthernetHeader.walk(frame) { tag in
+                let title = tag.protocolID == 0x88a8 ? "IEEE 802.1ad, ID: \(tag.vlanID)"
+                    : "802.1Q Virtual LAN, PRI: \(tag.priority), DEI: \(tag.dropEligible), ID: \(tag.vlanID)"
+                nodes.append(DetailNode(title, tag.offset..<tag.offset + 4,
+                                        [DetailNode("Type: \(Self.etherTypeName(tag.nextType))", tag.offset + 2..<tag.offset + 4)]))
+            }
+        }
+        return read.map { ($0.etherType, $0.start) }
+    }
+
     private func malformed(_ layer: String, into nodes: inout [DetailNode]) -> (UInt16, Int)? {
         nodes.append(DetailNode("[Malformed Packet: the \(layer) header is cut short]", 0..<bytes.count))
         return nil
@@ -113,6 +122,7 @@ struct DetailReader {
         case 0x86dd: "IPv6"
         case 0x0806: "ARP"
         case 0x8100: "802.1Q Virtual LAN"
+        case 0x88a8: "802.1ad Provider Bridge (Q-in-Q)"
         default: "Unknown"
         }
         return "\(name) (0x\(hex(UInt64(t), digits: 4)))"
