@@ -80,16 +80,7 @@ public final class SpillFile {
     }
 
     private func flush() throws(SystemError) {
-        var offset = 0
-        let fd = fd
-        while offset < buffer.count {
-            let start = offset
-            let n = try valueOrErrno("write", "a temporary file") {
-                buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + start, $0.count - start) }
-            }
-            guard n > 0 else { throw SystemError(call: "write", subject: "a temporary file", errno: EIO) }
-            offset += n
-        }
+        try writeAll(fd, buffer, subject: "a temporary file")
         buffer.removeAll(keepingCapacity: true)
     }
 }
