@@ -25,8 +25,6 @@ int clinux_unshare_user_and_net(void) { return unshare(CLONE_NEWUSER | CLONE_NEW
 
 int clinux_setns_net(int fd) { return setns(fd, CLONE_NEWNET); }
 
-pid_t clinux_gettid(void) { return (pid_t)syscall(SYS_gettid); }
-
 int clinux_cpus_allowed(void) {
     cpu_set_t set;
     if (sched_getaffinity(0, sizeof set, &set) != 0) return -1;

@@ -36,8 +36,6 @@ public final class OSThread: @unchecked Sendable {
     /// Lets the thread's resources go when it ends, for threads nobody will join.
     public func detach() { pthread_detach(handle) }
 
-    public static var currentID: Int32 { clinux_gettid() }
-
     /// How many CPUs the calling thread may run on: fewer than the machine has under `taskset`
     /// or a cpuset. At least 1. The corresponding C function is `sched_getaffinity`.
     public static var allowedProcessors: Int { max(1, Int(clinux_cpus_allowed())) }

@@ -10,7 +10,6 @@
 int clinux_unshare_net(void);
 int clinux_unshare_user_and_net(void);
 int clinux_setns_net(int fd);
-pid_t clinux_gettid(void);
 /* How many CPUs this thread may run on (taskset and cpusets narrow it); -1 on error. */
 int clinux_cpus_allowed(void);
 int clinux_accept_cloexec(int fd);
