@@ -38,7 +38,8 @@ struct ExperimentOptions: ParsableArguments {
 }
 
 extension CapturePrivilege {
-    /// What start-up managed, read by `run` before it creates any namespace.
+    /// What start-up managed, read by `run` before it creates any namespace. Unsafe in name
+    /// only: main.swift writes it once, before any command runs or any thread starts.
     nonisolated(unsafe) static var startup: Outcome = .root
 }
 
