@@ -29,8 +29,7 @@ struct ExperimentOptions: ParsableArguments {
     /// The folder to load from, or the exit that says where tcplab looked.
     func folder() throws -> String {
         do { return try ExperimentSearch.locate(experiments) } catch {
-            complain(error.description)
-            throw ExitCode(error.exitCode)
+            throw fail(error.description, ExitStatus(code: error.exitCode))
         }
     }
 
