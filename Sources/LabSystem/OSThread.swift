@@ -20,7 +20,8 @@ public final class OSThread: @unchecked Sendable {
         let thread = OSThread()
         let box = Unmanaged.passRetained(Box(body)).toOpaque()
         let rc = pthread_create(&thread.handle, nil, { raw in
-            let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
+            guard let raw else { return nil }  // always the box passed below
+            let box = Unmanaged<Box>.fromOpaque(raw).takeRetainedValue()
             box.body()
             return nil
         }, box)

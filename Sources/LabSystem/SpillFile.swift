@@ -51,7 +51,8 @@ public final class SpillFile {
             let kept = pending.count
             pending += [UInt8](repeating: 0, count: chunkSize)
             let n = try pending.withUnsafeMutableBytes { bytes throws(SystemError) -> Int in
-                let base = bytes.baseAddress! + kept
+                guard let start = bytes.baseAddress else { throw SystemError(call: "read", subject: "a temporary file", errno: EFAULT) }
+                let base = start + kept
                 return try valueOrErrno("read", "a temporary file") { Glibc.read(fd, base, chunkSize) }
             }
             pending.removeLast(chunkSize - n)
