@@ -22,7 +22,10 @@ public final class PacketFilter {
     public init(_ text: String, linkType: LinkType, snapLength: Int = 262_144) throws(CaptureError) {
         expression = Self.bpf(from: text)
         self.linkType = linkType
-        guard let dead = pcap_open_dead(Int32(linkType.rawValue), Int32(snapLength)) else {
+        // libpcap compiles for a DLT, and a file's LINKTYPE_RAW (101) is DLT_RAW to it, as it is
+        // when libpcap reads such a file itself; the other link types tcplab reads share their numbers.
+        let dlt = [.raw, .rawBSD, .rawOpenBSD].contains(linkType) ? DLT_RAW : Int32(linkType.rawValue)
+        guard let dead = pcap_open_dead(dlt, Int32(snapLength)) else {
             throw .pcap(call: "pcap_open_dead", message: "cannot compile filters for \(linkType)")
         }
         defer { pcap_close(dead) }
