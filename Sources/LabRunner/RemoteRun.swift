@@ -110,9 +110,8 @@ public final class RemoteSide {
             while pending.isEmpty && !over() {
                 // Once this side is done, the peer's last ACK gets the same grace as on lo.
                 if record.withLock({ $0 != nil }) {
-                    let since = graceStart ?? .now
-                    graceStart = since
-                    if ContinuousClock.now - since > Run.teardownGrace { break }
+                    graceStart = graceStart ?? .now
+                    if let since = graceStart, ContinuousClock.now - since > Run.teardownGrace { break }
                 }
                 do {
                     try capture.wait(wakeup: wakeup, timeout: .milliseconds(100))
