@@ -25,8 +25,6 @@ int clinux_unshare_user_and_net(void) { return unshare(CLONE_NEWUSER | CLONE_NEW
 
 int clinux_setns_net(int fd) { return setns(fd, CLONE_NEWNET); }
 
-pid_t clinux_gettid(void) { return (pid_t)syscall(SYS_gettid); }
-
 int clinux_cpus_allowed(void) {
     cpu_set_t set;
     if (sched_getaffinity(0, sizeof set, &set) != 0) return -1;
@@ -229,29 +227,68 @@ static void nest_end(struct netlink_request *request, struct rtattr *nest) {
     nest->rta_len = (unsigned short)((char *)request + request->header.nlmsg_len - (char *)nest);
 }
 
-// Sends one request and reads the kernel's acknowledgement: 0, or -1 with errno set.
+int clinux_netlink_acknowledgement(const void *reply, size_t length, uint32_t seq, uint32_t port, int *error) {
+    // NLMSG_OK and NLMSG_NEXT bound every header by what is left, so a short or lying
+    // nlmsg_len ends the walk instead of reading past the reply.
+    int left = length > (size_t)INT32_MAX ? INT32_MAX : (int)length;
+    for (const struct nlmsghdr *h = reply; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+        // A message for another request (an old sequence number, another socket) is not ours.
+        if (h->nlmsg_seq != seq || h->nlmsg_pid != port) continue;
+        if (h->nlmsg_type != NLMSG_ERROR) continue;
+        if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr))) return -1;
+        const struct nlmsgerr *ack = NLMSG_DATA(h);
+        *error = -ack->error;
+        return 1;
+    }
+    return 0;
+}
+
+// How long the kernel may take to acknowledge: it answers at once, so a silent socket means
+// something is wrong, and a run must fail with a message rather than hang.
+static const struct timeval netlink_reply_timeout = { .tv_sec = 10, .tv_usec = 0 };
+
+// Each request its own sequence number, so a late reply to an earlier one is never taken
+// for this one's.
+static uint32_t netlink_sequence = 0;
+
+static int netlink_fail(int fd, int code) {
+    close(fd);
+    errno = code;
+    return -1;
+}
+
+// Sends one request and reads the kernel's acknowledgement of it: 0, or -1 with errno set
+// (ETIMEDOUT when none came in time, EPROTO when the acknowledgement was malformed).
 static int netlink_transact(struct netlink_request *request) {
     int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
     if (fd < 0) return -1;
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &netlink_reply_timeout, sizeof(netlink_reply_timeout)) < 0) return netlink_fail(fd, errno);
+    // Binding with nl_pid 0 lets the kernel pick this socket's port ID; replies carry it.
+    struct sockaddr_nl local = { .nl_family = AF_NETLINK };
+    socklen_t local_length = sizeof(local);
+    if (bind(fd, (struct sockaddr *)&local, sizeof(local)) < 0) return netlink_fail(fd, errno);
+    if (getsockname(fd, (struct sockaddr *)&local, &local_length) < 0) return netlink_fail(fd, errno);
     request->header.nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
-    request->header.nlmsg_seq = 1;
+    request->header.nlmsg_seq = __sync_add_and_fetch(&netlink_sequence, 1);
+    request->header.nlmsg_pid = local.nl_pid;
     struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-    if (sendto(fd, request, request->header.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0) {
-        int saved = errno; close(fd); errno = saved; return -1;
-    }
-    char reply[4096];
+    if (sendto(fd, request, request->header.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0) return netlink_fail(fd, errno);
+    char reply[8192];
     for (;;) {
-        ssize_t n = recv(fd, reply, sizeof(reply), 0);
-        if (n < 0) { if (errno == EINTR) continue; int saved = errno; close(fd); errno = saved; return -1; }
-        for (struct nlmsghdr *h = (struct nlmsghdr *)reply; NLMSG_OK(h, (unsigned int)n); h = NLMSG_NEXT(h, n)) {
-            if (h->nlmsg_type == NLMSG_ERROR) {
-                struct nlmsgerr *error = NLMSG_DATA(h);
-                close(fd);
-                if (error->error == 0) return 0;
-                errno = -error->error;
-                return -1;
-            }
-        }
+        struct sockaddr_nl from;
+        socklen_t from_length = sizeof(from);
+        ssize_t n = recvfrom(fd, reply, sizeof(reply), 0, (struct sockaddr *)&from, &from_length);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return netlink_fail(fd, errno == EAGAIN || errno == EWOULDBLOCK ? ETIMEDOUT : errno);
+        if (from.nl_pid != 0) continue;  // only the kernel answers a request
+        int error = 0;
+        int found = clinux_netlink_acknowledgement(reply, (size_t)n, request->header.nlmsg_seq, local.nl_pid, &error);
+        if (found < 0) return netlink_fail(fd, EPROTO);
+        if (found == 0) continue;
+        close(fd);
+        if (error == 0) return 0;
+        errno = error;
+        return -1;
     }
 }
 

@@ -25,7 +25,7 @@ public final class LiveCapture {
     public init(_ settings: Settings) throws(CaptureError) {
         var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE))
         guard let handle = pcap_create(settings.interface, &errorBuffer) else {
-            throw .pcap(call: "pcap_create(\(settings.interface))", message: errorBuffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
+            throw .pcap(call: "pcap_create(\(settings.interface))", message: errorBuffer.withUnsafeBufferPointer { $0.baseAddress.map { String(cString: $0) } ?? "" })
         }
         self.handle = handle
         snapLength = settings.snapLength

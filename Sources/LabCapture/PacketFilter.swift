@@ -22,7 +22,10 @@ public final class PacketFilter {
     public init(_ text: String, linkType: LinkType, snapLength: Int = 262_144) throws(CaptureError) {
         expression = Self.bpf(from: text)
         self.linkType = linkType
-        guard let dead = pcap_open_dead(Int32(linkType.rawValue), Int32(snapLength)) else {
+        // libpcap compiles for a DLT, and a file's LINKTYPE_RAW (101) is DLT_RAW to it, as it is
+        // when libpcap reads such a file itself; the other link types tcplab reads share their numbers.
+        let dlt = [.raw, .rawBSD, .rawOpenBSD].contains(linkType) ? DLT_RAW : Int32(linkType.rawValue)
+        guard let dead = pcap_open_dead(dlt, Int32(snapLength)) else {
             throw .pcap(call: "pcap_open_dead", message: "cannot compile filters for \(linkType)")
         }
         defer { pcap_close(dead) }
@@ -120,7 +123,13 @@ public struct PacketFilters {
 
     /// Whether the record passes the filter.
     public mutating func pass(_ record: CaptureRecordView) throws(CaptureError) -> Bool {
-        if compiled[record.linkType] == nil { compiled[record.linkType] = try PacketFilter(text, linkType: record.linkType) }
-        return compiled[record.linkType]!.matches(record.bytes, originalLength: record.originalLength)
+        let filter: PacketFilter
+        if let known = compiled[record.linkType] {
+            filter = known
+        } else {
+            filter = try PacketFilter(text, linkType: record.linkType)
+            compiled[record.linkType] = filter
+        }
+        return filter.matches(record.bytes, originalLength: record.originalLength)
     }
 }

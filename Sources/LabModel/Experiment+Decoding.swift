@@ -129,8 +129,9 @@ extension Experiment: Decodable {
         if expectations.count > ExperimentLimits.expectations {
             throw object.problem("expect", "\(expectations.count) expectations, more than \(ExperimentLimits.expectations)")
         }
-        for (side, steps, opener) in [("server", server, "accept"), ("client", client, "connect")]
-            where programs[Direction(rawValue: side)!] == nil {
+        for (direction, steps, opener) in [(Direction.server, server, "accept"), (.client, client, "connect")]
+            where programs[direction] == nil {
+            let side = direction.rawValue
             let opens = { (step: Step) -> Bool in
                 switch step.action {
                 case .accept, .connect, .serveHTTP, .fetch: true

@@ -21,7 +21,6 @@ public struct SocketCalls: Sendable, Equatable {
     public var closed = false
 
     public var bytesRead: Int { reads.reduce(0) { $0 + max(0, $1.got) } }
-    public var bytesSent: Int { sends.reduce(0) { $0 + max(0, $1) } }
 
     /// "send() ×4 → 5, 5, 5, 5; recv(1024) ×2 → 20, 0; close() after reading 20 bytes": byte counts per call.
     public var description: String {

@@ -96,7 +96,9 @@ public struct CaptureParser: Sendable {
             buffer = bigger
         } else if tail > 0, offset > 0 {
             buffer.withUnsafeMutableBytes { space in
-                space.baseAddress!.copyMemory(from: space.baseAddress! + offset, byteCount: tail)  // a memmove
+                // Never nil here (`tail > 0`), yet the decoder module does not trap on a maybe.
+                guard let base = space.baseAddress else { return }
+                base.copyMemory(from: base + offset, byteCount: tail)  // a memmove
             }
         }
         consumed += offset

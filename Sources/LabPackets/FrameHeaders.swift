@@ -83,26 +83,22 @@ public struct UDPHeader: Sendable, Equatable {
     }
 }
 
-/// Strips the link layer and says which network protocol follows, and where.
-enum LinkLayer {
+/// Strips the link layer and says which network protocol follows, and where: for the packet
+/// decoder and for the details tree alike.
+public enum LinkLayer {
     /// SLL's pkttype (bytes 0–1) or SLL2's (byte 10): who the frame was for.
     static func packetType(_ bytes: UnsafeRawBufferPointer, linkType: LinkType) -> UInt8? {
         let at = linkType == .linuxSLL ? 1 : 10
         return bytes.count > at ? bytes[at] : nil
     }
 
+    /// The network protocol's type and where it starts; nil for a protocol family tcplab does
+    /// not read, and an error where the header is cut short or the link type is unknown.
     @inline(__always)
-    static func network(_ bytes: UnsafeRawBufferPointer, linkType: LinkType) throws(DecodeError) -> (etherType: UInt16, start: Int)? {
+    public static func network(_ bytes: UnsafeRawBufferPointer, linkType: LinkType) throws(DecodeError) -> (etherType: UInt16, start: Int)? {
         switch linkType {
         case .ethernet:
-            var c = ByteCursor(bytes, layer: "eth")
-            try c.skip(12, "dst/src")
-            var etherType = try c.u16("type")
-            while etherType == 0x8100 || etherType == 0x88a8 {  // 802.1Q / 802.1ad tags
-                try c.skip(2, "vlan.tci")
-                etherType = try c.u16("vlan.etype")
-            }
-            return (etherType, c.position)
+            return try EthernetHeader.walk(bytes)
         case .null, .loop:
             var c = ByteCursor(bytes, layer: "null")
             // NULL is in the capturing host's byte order: a nonzero first byte means little-endian.

@@ -133,7 +133,7 @@ struct CheckSecondPass {
         // Past what the first pass saw (the file grew), or a connection no plan chose.
         guard i < roles.count, tracks[i] != nil else { return }
         let s = summary.connections[i].isTurned(by: client) ? segment.turned : segment
-        tracks[i]!.add(s)
+        tracks[i]?.add(s)
         if holds[i] {
             segments[i].append(s)
             held += 1

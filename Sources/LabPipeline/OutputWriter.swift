@@ -48,7 +48,7 @@ public enum OutputWriter {
                                             comment: FrameComments.section(result.experiment, kernel: Kernel.release)
                                                 + "\nBoth hosts' captures merged; checked on the client's, whose packets the report numbers.",
                                             os: Kernel.release)
-                try PcapngWriter.write(record.mergedFrames!, linkType: record.linkType, snapLength: record.snapLength,
+                try PcapngWriter.write(record.mergedFrames ?? record.frames, linkType: record.linkType, snapLength: record.snapLength,
                                        section: section, comments: [], to: path)
             case .pcapng:
                 let comments = FrameComments.make(packets: result.packets, verdict: result.verdict, explanations: result.explanations)

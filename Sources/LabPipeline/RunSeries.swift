@@ -85,9 +85,10 @@ public enum RunSeries {
                                                wallTime: ContinuousClock.now - started))
                 return stop(["\(experiment.name): \(error)"], error.exitCode)
             }
-            var result = RunResult(experiment: experiment, attempt: attempt, record: record,
-                                   wallTime: ContinuousClock.now - started, explain: plan.explains)
-            let verdict = result.verdict!
+            let judged = RunResult.judged(experiment: experiment, attempt: attempt, record: record,
+                                          wallTime: ContinuousClock.now - started, explain: plan.explains)
+            var result = judged.result
+            let verdict = judged.verdict
             let writeStart = ContinuousClock.now
             let kind = verdict.status == .failed ? "failed" : "harness"
             // A run in which nothing was captured (a program that never started its part) has no

@@ -28,7 +28,7 @@ struct ShowSecondPass {
                 read += 1
                 guard read <= frames else { throw EndOfFirstPass() }
                 let packet = Packet.decode(record, number: read)
-                let segment = explainer != nil ? try explainer!.add(packet, index: read - 1, keep) : analyzer.add(packet, index: read - 1)
+                let segment = explainer != nil ? try explainer?.add(packet, index: read - 1, keep) : analyzer.add(packet, index: read - 1)
                 if let segment { drawing?.add(segment) }
             }
         } catch is EndOfFirstPass {

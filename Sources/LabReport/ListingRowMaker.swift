@@ -36,7 +36,7 @@ public struct ListingRowMaker {
         guard let segment, let source = packet.source, let destination = packet.destination else {
             // Without TCP a row never involves HTTP. (A segment without addresses the analysis
             // never makes: such a row would be printed without the connection's HTTP.)
-            addLine(PacketRow(packet: packet, segment: segment, origin: origin!).line, into: &batch)
+            addLine(PacketRow(packet: packet, segment: segment, origin: origin ?? packet.timestamp).line, into: &batch)
             return
         }
         segment.segment.bytes.withUnsafeBytes { bytes in
@@ -70,7 +70,7 @@ public struct ListingRowMaker {
                                  destination: IPAddress, _ tcp: TCPHeader, _ placement: SegmentPlacement,
                                  bytes: UnsafeRawBufferPointer, into batch: inout ListingBatch) {
         let start = batch.appendText(bytes)
-        batch.append(ListingRow(kind: kind, number: number, timestamp: timestamp, elapsed: elapsed(from: origin!, to: timestamp),
+        batch.append(ListingRow(kind: kind, number: number, timestamp: timestamp, elapsed: elapsed(from: origin ?? timestamp, to: timestamp),
                                 frameLength: frameLength, source: source, destination: destination, tcp: tcp,
                                 placement: placement, textStart: start, textLength: bytes.count))
     }

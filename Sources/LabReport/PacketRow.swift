@@ -14,8 +14,9 @@ public struct PacketRowBuilder {
     }
 
     public mutating func row(_ packet: Packet, _ segment: AnalyzedSegment?) -> PacketRow {
-        if origin == nil { origin = packet.timestamp }
-        return PacketRow(packet: packet, segment: segment, origin: origin!, http: &http)
+        let first = origin ?? packet.timestamp
+        origin = first
+        return PacketRow(packet: packet, segment: segment, origin: first, http: &http)
     }
 }
 

@@ -94,9 +94,9 @@ public final class RemoteSide {
         /// Takes frames in order; a new connection's SYN once the visit's connections have all torn
         /// down is the next visit's, even before this side's thread has returned (the other machine
         /// may start its next visit at once).
-        func take(_ batch: [CapturedFrame]) -> [CapturedFrame] {
+        func take(_ batch: [CapturedFrame], linkType: LinkType) -> [CapturedFrame] {
             for (i, frame) in batch.enumerated() {
-                let packet = Packet.decode(frame, number: frames.count + 1, linkType: capture!.linkType)
+                let packet = Packet.decode(frame, number: frames.count + 1, linkType: linkType)
                 if tracker.connectionCount >= connections, tracker.isQuiescent,
                    let flags = packet.tcp?.flags, flags.contains(.syn), !flags.contains(.ack) { return Array(batch[i...]) }
                 frames.append(frame)
@@ -105,17 +105,17 @@ public final class RemoteSide {
             return []
         }
         if let capture {
-            pending = take(pending)
+            pending = take(pending, linkType: capture.linkType)
             var graceStart: ContinuousClock.Instant?
             while pending.isEmpty && !over() {
                 // Once this side is done, the peer's last ACK gets the same grace as on lo.
                 if record.withLock({ $0 != nil }) {
-                    if graceStart == nil { graceStart = .now }
-                    if ContinuousClock.now - graceStart! > Run.teardownGrace { break }
+                    graceStart = graceStart ?? .now
+                    if let since = graceStart, ContinuousClock.now - since > Run.teardownGrace { break }
                 }
                 do {
                     try capture.wait(wakeup: wakeup, timeout: .milliseconds(100))
-                    pending = take(try capture.readAvailable())
+                    pending = take(try capture.readAvailable(), linkType: capture.linkType)
                 } catch {
                     failure = "\(error)"
                     break

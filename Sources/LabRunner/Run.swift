@@ -89,8 +89,10 @@ public enum Run {
         } else {
             phase("namespace", next: "opening capture")
         }
-        let topology = network!.topology, captures = network!.captures
-        var session = CaptureSession(captures: captures, wakeup: network!.wakeup, fencePort: fencePort,
+        // Set just above, or kept from the last run; said, not trapped, should that ever change.
+        guard let ready = network else { throw .harness("the network namespace was not set up") }
+        let topology = ready.topology, captures = ready.captures
+        var session = CaptureSession(captures: captures, wakeup: ready.wakeup, fencePort: fencePort,
                                      fenceDestination: topology.fenceDestination, progress: progress)
         phase("capture open", next: "start fence")
         do {
@@ -165,8 +167,8 @@ public enum Run {
             guard let dropped = try? capture.drops() else { throw .harness("capture incomplete: pcap_stats failed, so drops are unknown") }
             total += dropped
         }
-        let drops = total - network!.drops
-        network!.drops = total
+        let drops = total - ready.drops
+        network?.drops = total
         let capture = captures[0]
         phase("capture close", next: "writing")  // closed when the host is done with it
         let endpoints = records.withLock { $0 }.sorted { $0.side == .server && $1.side == .client }

@@ -99,17 +99,7 @@ public final class AtomicFileWriter {
     }
 
     private func flush() throws(SystemError) {
-        var offset = 0
-        let fd = fd, path = path
-        while offset < buffer.count {
-            let start = offset
-            let n = try valueOrErrno("write", path) {
-                buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + start, $0.count - start) }
-            }
-            // A regular file never takes 0 bytes of a non-empty write; stop rather than spin.
-            guard n > 0 else { throw SystemError(call: "write", subject: path, errno: EIO) }
-            offset += n
-        }
+        try writeAll(fd, buffer, subject: path)
         buffer.removeAll(keepingCapacity: true)
     }
 }

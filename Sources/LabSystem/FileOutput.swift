@@ -14,37 +14,23 @@ public enum FileOutput {
     /// write was lost.
     public static func write(_ bytes: [UInt8], toFile path: String) throws(SystemError) {
         let fd = try valueOrErrno("open", path) { open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
-        var failure: SystemError?
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                do throws(SystemError) {
-                    let n = try valueOrErrno("write", path) { Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset) }
-                    // A regular file never takes 0 bytes of a non-empty write; stop rather than spin.
-                    guard n > 0 else { failure = SystemError(call: "write", subject: path, errno: EIO); return }
-                    offset += n
-                } catch {
-                    failure = error
-                    return
-                }
-            }
-        }
-        if let failure {
+        do {
+            try writeAll(fd, bytes, subject: path)
+        } catch {
             _ = Glibc.close(fd)
-            throw failure
+            throw error
         }
         _ = try valueOrErrno("close", path, retryOnInterrupt: false) { Glibc.close(fd) }
     }
 
+    /// Writes `bytes` straight to fd 1, as many `write` calls as the kernel needs.
+    public static func writeStandardOutput(_ bytes: UnsafeRawBufferPointer) {
+        try? writeAll(1, bytes, subject: "standard output")  // EPIPE: the reader left
+    }
+
     private static func write(fd: Int32, _ text: String) {
         var text = text
-        text.withUTF8 { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-                if n < 0 { if errno == EINTR { continue }; return }  // EPIPE: the reader left
-                offset += n
-            }
-        }
+        // A failure is dropped: it is EPIPE when the reader left, and there is nowhere to say so.
+        text.withUTF8 { bytes in try? writeAll(fd, UnsafeRawBufferPointer(bytes), subject: "fd \(fd)") }
     }
 }

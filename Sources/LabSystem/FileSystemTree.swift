@@ -7,10 +7,11 @@ extension FileSystem {
     /// A new empty folder, mode 700, in `temporaryFolder`. The corresponding C function is `mkdtemp`.
     public static func makeTemporaryFolder(prefix: String) throws(SystemError) -> String {
         var template = Array((temporaryFolder + "/" + prefix + "XXXXXX").utf8CString)
-        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw SystemError(call: "mkdtemp", subject: temporaryFolder, errno: errno)
+        let made = template.withUnsafeMutableBufferPointer { buffer in
+            buffer.baseAddress.flatMap { mkdtemp($0) }.map { String(cString: $0) }
         }
-        return String(cString: made)
+        guard let made else { throw SystemError(call: "mkdtemp", subject: temporaryFolder, errno: errno) }
+        return made
     }
 
     /// `rm -rf`: never follows a symlink, so a link a program left cannot point it elsewhere.

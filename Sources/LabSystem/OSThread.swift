@@ -20,7 +20,8 @@ public final class OSThread: @unchecked Sendable {
         let thread = OSThread()
         let box = Unmanaged.passRetained(Box(body)).toOpaque()
         let rc = pthread_create(&thread.handle, nil, { raw in
-            let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
+            guard let raw else { return nil }  // always the box passed below
+            let box = Unmanaged<Box>.fromOpaque(raw).takeRetainedValue()
             box.body()
             return nil
         }, box)
@@ -35,8 +36,6 @@ public final class OSThread: @unchecked Sendable {
 
     /// Lets the thread's resources go when it ends, for threads nobody will join.
     public func detach() { pthread_detach(handle) }
-
-    public static var currentID: Int32 { clinux_gettid() }
 
     /// How many CPUs the calling thread may run on: fewer than the machine has under `taskset`
     /// or a cpuset. At least 1. The corresponding C function is `sched_getaffinity`.

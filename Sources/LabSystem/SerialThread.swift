@@ -54,8 +54,9 @@ public final class SerialThread: @unchecked Sendable {
     }
 }
 
-/// A value handed back from the serial thread; written there before `finished` is set under the
-/// lock, read here after, so the lock orders the two.
+/// A value handed back from the serial thread.
 private final class ResultBox<T>: @unchecked Sendable {
+    // Sendable: written there before `finished` is set under the lock, read here after, so the
+    // lock orders the two.
     var value: T?
 }

@@ -51,7 +51,8 @@ public final class SpillFile {
             let kept = pending.count
             pending += [UInt8](repeating: 0, count: chunkSize)
             let n = try pending.withUnsafeMutableBytes { bytes throws(SystemError) -> Int in
-                let base = bytes.baseAddress! + kept
+                guard let start = bytes.baseAddress else { throw SystemError(call: "read", subject: "a temporary file", errno: EFAULT) }
+                let base = start + kept
                 return try valueOrErrno("read", "a temporary file") { Glibc.read(fd, base, chunkSize) }
             }
             pending.removeLast(chunkSize - n)
@@ -80,16 +81,7 @@ public final class SpillFile {
     }
 
     private func flush() throws(SystemError) {
-        var offset = 0
-        let fd = fd
-        while offset < buffer.count {
-            let start = offset
-            let n = try valueOrErrno("write", "a temporary file") {
-                buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + start, $0.count - start) }
-            }
-            guard n > 0 else { throw SystemError(call: "write", subject: "a temporary file", errno: EIO) }
-            offset += n
-        }
+        try writeAll(fd, buffer, subject: "a temporary file")
         buffer.removeAll(keepingCapacity: true)
     }
 }

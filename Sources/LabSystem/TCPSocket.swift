@@ -53,23 +53,10 @@ public final class TCPSocket: @unchecked Sendable {
         return socket
     }
 
-    /// A fresh socket, for a client that binds before it connects.
+    /// A fresh socket, not yet connected: `connect` sets its options first.
     public static func unconnected() throws(SystemError) -> TCPSocket {
         let fd = try valueOrErrno("socket") { Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
         return TCPSocket(fd: fd)
-    }
-
-    /// Binds to an ephemeral port of `address` before connecting, so the connection's
-    /// 4-tuple is known (and can be captured) before its SYN leaves.
-    public func bindEphemeral(_ address: IPv4Address) throws(SystemError) -> UInt16 {
-        var raw = SocketAddress(address, port: 0).socketAddress
-        _ = try valueOrErrno("bind", "\(address):0") {
-            withUnsafePointer(to: &raw) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-        }
-        guard let port = localPort else { throw SystemError(call: "getsockname", subject: "fd \(fd)", errno: EINVAL) }
-        return port
     }
 
     public func connect(to endpoint: SocketAddress) throws(SystemError) {

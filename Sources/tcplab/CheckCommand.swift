@@ -64,14 +64,12 @@ struct CheckCommand: ParsableCommand {
             if let experiment { names = [experiment] } else { names = try loader.names() }
             for name in names { candidates.append(try loader.load(name).withInProcessClient()) }
         } catch {
-            complain(error.description)
-            throw ExitCode(error.exitCode)
+            throw fail(error.description, ExitStatus(code: error.exitCode))
         }
         do {
             try OutputWriter.makeFolders(for: [("--ladder", ladder), ("--json", json), ("--junit", junit)])
         } catch {
-            complain(error.description)
-            throw ExitCode(error.exitCode)
+            throw fail(error.description, ExitStatus(code: error.exitCode))
         }
         let selector = client.flatMap(ClientSelector.init)
         var checks: [FileCheck] = []
@@ -82,13 +80,11 @@ struct CheckCommand: ParsableCommand {
         }
         if files.count == 1, let check = checks.first {
             if let error = check.error {
-                complain(error.description)
-                throw ExitCode(error.exitCode)
+                throw fail(error.description, ExitStatus(code: error.exitCode))
             }
             // Unreachable since the loader refuses a folder without experiments; said, not trapped, all the same.
             guard let result = check.result else {
-                complain(check.line)
-                throw ExitCode(70)
+                throw fail(check.line, .internalError)
             }
             var output = StandardOutputBuffer()
             if let ranking = check.ranking { output.append(ranking.line + "\n") }
@@ -96,8 +92,7 @@ struct CheckCommand: ParsableCommand {
                 try result.write(explain: explain) { output.append($0 + "\n") }
             } catch {
                 output.flush()
-                complain("\(check.file): \(error)")
-                throw ExitCode(70)
+                throw fail("\(check.file): \(error)", .internalError)
             }
             output.flush()
         } else {
@@ -118,10 +113,9 @@ struct CheckCommand: ParsableCommand {
                 print("JUnit XML of \(checks.count) file(s) written to \(junit)")
             }
         } catch {
-            complain(error.description)
-            throw ExitCode(error.exitCode)
+            throw fail(error.description, ExitStatus(code: error.exitCode))
         }
         let code = FileCheck.exitCode(checks, strict: strict)
-        if code != 0 { throw ExitCode(code) }
+        if code != 0 { throw ExitStatus(code: code).exit }
     }
 }

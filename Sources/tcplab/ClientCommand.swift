@@ -56,8 +56,7 @@ func runRemote(name: String, options: ExperimentOptions, side: Direction, server
     let loader = try options.loader()
     let experiment: Experiment
     do { experiment = try loader.load(name) } catch {
-        complain(error.description)
-        throw ExitCode(error.exitCode)
+        throw fail(error.description, ExitStatus(code: error.exitCode))
     }
     var plan = RemotePipeline.Plan(side: side, server: server, interface: capture, out: out, visits: visits)
     plan.quiet = quiet
@@ -68,8 +67,7 @@ func runRemote(name: String, options: ExperimentOptions, side: Direction, server
             for line in errors { complain(line) }
         }
     } catch {
-        complain(error.description)
-        throw ExitCode(error.exitCode)
+        throw fail(error.description, ExitStatus(code: error.exitCode))
     }
-    if code != 0 { throw ExitCode(code) }
+    if code != 0 { throw ExitStatus(code: code).exit }
 }

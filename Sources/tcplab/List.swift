@@ -18,8 +18,7 @@ struct List: ParsableCommand {
                 print("\(name)  \(trace)  \(e.title)")
             }
         } catch {
-            complain(error.description)
-            throw ExitCode(error.exitCode)
+            throw fail(error.description, ExitStatus(code: error.exitCode))
         }
     }
 }

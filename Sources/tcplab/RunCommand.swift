@@ -73,14 +73,12 @@ struct RunCommand: ParsableCommand {
         do {
             experiments = try (all ? loader.names() : names).map(loader.load)
         } catch {
-            complain(error.description)
-            throw ExitCode(error.exitCode)
+            throw fail(error.description, ExitStatus(code: error.exitCode))
         }
         if client == .browser {
             let browserless = experiments.filter { $0.browser == nil }.map(\.name)
             if !browserless.isEmpty {
-                complain("--client browser needs a \"browser\" section, which \(browserless.joined(separator: ", ")) lacks")
-                throw ExitCode(64)
+                throw fail("--client browser needs a \"browser\" section, which \(browserless.joined(separator: ", ")) lacks", .usage)
             }
         }
         experiments = experiments.compactMap { $0.with(client: client.kind) }
@@ -94,19 +92,16 @@ struct RunCommand: ParsableCommand {
             }
             experiments = chosen.compactMap { $0 }
         } catch {
-            complain(error.description)
-            throw ExitCode(error.exitCode)
+            throw fail(error.description, ExitStatus(code: error.exitCode))
         }
         if case let .unavailable(reason) = CapturePrivilege.startup {
-            complain("cannot capture without root: \(reason); run as root, or enable unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1)")
-            throw ExitCode(77)
+            throw fail("cannot capture without root: \(reason); run as root, or enable unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1)", .noPermission)
         }
         do {
             try OutputWriter.makeFolder(out)
             try OutputWriter.makeFolders(for: outputs.files)
         } catch {
-            complain(error.description)
-            throw ExitCode(error.exitCode)
+            throw fail(error.description, ExitStatus(code: error.exitCode))
         }
         if !quiet && experiments.contains(where: { !$0.programs.isEmpty }) { print(programs.choice.isolation.header) }
         var plan = RunPlan(out: out)
@@ -132,11 +127,10 @@ struct RunCommand: ParsableCommand {
         do {
             for line in try outputs.writeRecords(series.flatMap(\.results), explain: explain) { print(line) }
         } catch {
-            complain(error.description)
-            throw ExitCode(error.exitCode)
+            throw fail(error.description, ExitStatus(code: error.exitCode))
         }
         let worst = series.map(\.exitCode).max { RunSeries.severity($0) < RunSeries.severity($1) } ?? 0
-        if worst != 0 { throw ExitCode(worst) }
+        if worst != 0 { throw ExitStatus(code: worst).exit }
     }
 }
 

@@ -59,25 +59,21 @@ struct ServeCommand: ParsableCommand {
         let experiment: Experiment
         let loader = try options.loader()
         do { experiment = try loader.load(name) } catch {
-            complain(error.description)
-            throw ExitCode(error.exitCode)
+            throw fail(error.description, ExitStatus(code: error.exitCode))
         }
         guard let (webRoot, idle) = experiment.webServer else {
-            complain("\(experiment.name) has no serveHTTP step; try experiment-61")
-            throw ExitCode(64)
+            throw fail("\(experiment.name) has no serveHTTP step; try experiment-61", .usage)
         }
         let folder = root ?? webRoot
         let site: StaticSite
         do { site = try StaticSite(root: folder) } catch {
-            complain("\(folder): no web root there (\(SystemError.describe(error.errno)))")
-            throw ExitCode(66)
+            throw fail("\(folder): no web root there (\(SystemError.describe(error.errno)))", .missingInput)
         }
         let listenPort = port ?? experiment.port
         let listener: TCPSocket
         do { listener = try TCPSocket.listen(port: listenPort, backlog: 512) } catch {
-            complain("cannot listen on 127.0.0.1:\(listenPort): \(SystemError.describe(error.errno))" +
-                     (error.symbol == "EADDRINUSE" ? "; pick another with --port" : ""))
-            throw ExitCode(70)
+            throw fail("cannot listen on 127.0.0.1:\(listenPort): \(SystemError.describe(error.errno))" +
+                       (error.symbol == "EADDRINUSE" ? "; pick another with --port" : ""), .internalError)
         }
         print("serving \(site.root) on http://127.0.0.1:\(listenPort)/ (idle timeout \(formatDuration(idle))); Ctrl-C stops")
         _ = HTTPServer(site: site, idleTimeout: idle).serve(listener, acceptTimeout: nil, joinConnections: false)

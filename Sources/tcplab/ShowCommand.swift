@@ -56,8 +56,7 @@ struct ShowCommand: ParsableCommand {
             try ShowPipeline.run(request, into: &output)
         } catch {
             output.flush()
-            complain(error.description)
-            throw ExitCode(error.exitCode)
+            throw fail(error.description, ExitStatus(code: error.exitCode))
         }
         output.flush()
     }

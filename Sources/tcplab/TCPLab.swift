@@ -29,8 +29,7 @@ struct ExperimentOptions: ParsableArguments {
     /// The folder to load from, or the exit that says where tcplab looked.
     func folder() throws -> String {
         do { return try ExperimentSearch.locate(experiments) } catch {
-            complain(error.description)
-            throw ExitCode(error.exitCode)
+            throw fail(error.description, ExitStatus(code: error.exitCode))
         }
     }
 
@@ -38,7 +37,8 @@ struct ExperimentOptions: ParsableArguments {
 }
 
 extension CapturePrivilege {
-    /// What start-up managed, read by `run` before it creates any namespace.
+    /// What start-up managed, read by `run` before it creates any namespace. Unsafe in name
+    /// only: main.swift writes it once, before any command runs or any thread starts.
     nonisolated(unsafe) static var startup: Outcome = .root
 }
 

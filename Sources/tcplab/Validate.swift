@@ -22,8 +22,7 @@ struct Validate: ParsableCommand {
                 print("\(e.name): ok (\(sides.joined(separator: ", ")), \(e.expectations.count) expectations\(lab))")
             }
         } catch {
-            complain(error.description)
-            throw ExitCode(error.exitCode)
+            throw fail(error.description, ExitStatus(code: error.exitCode))
         }
     }
 }

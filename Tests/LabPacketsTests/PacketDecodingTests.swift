@@ -89,6 +89,32 @@ import Testing
         }
     }
 
+    @Test(arguments: [[UInt16(0x8100)], [0x88a8], [0x88a8, 0x8100], [0x8100, 0x8100], [0x88a8, 0x8100, 0x8100]])
+    func stepsOverStackedVLANTags(_ protocolIDs: [UInt16]) throws {
+        var builder = FrameBuilder()
+        let plain = builder.segment(from: .client, seq: 0, flags: .syn)
+        let frame = FrameBuilder.tagged(plain, protocolIDs.enumerated().map { ($1, UInt16($0 + 1)) })
+        let packet = Packet.decode(frame, number: 1, linkType: .ethernet)
+        #expect(packet.malformed == nil)
+        #expect(packet.tcp?.sourcePort == builder.client.port)
+        var seen: [EthernetHeader.Tag] = []
+        let network = try Array(frame.bytes).withUnsafeBytes { try EthernetHeader.walk($0) { seen.append($0) } }
+        #expect(network.etherType == 0x0800 && network.start == 14 + 4 * protocolIDs.count)
+        #expect(seen.map(\.protocolID) == protocolIDs)
+        #expect(seen.map(\.vlanID) == Array(1...protocolIDs.count))
+        #expect(seen.map(\.offset) == protocolIDs.indices.map { 14 + 4 * $0 })
+    }
+
+    @Test func aVLANTagCutShortIsADecodingErrorNotATrap() {
+        var builder = FrameBuilder()
+        let tagged = FrameBuilder.tagged(builder.segment(from: .client, seq: 0, flags: .syn), [(0x88a8, 7), (0x8100, 9)])
+        for length in 12..<22 {
+            let bytes = Array(tagged.bytes.prefix(length))
+            let packet = Packet.decode(CapturedFrame(timestamp: 0, originalLength: bytes.count, bytes: bytes), number: 1, linkType: .ethernet)
+            #expect(packet.malformed != nil, "cut at \(length)")
+        }
+    }
+
     @Test func skipsIPv6ExtensionHeaders() throws {
         let tcp = FrameBuilder.tcp(sourcePort: 7, destinationPort: 8, seq: 1, ack: 0, flags: .syn)
         let hopByHop: [UInt8] = [6, 0, 1, 4, 0, 0, 0, 0]  // next: TCP, length 0 (8 bytes), PadN

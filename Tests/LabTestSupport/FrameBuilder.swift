@@ -37,6 +37,15 @@ public struct FrameBuilder {
         [UInt8](repeating: 0, count: 12) + be16(etherType) + payload
     }
 
+    /// An Ethernet frame with VLAN tags inserted after its addresses, outermost first: each is
+    /// a tag protocol ID (0x8100 802.1Q, 0x88a8 802.1ad) and its control field (PCP, DEI, VID).
+    public static func tagged(_ frame: CapturedFrame, _ tags: [(protocolID: UInt16, control: UInt16)]) -> CapturedFrame {
+        let bytes = Array(frame.bytes)
+        let tagBytes = tags.flatMap { be16($0.protocolID) + be16($0.control) }
+        let out = Array(bytes.prefix(12)) + tagBytes + Array(bytes.dropFirst(12))
+        return CapturedFrame(timestamp: frame.timestamp, originalLength: out.count, bytes: out)
+    }
+
     /// One segment of the connection, as a frame, with sequence numbers given relative
     /// to the ISNs (the way a student reads them).
     public mutating func segment(from side: Direction, seq: UInt32, ack: UInt32? = nil, flags: TCPFlags,

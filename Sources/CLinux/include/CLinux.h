@@ -10,7 +10,6 @@
 int clinux_unshare_net(void);
 int clinux_unshare_user_and_net(void);
 int clinux_setns_net(int fd);
-pid_t clinux_gettid(void);
 /* How many CPUs this thread may run on (taskset and cpusets narrow it); -1 on error. */
 int clinux_cpus_allowed(void);
 int clinux_accept_cloexec(int fd);
@@ -50,6 +49,10 @@ int clinux_interface_set_mtu(const char *name, int mtu);
 int clinux_interface_set_offloads(const char *name, int enabled);
 /// Creates a veth pair: `name` here, `peer` in the namespace `peer_netns_fd`. 0, or -1 and errno.
 int clinux_veth_create(const char *name, const char *peer, int peer_netns_fd);
+/// Finds the kernel's acknowledgement of request `seq` from port `port` in a netlink reply:
+/// 1 with `*error` set to its errno (0 for success), 0 when the reply holds none, -1 when the
+/// acknowledgement is malformed. Reads only within `length`.
+int clinux_netlink_acknowledgement(const void *reply, size_t length, uint32_t seq, uint32_t port, int *error);
 /// Gives `name` the address `local` with `peer` (both network order) as its only neighbour.
 int clinux_address_add(const char *name, uint32_t local, uint32_t peer);
 

@@ -99,7 +99,7 @@ public struct HTTPConversation: Sendable {
         defer { if direction == .client { client = side } else { server = side } }
         var role = HTTPSegmentRole()
         guard !side.abandoned else { return role }
-        if side.current != nil { side.current!.headReadNow = false }
+        side.current?.headReadNow = false
         var data = payload
         // Bytes the snaplen cut off can still be counted as body, never read as a head.
         var uncaptured = max(0, length - payload.count)

@@ -41,21 +41,25 @@ struct DetailReader {
     }
 
     /// Where the network layer starts and which it is, after writing the link layer's node.
+    /// Only the nodes are drawn here: where IP starts is LabPackets' `LinkLayer` decision, the
+    /// one the packet list makes, so the tree and the list never disagree about a frame.
     func link(_ type: LinkType, into nodes: inout [DetailNode]) -> (etherType: UInt16, start: Int)? {
+        guard linkNode(type, into: &nodes) else { return nil }
+        if type == .ethernet { return vlanTags(into: &nodes) }
+        let network = bytes.withUnsafeBytes { frame in try? LinkLayer.network(frame, linkType: type) }
+        return network.map { ($0.etherType, $0.start) }
+    }
+
+    /// Writes the link layer's node; false when its header is cut short (the node then says so).
+    private func linkNode(_ type: LinkType, into nodes: inout [DetailNode]) -> Bool {
         switch type {
         case .ethernet:
             guard let dst = mac(0), let src = mac(6), let etherType = u16(12) else { return malformed("Ethernet II", into: &nodes) }
-            var children = [DetailNode("Destination: \(dst)", 0..<6), DetailNode("Source: \(src)", 6..<12)]
-            if etherType == 0x8100, let tag = u16(14), let inner = u16(16) {
-                children.append(DetailNode("Type: 802.1Q Virtual LAN (0x8100)", 12..<14))
-                nodes.append(DetailNode("Ethernet II, Src: \(src), Dst: \(dst)", 0..<14, children))
-                nodes.append(DetailNode("802.1Q Virtual LAN, PRI: \(tag >> 13), DEI: \(tag >> 12 & 1), ID: \(tag & 0xfff)", 14..<18,
-                                        [DetailNode("Type: \(Self.etherTypeName(inner))", 16..<18)]))
-                return (inner, 18)
-            }
-            children.append(DetailNode("Type: \(Self.etherTypeName(etherType))", 12..<14))
-            nodes.append(DetailNode("Ethernet II, Src: \(src), Dst: \(dst)", 0..<14, children))
-            return (etherType, 14)
+            nodes.append(DetailNode("Ethernet II, Src: \(src), Dst: \(dst)", 0..<14, [
+                DetailNode("Destination: \(dst)", 0..<6), DetailNode("Source: \(src)", 6..<12),
+                DetailNode("Type: \(Self.etherTypeName(etherType))", 12..<14),
+            ]))
+            return true
         case .linuxSLL:
             guard let packetType = u16(0), let hatype = u16(2), let length = u16(4), let proto = u16(14) else {
                 return malformed("Linux cooked capture v1", into: &nodes)
@@ -69,7 +73,7 @@ struct DetailReader {
                 length < 8 ? DetailNode("Unused: " + bytes[6 + Int(length)..<14].map(Self.hex2).joined(), 6 + Int(length)..<14) : nil,
                 DetailNode("Protocol: \(Self.etherTypeName(proto))", 14..<16),
             ].compactMap { $0 }))
-            return (proto, 16)
+            return true
         case .linuxSLL2:
             guard let proto = u16(0), let index = u32(4), let hatype = u16(8), let packetType = u8(10), let length = u8(11), has(0..<20) else {
                 return malformed("Linux cooked capture v2", into: &nodes)
@@ -84,7 +88,7 @@ struct DetailReader {
                 DetailNode("Source: " + bytes[12..<12 + used].map(Self.hex2).joined(separator: ":"), 12..<12 + used),
                 used < 8 ? DetailNode("Unused: " + bytes[12 + used..<20].map(Self.hex2).joined(), 12 + used..<20) : nil,
             ].compactMap { $0 }))
-            return (proto, 20)
+            return true
         case .null, .loop:
             guard has(0..<4) else { return malformed("Null/Loopback", into: &nodes) }
             let little = UInt32(bytes[0]) | UInt32(bytes[1]) << 8 | UInt32(bytes[2]) << 16 | UInt32(bytes[3]) << 24
@@ -92,19 +96,33 @@ struct DetailReader {
             let ipv6: Set<UInt32> = [10, 24, 28, 30]
             let name = family == 2 ? "IP" : ipv6.contains(family) ? "IPv6" : "Unknown"
             nodes.append(DetailNode("Null/Loopback", 0..<4, [DetailNode("Family: \(name) (\(family))", 0..<4)]))
-            return family == 2 ? (0x0800, 4) : ipv6.contains(family) ? (0x86dd, 4) : nil
+            return true
         case .raw, .rawBSD, .rawOpenBSD:
             nodes.append(DetailNode("Raw packet data", nil))
-            guard let first = u8(0) else { return nil }
-            return first >> 4 == 4 ? (0x0800, 0) : first >> 4 == 6 ? (0x86dd, 0) : nil
+            return true
         default:
-            return nil
+            return false
         }
     }
 
-    private func malformed(_ layer: String, into nodes: inout [DetailNode]) -> (UInt16, Int)? {
+    /// One node per 802.1Q or 802.1ad tag, stacked ones (QinQ) too, read by LabPackets' own
+    /// Ethernet decoder so the tree and the packet list agree on where IP starts. A tag cut short
+    /// ends the tree there; the packet's decoding error then says why.
+    private func vlanTags(into nodes: inout [DetailNode]) -> (UInt16, Int)? {
+        let read = bytes.withUnsafeBytes { frame -> (etherType: UInt16, start: Int)? in
+            try? EthernetHeader.walk(frame) { tag in
+                let title = tag.protocolID == 0x88a8 ? "IEEE 802.1ad, ID: \(tag.vlanID)"
+                    : "802.1Q Virtual LAN, PRI: \(tag.priority), DEI: \(tag.dropEligible), ID: \(tag.vlanID)"
+                nodes.append(DetailNode(title, tag.offset..<tag.offset + 4,
+                                        [DetailNode("Type: \(Self.etherTypeName(tag.nextType))", tag.offset + 2..<tag.offset + 4)]))
+            }
+        }
+        return read.map { ($0.etherType, $0.start) }
+    }
+
+    private func malformed(_ layer: String, into nodes: inout [DetailNode]) -> Bool {
         nodes.append(DetailNode("[Malformed Packet: the \(layer) header is cut short]", 0..<bytes.count))
-        return nil
+        return false
     }
 
     static func etherTypeName(_ t: UInt16) -> String {
@@ -113,6 +131,7 @@ struct DetailReader {
         case 0x86dd: "IPv6"
         case 0x0806: "ARP"
         case 0x8100: "802.1Q Virtual LAN"
+        case 0x88a8: "802.1ad Provider Bridge (Q-in-Q)"
         default: "Unknown"
         }
         return "\(name) (0x\(hex(UInt64(t), digits: 4)))"

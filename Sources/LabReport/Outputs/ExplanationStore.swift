@@ -3,6 +3,8 @@ import LabSystem
 /// A checked capture's explanation, in packet order, and the width of its label column, which
 /// is known only once every sentence is in.
 public final class ExplanationStore: @unchecked Sendable {
+    // Sendable without a lock, for PacketRowStore's reason: filled on one thread, read after the
+    // hand-over on one, never on two at once (a read moves the spill file's offset).
     private let explanations: SpillingList<Explanation>
     public var count: Int { explanations.count }
     private var width = 0

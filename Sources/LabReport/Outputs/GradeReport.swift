@@ -159,8 +159,7 @@ public enum GradeReport {
         var byExperiment: [String: [GradeRow]] = [:]
         for r in rows { if let e = r.experiment { byExperiment[e, default: []].append(r) } }
         var table: [[String]] = []
-        for name in byExperiment.keys.sorted(by: naturalOrder) {
-            let group = byExperiment[name]!
+        for (name, group) in byExperiment.sorted(by: { naturalOrder($0.key, $1.key) }) {
             var failures: [String: Int] = [:]
             for r in group {
                 guard let result = r.result else { continue }

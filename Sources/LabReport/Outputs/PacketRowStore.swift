@@ -3,6 +3,10 @@ import LabSystem
 /// The packet rows of a checked capture, in file order, and their columns' widths, which are
 /// known only once every row is in.
 public final class PacketRowStore: @unchecked Sendable {
+    // Sendable without a lock, as SpillingList is: the pass that checks the file fills it on
+    // one thread, and it is read after the hand-over (a thread's join, or the Mutex that
+    // collects a grade's results), one writer at a time, never on two threads at once. Even a
+    // read moves the spill file's offset, so sharing it between live threads would need a lock.
     private let rows: SpillingList<PacketRow>
     public var count: Int { rows.count }
     public private(set) var widths = PacketList.Widths()

@@ -43,20 +43,28 @@ public struct RunResult: Sendable {
     /// judge them against the experiment, and explain them when asked. Every command and test
     /// that has a record makes its result here.
     public init(experiment: Experiment, attempt: Int, record: RunRecord, wallTime: Duration, explain: Bool) {
+        self = Self.judged(experiment: experiment, attempt: attempt, record: record, wallTime: wallTime, explain: explain).result
+    }
+
+    /// The same chain, returning the verdict beside the result: a run with a record is always
+    /// judged, and this says so in the type, so callers need not unwrap `verdict`.
+    public static func judged(experiment: Experiment, attempt: Int, record: RunRecord, wallTime: Duration,
+                              explain: Bool) -> (result: RunResult, verdict: Verdict) {
         let trace = Trace(frames: record.frames, linkType: record.linkType)
         let verdict = Verdict.judge(experiment, packets: trace.packets, connections: trace.connections, record: record)
-        self.init(experiment: experiment, attempt: attempt, record: record, packets: trace.packets,
-                  connections: trace.connections, verdict: verdict, harnessError: nil, exitCode: verdict.exitCode,
-                  tracePath: nil, wallTime: wallTime)
+        var result = RunResult(experiment: experiment, attempt: attempt, record: record, packets: trace.packets,
+                               connections: trace.connections, verdict: verdict, harnessError: nil, exitCode: verdict.exitCode,
+                               tracePath: nil, wallTime: wallTime)
         if let listing = experiment.labListing, let hosts = experiment.link.hosts {
             var standsFor: [Direction: String] = [:]
             for side in Direction.allCases { standsFor[side] = hosts.host(side).standsFor }
-            fidelity = Fidelity.measure(listing, connections: trace.connections, standsFor: standsFor)
+            result.fidelity = Fidelity.measure(listing, connections: trace.connections, standsFor: standsFor)
         }
         if explain {
-            explanations = Explainer(connections: trace.connections,
-                                     source: ExplanationSource(experiment: experiment, record: record)).explain()
+            result.explanations = Explainer(connections: trace.connections,
+                                            source: ExplanationSource(experiment: experiment, record: record)).explain()
         }
+        return (result, verdict)
     }
 
     /// A run that could not be carried out: no record, no trace, only why.
