@@ -29,16 +29,26 @@ public enum Browser {
         guard let program = candidates.first(where: FileManager.default.isExecutableFile(atPath:)) else {
             throw Failure(description: "no chromium found (apt-get install chromium)")
         }
-        let profile = FileSystem.temporaryFolder + "/tcplab-chromium-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: profile) }
-        var expected = 0
+        // The browser renders what the student's server sends, so it is fenced as a program is, at
+        // the level that keeps its profile from one visit to the next: a uid of its own (as root),
+        // limits, no descriptor or variable of tcplab's. With a uid that is not root, Chromium's
+        // own sandbox fences its renderers too.
+        let profile = try FileSystem.makeTemporaryFolder(prefix: "tcplab-chromium-")
+        defer { FileSystem.removeTree(profile) }
+        var expected = 0, earlier: Sandbox?
         for (path, count) in zip(paths, responses) {
             expected += count
+            let sandbox = try Sandbox(level: .container, limits: .browser, submission: nil, out: nil, identityOf: earlier)
+            if earlier == nil { try sandbox.handOver(profile) }
+            earlier = sandbox
+            var options = ChildProcess.Options()
+            options.sandbox = sandbox
+            options.environment = ["PATH=/usr/bin:/bin", "HOME=\(sandbox.scratch)", "LANG=C.UTF-8"]
             let browser = try ChildProcess.spawn(program, [
-                "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--user-data-dir=\(profile)",
+                "--headless=new", "--disable-gpu", "--no-first-run", "--user-data-dir=\(profile)",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "http://\(host):\(port)\(path)",
-            ])
+            ] + (sandbox.programIsRoot ? ["--no-sandbox"] : []), options: options)
             let outcome = waitForQuietServer(expected, timeout)
             browser.terminate()
             switch outcome {

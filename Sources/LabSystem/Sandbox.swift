@@ -40,13 +40,16 @@ public final class Sandbox: @unchecked Sendable {
         return fields.count >= 3 && fields[0] == "0" && fields[1] == "0" && fields[2] == "4294967295"
     }()
 
-    public init(level: IsolationLevel, limits: SandboxLimits, submission: String?, out: String?) throws(SystemError) {
+    /// `earlier`: a sandbox whose program has ended, whose uid this one takes again, so that a
+    /// folder its program owns (a browser's profile, from one visit to the next) stays its own.
+    public init(level: IsolationLevel, limits: SandboxLimits, submission: String?, out: String?,
+                identityOf earlier: Sandbox? = nil) throws(SystemError) {
         self.level = level
         self.limits = limits
         self.submission = submission
         self.out = out
         if Self.isRealRoot {
-            let uid = Self.firstUID + UInt32(getpid()) * 256 + UInt32(clinux_next_box_number() % 256)
+            let uid = earlier?.identity?.uid ?? Self.firstUID + UInt32(getpid()) * 256 + UInt32(clinux_next_box_number() % 256)
             identity = (uid, uid)
             cgroups = SandboxCgroups(name: "tcplab-\(uid)", limits: limits)
         } else {
@@ -71,6 +74,16 @@ public final class Sandbox: @unchecked Sendable {
             guard let owner = pid_t(name.dropFirst(11).prefix { $0 != "-" }) else { continue }
             if owner != getpid() && kill(owner, 0) != 0 && errno == ESRCH { FileSystem.removeTree(folder + "/" + name) }
         }
+    }
+
+    /// Whether its program runs as root (of tcplab's own user namespace, when tcplab is not the
+    /// machine's root): Chromium refuses its own sandbox then.
+    public var programIsRoot: Bool { identity == nil && geteuid() == 0 }
+
+    /// Gives a folder tcplab made to the sandbox's uid, for its program to write.
+    public func handOver(_ folder: String) throws(SystemError) {
+        guard let identity else { return }
+        if chown(folder, identity.uid, identity.gid) != 0 { throw SystemError(call: "chown", subject: folder, errno: errno) }
     }
 
     /// Removes what init made: the cgroups (now empty) and a scratch folder on disk.

@@ -36,6 +36,18 @@ public struct SandboxLimits: Sendable, Equatable, Codable {
 
     public init() {}
 
+    /// Headless Chromium's: a browser, a zygote, a network service and renderers, each with tens
+    /// of threads and hundreds of descriptors, far above a lab program and still bounded.
+    public static let browser: SandboxLimits = {
+        var limits = SandboxLimits()
+        limits.memory = 2 << 30
+        limits.processes = 1024
+        limits.cpuSeconds = 300
+        limits.fileSize = 256 << 20
+        limits.openFiles = 8192
+        return limits
+    }()
+
     /// Every limit with its option and value, for the guide and the run's header.
     public var described: [(option: String, value: String)] {
         [("--memory-limit", Self.bytes(memory)), ("--process-limit", "\(processes)"), ("--cpu-limit", "\(cpuSeconds) s"),

@@ -223,6 +223,11 @@ import Testing
             waited += 1
         }
         #expect(process.isRunning, "the run ended before the browser could be seen")
+        // It renders what the server sends, so as root it runs as a uid of its own, never as root.
+        let owners = try execute("pgrep", ["-f", browserPattern]).output.split(separator: "\n").compactMap { pid in
+            try? execute("ps", ["-o", "uid=", "-p", String(pid)]).output.trimmingCharacters(in: .whitespacesAndNewlines)
+        }.filter { !$0.isEmpty }
+        #expect(!owners.isEmpty && owners.allSatisfy { (UInt32($0) ?? 0) >= 2_000_000_000 }, "browser uids: \(owners)")
         kill(process.processIdentifier, SIGINT)
         process.waitUntilExit()
         #expect(process.terminationStatus == 130)
