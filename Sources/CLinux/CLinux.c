@@ -100,6 +100,32 @@ static char tracked_paths[max_tracked][max_path];
 static volatile sig_atomic_t tracked_path_used[max_tracked];
 
 static volatile sig_atomic_t status_line_shown;
+// Uids of sandboxes at the container level: no namespace holds their programs' helpers, so an
+// interrupt kills every process of each, from a child that takes that uid.
+static volatile uid_t tracked_uids[max_tracked];
+
+static void kill_tracked_uids(void) {
+    for (int i = 0; i < max_tracked; i++) {
+        uid_t uid = tracked_uids[i];
+        if (uid == 0) continue;
+        long pid = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+        if (pid == 0) {
+            if (syscall(SYS_setresgid, uid, uid, uid) == 0 && syscall(SYS_setresuid, uid, uid, uid) == 0) kill(-1, SIGKILL);
+            _exit(0);
+        }
+        if (pid > 0) { int ignored; waitpid((pid_t)pid, &ignored, 0); }
+    }
+}
+
+void clinux_track_identity(uid_t uid) {
+    for (int i = 0; i < max_tracked; i++) {
+        if (__sync_bool_compare_and_swap(&tracked_uids[i], 0, uid)) return;
+    }
+}
+
+void clinux_untrack_identity(uid_t uid) {
+    for (int i = 0; i < max_tracked; i++) __sync_bool_compare_and_swap(&tracked_uids[i], uid, 0);
+}
 
 void clinux_set_status_line_shown(int shown) { status_line_shown = shown; }
 
@@ -124,6 +150,7 @@ static void interrupt_cleanup(int sig) {
         for (int i = 0; i < max_tracked; i++) {
             if (tracked_groups[i] > 0) kill(-tracked_groups[i], SIGKILL);
         }
+        kill_tracked_uids();
         struct timespec pause = { 0, 20 * 1000 * 1000 };
         if (pass < 2) nanosleep(&pause, NULL);
     }

@@ -38,7 +38,8 @@ public enum Browser {
         var expected = 0, earlier: Sandbox?
         for (path, count) in zip(paths, responses) {
             expected += count
-            let sandbox = try Sandbox(level: .container, limits: .browser, submission: nil, out: nil, identityOf: earlier)
+            let sandbox = try Sandbox(level: .container, limits: .browser, submission: nil, out: nil, identityOf: earlier,
+                                      boundingAddressSpace: false)
             if earlier == nil { try sandbox.handOver(profile) }
             earlier = sandbox
             var options = ChildProcess.Options()

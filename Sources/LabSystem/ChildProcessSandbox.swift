@@ -51,12 +51,13 @@ extension ChildProcess {
         box.open_files = UInt64(limits.openFiles)
         box.processes = UInt64(limits.processes)
         // Without a memory cgroup the address space is the only memory limit there is.
-        box.address_space = sandbox.cgroups?.memory == nil ? UInt64(limits.memory) : 0
+        box.address_space = sandbox.cgroups?.memory == nil && sandbox.boundsAddressSpace ? UInt64(limits.memory) : 0
         box.grace_ms = 500
         clinux_spawn_begin()
         let pid = clinux_box_start(&box)
         let code = errno
         if pid > 0 { clinux_track_child_group(pid) }
+        if pid > 0, sandbox.level == .container, let identity = sandbox.identity { clinux_track_identity(identity.uid) }
         clinux_spawn_end()
         guard pid > 0 else {
             descriptors.closeReadEnds()
@@ -64,6 +65,7 @@ extension ChildProcess {
         }
         descriptors.closeParentEnds()
         if let failure = Self.awaitExec(pid: pid, report: descriptors.reportRead) {
+            if let identity = sandbox.identity { clinux_untrack_identity(identity.uid) }
             descriptors.closeReadEnds()
             throw SystemError(call: "sandbox: " + failure.step, subject: path, errno: failure.errno)
         }
@@ -130,6 +132,7 @@ extension ChildProcess {
     func finishSandbox(keeperStatus: ExitStatus) -> ExitStatus {
         guard let sandbox else { return keeperStatus }
         defer {
+            if let identity = sandbox.identity { clinux_untrack_identity(identity.uid) }
             sandbox.remove()
             if reportFD >= 0 { _ = Glibc.close(reportFD) }
             reportFD = -1

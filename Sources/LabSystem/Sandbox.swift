@@ -23,6 +23,9 @@ public final class Sandbox: @unchecked Sendable {
     /// The program's own uid and gid (as root); nil keeps tcplab's.
     public let identity: (uid: UInt32, gid: UInt32)?
     let cgroups: SandboxCgroups?
+    /// Whether, without a memory cgroup, the memory limit bounds the address space instead
+    /// (RLIMIT_AS). Not for Chromium: V8 reserves far more address space than it ever uses.
+    let boundsAddressSpace: Bool
 
     /// `{out}` as the program sees it.
     public var outFolder: String { scratch + "/out" }
@@ -43,8 +46,9 @@ public final class Sandbox: @unchecked Sendable {
     /// `earlier`: a sandbox whose program has ended, whose uid this one takes again, so that a
     /// folder its program owns (a browser's profile, from one visit to the next) stays its own.
     public init(level: IsolationLevel, limits: SandboxLimits, submission: String?, out: String?,
-                identityOf earlier: Sandbox? = nil) throws(SystemError) {
+                identityOf earlier: Sandbox? = nil, boundingAddressSpace: Bool = true) throws(SystemError) {
         self.level = level
+        self.boundsAddressSpace = boundingAddressSpace
         self.limits = limits
         self.submission = submission
         self.out = out

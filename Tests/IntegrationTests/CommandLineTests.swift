@@ -193,6 +193,23 @@ import Testing
         }
     }
 
+    /// An ordinary user has no memory cgroup, so the memory limit would become an address-space
+    /// limit, which Chromium (V8 reserves tens of GiB) cannot start under: the browser is exempt.
+    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium")
+                   && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"), "needs root to become nobody, setpriv and Debian's chromium"),
+          .enabled(if: SandboxTests.userNamespacesAllowed, "needs unprivileged user namespaces (sysctl user.max_user_namespaces > 0)"))
+    func theBrowserRunsForAnOrdinaryUserToo() throws {
+        let dir = try Repository.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        chmod(dir, 0o777)
+        try FileManager.default.copyItem(atPath: Repository.binary, toPath: dir + "/tcplab")
+        try FileManager.default.copyItem(atPath: Repository.experiments, toPath: dir + "/Experiments")
+        let result = try execute("/usr/bin/setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", dir + "/tcplab", "run", "experiment-61",
+                                                      "--client", "browser", "--experiments", dir + "/Experiments", "--out", dir + "/out"], in: dir)
+        #expect(result.status == 0, "\(result.output)\(result.error)")
+        #expect(result.output.contains("experiment-61: passed (3/3 expectations held)"), "\(result.output)")
+    }
+
     static func expectationCount(_ name: String) throws -> Int {
         let data = try Data(contentsOf: URL(fileURLWithPath: Repository.experiments + "/\(name).json"))
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])

@@ -36,6 +36,9 @@ void clinux_spawn_end(void);
 /// True once the child has exited; it is left unreaped (a zombie), so its pid is not reused.
 int clinux_child_exited(pid_t pid);
 void clinux_untrack_child_group(pid_t group);
+/// A container-level sandbox's uid, whose every process an interrupt kills.
+void clinux_track_identity(uid_t uid);
+void clinux_untrack_identity(uid_t uid);
 void clinux_track_partial_file(const char *path);
 void clinux_untrack_partial_file(const char *path);
 /// True when `path` is in the table, ready for the handler to remove.
