@@ -9,7 +9,7 @@ extension ShowPipeline {
     /// their segments' bytes) stay in the cache. 2,048 measured no faster.
     static let listingBatchSize = 512
 
-    /// The text packet list. This thread reads, decodes in place and analyses each frame and
+    /// The packet list, as text or as `show --json`'s array. This thread reads, decodes in place and analyses each frame and
     /// makes its row as plain values (`ListingRowMaker`); a thread of its own prints the rows
     /// (`ListingPrinter`) and writes them, a batch at a time, so on two cores the formatting
     /// costs no time here. With one CPU this thread prints them between batches. Prints what
@@ -17,9 +17,10 @@ extension ShowPipeline {
     static func listText(_ request: ShowRequest, _ analyzer: inout ConversationAnalyzer,
                          into output: inout StandardOutputBuffer) throws -> (frames: Int, segments: Int) {
         var filters = request.filter.map(PacketFilters.init)
-        var rows = ListingRowMaker()
+        let json = request.json
+        var rows = ListingRowMaker(json: json)
         var frames = 0, segments = 0
-        var printing = ListingPrinting(after: &output, rowsPerBatch: listingBatchSize)
+        var printing = ListingPrinting(after: &output, rowsPerBatch: listingBatchSize, json: json)
         var batch = ListingBlock(capacity: listingBatchSize)
         var firstRow = true
         // The rows made before an error are printed before it is thrown.
@@ -35,13 +36,17 @@ extension ShowPipeline {
                 return
             }
             // The header goes out with the first row, so a file that is not a capture prints only its error.
-            if firstRow { rows.addLine(PacketRow.header, into: &batch.rows) }
+            if firstRow { json ? rows.addRaw(request.jsonOpening, into: &batch.rows) : rows.addLine(PacketRow.header, into: &batch.rows) }
             firstRow = false
             rows.add(view, placement, into: &batch.rows)
             if batch.rows.count >= listingBatchSize { printing.deliver(&batch, into: &output) }
         }
         printing.finish(&batch, into: &output)
-        if firstRow { output.append(PacketRow.header + "\n") }
+        if json {
+            output.append((firstRow ? request.jsonOpening : "\n") + (request.wrapsJSON ? "]" : "]\n"))
+        } else if firstRow {
+            output.append(PacketRow.header + "\n")
+        }
         return (frames, segments)
     }
 }
@@ -60,15 +65,18 @@ struct ListingBlock: Refillable {
 struct ListingPrinting: ~Copyable {
     private var queue: BatchQueue<ListingBlock>?
     private var thread: OSThread?
-    private var printer = ListingPrinter()
+    private var printer: ListingPrinter
+    private let json: Bool
 
     /// Starts the printing thread, when there is a CPU for it. Everything in `output` is written
     /// first: from now on the thread writes standard output until `finish`.
-    init(after output: inout StandardOutputBuffer, rowsPerBatch: Int) {
+    init(after output: inout StandardOutputBuffer, rowsPerBatch: Int, json: Bool = false) {
+        printer = ListingPrinter(json: json)
+        self.json = json
         guard OSThread.allowedProcessors > 1 else { return }
         let queue = BatchQueue<ListingBlock>(batches: 4, capacity: rowsPerBatch)
         output.flush()
-        guard let thread = try? OSThread.spawn({ Self.printBatches(from: queue) }) else { return }
+        guard let thread = try? OSThread.spawn({ Self.printBatches(from: queue, json: json) }) else { return }
         (self.queue, self.thread) = (queue, thread)
     }
 
@@ -94,8 +102,8 @@ struct ListingPrinting: ~Copyable {
     }
 
     /// The printing thread: prints and writes each batch in order until the rows end.
-    private static func printBatches(from queue: BatchQueue<ListingBlock>) {
-        var printer = ListingPrinter()
+    private static func printBatches(from queue: BatchQueue<ListingBlock>, json: Bool) {
+        var printer = ListingPrinter(json: json)
         var output = StandardOutputBuffer()
         while let block = try? queue.receive() {
             printer.write(block.rows, into: &output.bytes)

@@ -45,7 +45,7 @@ public enum ShowPipeline {
             let listing = !request.countOnly && (request.json || !request.conversations)
             if !listing && plan == nil {
                 counts = try analyzeSegments(request.file, &analyzer)
-            } else if listing && !request.json && plan == nil {
+            } else if listing && plan == nil {
                 counts = try listText(request, &analyzer, into: &output)
             } else {
                 counts = try list(request, &analyzer, ladder: &plan, printing: listing, into: &output)

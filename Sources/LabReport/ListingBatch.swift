@@ -12,6 +12,8 @@ public struct ListingRow: Sendable {
         case hidden
         /// Any other row (UDP, ICMP, malformed, …), whole in `text`, without its newline.
         case line
+        /// Text printed as it is, without a newline, and not a row: the opening of `show --json`'s array.
+        case raw
     }
 
     var kind: Kind

@@ -6,7 +6,7 @@ import LabPackets
 /// its ports (a slot per connection and direction, checked against the row's own addresses and
 /// ports), and the text of each combination of TCP flags.
 public struct ListingPrinter: ~Copyable {
-    private struct Slot {
+    struct Slot {
         var source: IPAddress = .v4(0)
         var destination: IPAddress = .v4(0)
         var ports: UInt32 = 0
@@ -15,21 +15,32 @@ public struct ListingPrinter: ~Copyable {
         /// `index * slotBytes` in `slotText`.
         var addressLength = 0
         var portsLength = 0
+        /// The unpadded lengths of the two addresses, for JSON: the source starts the slot's
+        /// text, the destination starts after the source's 15 columns and a space.
+        var sourceLength = 0
+        var destinationLength = 0
     }
 
-    private var http = HTTPTracker()
+    var http = HTTPTracker()
+    /// `show --json`'s rows (`writeJSON`) instead of the text list; how many were written.
+    let json: Bool
+    var jsonRows = 0
     private static let slotCount = 512
     /// Room for two IPv6 addresses (39 characters each), their spaces and two ports with the arrow.
-    private static let slotBytes = 128
+    static let slotBytes = 128
     // Tables behind pointers, as `ByteBuffer` keeps its bytes: arrays here would be retained and
     // released around every row's reads.
-    private let slots: UnsafeMutablePointer<Slot>
-    private let slotText: UnsafeMutablePointer<UInt8>
+    let slots: UnsafeMutablePointer<Slot>
+    let slotText: UnsafeMutablePointer<UInt8>
     /// " [FIN, ACK] Seq=" for each of the 512 values of the nine flag bits, end to end.
     private let flagText: UnsafeMutablePointer<UInt8>
     private let flagStart: UnsafeMutablePointer<Int>
+    /// `["FIN","ACK"]` for each of the 512 values of the flag bits, end to end.
+    let flagJSON: UnsafeMutablePointer<UInt8>
+    let flagJSONStart: UnsafeMutablePointer<Int>
 
-    public init() {
+    public init(json: Bool = false) {
+        self.json = json
         slots = .allocate(capacity: Self.slotCount)
         slots.initialize(repeating: Slot(), count: Self.slotCount)
         slotText = .allocate(capacity: Self.slotCount * Self.slotBytes)
@@ -45,6 +56,17 @@ public struct ListingPrinter: ~Copyable {
         flagText.initialize(from: text, count: text.count)
         flagStart = .allocate(capacity: starts.count)
         flagStart.initialize(from: starts, count: starts.count)
+        var jsonText: [UInt8] = [], jsonStarts: [Int] = []
+        for bits in 0..<512 {
+            jsonStarts.append(jsonText.count)
+            let names = TCPFlags(rawValue: UInt16(bits)).names.map { "\"\($0)\"" }
+            jsonText.append(contentsOf: "[\(names.joined(separator: ","))]".utf8)
+        }
+        jsonStarts.append(jsonText.count)
+        flagJSON = .allocate(capacity: jsonText.count)
+        flagJSON.initialize(from: jsonText, count: jsonText.count)
+        flagJSONStart = .allocate(capacity: jsonStarts.count)
+        flagJSONStart.initialize(from: jsonStarts, count: jsonStarts.count)
     }
 
     deinit {
@@ -52,16 +74,19 @@ public struct ListingPrinter: ~Copyable {
         slotText.deallocate()
         flagText.deallocate()
         flagStart.deallocate()
+        flagJSON.deallocate()
+        flagJSONStart.deallocate()
     }
 
     /// Appends every row of `batch` but the hidden ones, each with its newline.
     public mutating func write(_ batch: ListingBatch, into out: inout ByteBuffer) {
+        if json { return writeJSON(batch, into: &out) }
         batch.text.withUnsafeBytes { text in
             for row in batch.rows {
                 let own = UnsafeRawBufferPointer(rebasing: text[row.textRange])
-                if row.kind == .line {
+                if row.kind == .line || row.kind == .raw {
                     out.append(own)
-                    out.byte(0x0a)
+                    if row.kind == .line { out.byte(0x0a) }
                     continue
                 }
                 var summary: (String, String)?
@@ -107,7 +132,7 @@ public struct ListingPrinter: ~Copyable {
     }
 
     /// `PacketRow.tcpInfo`, byte for byte, after any analysis prefix.
-    private func writeTCPInfo(_ row: ListingRow, slot index: Int, options: UnsafeRawBufferPointer, into out: inout ByteBuffer) {
+    func writeTCPInfo(_ row: ListingRow, slot index: Int, options: UnsafeRawBufferPointer, into out: inout ByteBuffer) {
         let tcp = row.tcp
         let start = index * Self.slotBytes + slots[index].addressLength
         out.append(UnsafeRawBufferPointer(start: slotText + start, count: slots[index].portsLength))
@@ -166,18 +191,20 @@ public struct ListingPrinter: ~Copyable {
     }
 
     /// The row's slot, filled with its addresses and ports unless it already holds them.
-    private func slot(for row: ListingRow) -> Int {
+    func slot(for row: ListingRow) -> Int {
         let index = (row.placement.connection &* 2 &+ (row.placement.from == .client ? 0 : 1)) & (Self.slotCount - 1)
         let ports = UInt32(row.tcp.sourcePort) << 16 | UInt32(row.tcp.destinationPort)
         let slot = slots[index]
         if slot.filled, slot.ports == ports, slot.source == row.source, slot.destination == row.destination { return index }
+        let sourceText = String(describing: row.source), destinationText = String(describing: row.destination)
         var text = Array((Self.padded(row.source) + " " + Self.padded(row.destination) + " ").utf8)
         let addressLength = text.count
         text += "\(row.tcp.sourcePort) → \(row.tcp.destinationPort)".utf8
         // At most 2 × (39 + 1) + 5 + 5 + 5 bytes: the slot always has room.
         (slotText + index * Self.slotBytes).update(from: text, count: min(text.count, Self.slotBytes))
         slots[index] = Slot(source: row.source, destination: row.destination, ports: ports, filled: true,
-                            addressLength: addressLength, portsLength: min(text.count, Self.slotBytes) - addressLength)
+                            addressLength: addressLength, portsLength: min(text.count, Self.slotBytes) - addressLength,
+                            sourceLength: sourceText.utf8.count, destinationLength: destinationText.utf8.count)
         return index
     }
 

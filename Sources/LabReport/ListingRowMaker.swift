@@ -5,8 +5,10 @@ import LabPackets
 /// the printer to follow HTTP through.
 public struct ListingRowMaker {
     private var origin: Int64?
+    /// Rows for `show --json`: the rows made whole here are made as JSON.
+    private let json: Bool
 
-    public init() {}
+    public init(json: Bool = false) { self.json = json }
 
     /// A packet a display filter hides still sets the Time column's origin and feeds HTTP's
     /// reassembly, as in Wireshark, where a filter changes which rows show and not what they say:
@@ -36,7 +38,8 @@ public struct ListingRowMaker {
         guard let segment, let source = packet.source, let destination = packet.destination else {
             // Without TCP a row never involves HTTP. (A segment without addresses the analysis
             // never makes: such a row would be printed without the connection's HTTP.)
-            addLine(PacketRow(packet: packet, segment: segment, origin: origin ?? packet.timestamp).line, into: &batch)
+            let row = PacketRow(packet: packet, segment: segment, origin: origin ?? packet.timestamp)
+            addLine(json ? row.compactJSON : row.line, into: &batch)
             return
         }
         segment.segment.bytes.withUnsafeBytes { bytes in
@@ -76,9 +79,14 @@ public struct ListingRowMaker {
     }
 
     /// Adds a line of text, printed as it is: the header, which goes out in order with the rows.
-    public func addLine(_ line: String, into batch: inout ListingBatch) {
+    public func addLine(_ line: String, into batch: inout ListingBatch) { add(line, kind: .line, into: &batch) }
+
+    /// Adds text printed as it is, without a newline: `show --json`'s opening, in order with the rows.
+    public func addRaw(_ text: String, into batch: inout ListingBatch) { add(text, kind: .raw, into: &batch) }
+
+    private func add(_ line: String, kind: ListingRow.Kind, into batch: inout ListingBatch) {
         let start = batch.appendText(line)
-        batch.append(ListingRow(kind: .line, number: 0, timestamp: 0, elapsed: 0, frameLength: 0, source: .v4(0),
+        batch.append(ListingRow(kind: kind, number: 0, timestamp: 0, elapsed: 0, frameLength: 0, source: .v4(0),
                                 destination: .v4(0), tcp: ListingRow.noTCP, placement: ListingRow.noPlacement,
                                 textStart: start, textLength: batch.text.count - start))
     }
