@@ -4,7 +4,7 @@ RELEASE := .build/release/tcplab
 DEBUG   := .build/debug/tcplab
 APT     := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends
 
-.PHONY: deps test-deps build experiments test clean fuzz fuzz-build fuzz-capture fuzz-experiment fuzz-judge fuzz-http fuzz-check bench bench-show bench-grade bench-sandbox golden install install-files
+.PHONY: deps test-deps build experiments test clean fuzz fuzz-build fuzz-capture fuzz-experiment fuzz-judge fuzz-http fuzz-check bench bench-show bench-grade bench-sandbox golden install install-files dist
 .DEFAULT_GOAL := experiment-2
 
 # libpcap's headers are needed to build. As root we install them; otherwise we say how.
@@ -29,6 +29,7 @@ test-deps: deps
 	  fi; \
 	fi
 	@python3 -c "import jsonschema" 2>/dev/null || python3 -m pip install -q jsonschema
+	@python3 -c "import yaml" 2>/dev/null || python3 -m pip install -q pyyaml
 	@if ! command -v rsvg-convert >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 	  echo "installing librsvg2-bin (renders the ladder diagrams in a test)"; \
 	  $(APT) librsvg2-bin >/dev/null || { apt-get update -qq && $(APT) librsvg2-bin >/dev/null; }; \
@@ -48,11 +49,12 @@ experiments: build
 report-%: build
 	$(RELEASE) run experiment-$* --explain --report traces/report$*.html
 
-test: test-deps
+# The release tarball is made first so DistTests can unpack it and run it without the toolchain.
+test: test-deps dist
 	$(SWIFT) build
 	python3 Tests/schema_check.py
 	python3 Tests/http_security_check.py $(DEBUG)
-	TCPLAB=$(CURDIR)/$(DEBUG) $(SWIFT) test
+	TCPLAB=$(CURDIR)/$(DEBUG) TCPLAB_DIST=$(CURDIR)/$(DIST) $(SWIFT) test
 
 # Rewrites Experiments/golden/ from fresh runs, after a deliberate change in tcplab's behaviour.
 golden: build
@@ -76,6 +78,20 @@ install-files:
 	$(INSTALL_BIN) --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/tcplab
 	$(INSTALL_BIN) --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_tcplab
 	$(INSTALL_BIN) --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/tcplab.fish
+
+# `make dist`: dist/tcplab-VERSION-linux-ARCH.tar.gz, a prefix to unpack anywhere (bin/tcplab with the
+# Swift runtime and Foundation linked in, the experiments, man page, completions, INSTALL). It has
+# its own build folder, because --static-swift-stdlib would otherwise relink `make build`'s binary.
+# The man page comes from the argument parser's generate-manual tool, run directly: its plugin
+# (`swift package plugin generate-manual`) rebuilds every product in release without our flags.
+DIST_BUILD := $(SWIFT) build -c release --static-swift-stdlib --scratch-path .build/dist
+VERSION    ?= $(shell contrib/release/version.sh)
+DIST       := dist/tcplab-$(VERSION)-linux-$(shell uname -m).tar.gz
+
+dist: deps
+	$(DIST_BUILD) --product tcplab
+	$(DIST_BUILD) --product generate-manual
+	contrib/release/make-dist.sh .build/dist/release/tcplab .build/dist/release/generate-manual $(VERSION) $(DIST)
 
 # libFuzzer on every way input enters tcplab, one surface per target, each with its own corpus
 # (seeded from the repository), dictionary and crash folder under .build/fuzz/SURFACE:
