@@ -92,6 +92,36 @@ int clinux_interface_set_offloads(const char *name, int enabled) {
     return with_ifreq(name, offload_body, &enabled);
 }
 
+static int flags_get_body(int fd, struct ifreq *ifr, void *ctx) {
+    if (ioctl(fd, SIOCGIFFLAGS, ifr) < 0) return -1;
+    *(int *)ctx = ifr->ifr_flags;
+    return 0;
+}
+
+int clinux_interface_flags(const char *name, int *flags) { return with_ifreq(name, flags_get_body, flags); }
+
+static int mtu_get_body(int fd, struct ifreq *ifr, void *ctx) {
+    if (ioctl(fd, SIOCGIFMTU, ifr) < 0) return -1;
+    *(int *)ctx = ifr->ifr_mtu;
+    return 0;
+}
+
+int clinux_interface_mtu(const char *name, int *mtu) { return with_ifreq(name, mtu_get_body, mtu); }
+
+static int offload_get_body(int fd, struct ifreq *ifr, void *ctx) {
+    const __u32 commands[] = { ETHTOOL_GTSO, ETHTOOL_GGSO, ETHTOOL_GGRO };
+    int *states = ctx;
+    for (unsigned i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        struct ethtool_value value = { .cmd = commands[i] };
+        ifr->ifr_data = (char *)&value;
+        if (ioctl(fd, SIOCETHTOOL, ifr) < 0) return -1;
+        states[i] = value.data ? 1 : 0;
+    }
+    return 0;
+}
+
+int clinux_interface_offloads(const char *name, int states[3]) { return with_ifreq(name, offload_get_body, states); }
+
 void clinux_line_buffer_stdout(void) { setvbuf(stdout, NULL, _IOLBF, 0); }
 
 enum { max_tracked = 64, max_path = 4096 };

@@ -30,6 +30,8 @@ public struct Experiment: Sendable {
     public var browser: BrowserVisit?
     /// Set when a browser plays the client: how many expectations are for tcplab's own client only.
     public var notForTheBrowser: Int?
+    /// A private namespace made for the run, or the one tcplab is in (`--network`).
+    public var network = NetworkMode.private
     /// The sides played by a program instead of their steps.
     public var programs: [Direction: Program] = [:]
     /// The lab's own code for each side it has, played by `--endpoints lab`.

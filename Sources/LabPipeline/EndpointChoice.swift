@@ -66,6 +66,7 @@ public struct EndpointChoice: Sendable {
             }
             for side in Array(chosen.programs.keys) { chosen.programs[side]?.traced = true }
         }
+        chosen.network = isolation.network
         for side in Array(chosen.programs.keys) { chosen.programs[side]?.isolation = isolation }
         if !chosen.programs.isEmpty, let why = SandboxProbe.refusal(isolation.level) {
             throw CommandFailure("\(experiment.name): the \(isolation.level.rawValue) level cannot be had here: \(why); "

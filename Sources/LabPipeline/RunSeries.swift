@@ -44,8 +44,11 @@ public protocol RunObserver: Sendable {
 }
 
 public enum RunSeries {
-    /// 0 passed, 1 an expectation failed, anything else worse.
-    public static func severity(_ code: Int32) -> Int { code == 0 ? 0 : code == 1 ? 1 : 2 }
+    /// 0 passed; then not reproducible here (what ran passed, the rest could not run here); then
+    /// an expectation failed; anything else worse.
+    public static func severity(_ code: Int32) -> Int {
+        code == 0 ? 0 : code == NetworkMode.notReproducibleExitCode ? 1 : code == 1 ? 2 : 3
+    }
 
     /// Runs `experiment` `plan.repeats` times: each run judged, its files written, its block printed
     /// (every run when there is one, else only the runs that did not pass), then the tally.
@@ -74,6 +77,16 @@ public enum RunSeries {
         defer { hosts.giveBack(host) }
         for attempt in 1...repeats {
             let started = ContinuousClock.now
+            // In a shared namespace each run has a port of its own: no other run's capture sees
+            // its packets, and no TIME_WAIT left by the run before holds its server's port.
+            var experiment = experiment
+            if experiment.network == .current {
+                do {
+                    experiment.port = try FreePort.pick(avoiding: [Experiment.fencePort])
+                } catch {
+                    return stop(["\(experiment.name): cannot find a free port on lo: \(error)"], RunError.harness("").exitCode)
+                }
+            }
             let progress = RunProgress(experiment: repeats == 1 ? experiment.name : "\(experiment.name) \(attempt)/\(repeats)")
             observer?.started(progress)
             defer { observer?.ended(progress) }

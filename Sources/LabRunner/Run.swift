@@ -10,10 +10,14 @@ public enum RunError: Error, Sendable, CustomStringConvertible {
     case permission(String)
     /// The harness itself failed. Exit 70.
     case harness(String)
+    /// The experiment needs a link this namespace lacks and tcplab may not make (the current
+    /// namespace of a container). Not the programs' failure. Exit 69.
+    case notReproducible(String)
 
     public var description: String {
         switch self {
         case let .permission(message), let .harness(message): message
+        case let .notReproducible(reason): "not reproducible here: \(reason)"
         }
     }
 
@@ -21,6 +25,7 @@ public enum RunError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .permission: 77
         case .harness: 70
+        case .notReproducible: NetworkMode.notReproducibleExitCode
         }
     }
 
@@ -61,8 +66,9 @@ public enum Run {
         progress?.enter("namespace")
 
         // A program may connect to the wrong port; in the run's own namespace every TCP
-        // packet is the run's, so all of them are kept to show it.
-        let tcp = experiment.programs.isEmpty ? "tcp port \(experiment.port)" : "tcp"
+        // packet is the run's, so all of them are kept to show it. In a shared one only the
+        // run's own port is, whatever else uses lo.
+        let tcp = experiment.programs.isEmpty || experiment.network == .current ? "tcp port \(experiment.port)" : "tcp"
         var settings = LiveCapture.Settings(filter: "\(tcp) or udp port \(fencePort)")
         settings.snapLength = experiment.snapLength
         if let old = network, old.link != experiment.link || old.settings != settings {
@@ -71,11 +77,20 @@ public enum Run {
         }
         if network == nil {
             let topology: Topology
-            do {
-                topology = try Topology.make(for: experiment.link)
-            } catch {
-                if error.isPermissionDenied { throw .permission("cannot create a network namespace: \(error); \(RunError.remedy)") }
-                throw .harness("cannot set up the network namespace: \(error)")
+            if experiment.network == .current {
+                let unmet: String?
+                do { unmet = try Topology.unmet(experiment.link) } catch { throw .harness("cannot read lo's settings: \(error)") }
+                if let unmet { throw .notReproducible(unmet) }
+                topology = .current()
+            } else {
+                do {
+                    topology = try Topology.make(for: experiment.link)
+                } catch {
+                    if error.isPermissionDenied {
+                        throw .permission("cannot create a network namespace: \(error); \(RunError.remedy), or pass --network current")
+                    }
+                    throw .harness("cannot set up the network namespace: \(error)")
+                }
             }
             phase("namespace", next: "opening capture")
             do {
@@ -112,7 +127,7 @@ public enum Run {
                 threads.append(try OSThread.spawn {
                     var record: EndpointRecord
                     do {
-                        try topology.namespace(for: side).enter()
+                        try topology.enter(side)
                         if let program = experiment.programs[side] {
                             record = ProgramEndpoint(side: side, program: program, experiment: experiment, events: events,
                                                      origin: origin, out: out).run()

@@ -6,8 +6,9 @@ import LabSystem
 /// The network a run's endpoints live in: one namespace whose lo carries both sides, or two
 /// namespaces, one per host, joined by a veth pair that nothing else is attached to.
 struct Topology {
-    let server: NetworkNamespace
-    let client: NetworkNamespace
+    /// Nil for both in the current namespace, which every thread of the process is already in.
+    let server: NetworkNamespace?
+    let client: NetworkNamespace?
     /// The hosts captured, the one the run is checked on first.
     let captureSides: [Direction]
     /// The host the fences are sent from, and where to: across the link, through every capture.
@@ -16,7 +17,10 @@ struct Topology {
     /// What libpcap opens in the capture's namespace.
     let captureInterface: String
 
-    func namespace(for side: Direction) -> NetworkNamespace { side == .server ? server : client }
+    func namespace(for side: Direction) -> NetworkNamespace? { side == .server ? server : client }
+
+    /// Moves the calling thread into the side's host; nothing in the current namespace.
+    func enter(_ side: Direction) throws(SystemError) { try namespace(for: side)?.enter() }
 
     /// Opens a capture in each captured host's namespace, the checked one first, and leaves the
     /// calling thread in the fences' namespace. Both hosts' captures are Linux cooked v2 on
@@ -24,13 +28,13 @@ struct Topology {
     func openCaptures(_ settings: LiveCapture.Settings) throws -> [LiveCapture] {
         var captures: [LiveCapture] = []
         for side in captureSides {
-            try namespace(for: side).enter()
+            try enter(side)
             var settings = settings
             settings.interface = captureInterface
             if captureSides.count > 1, captureInterface == "any" { settings.linkType = .linuxSLL2 }
             captures.append(try LiveCapture(settings))
         }
-        try namespace(for: fenceSide).enter()
+        try enter(fenceSide)
         return captures
     }
 
@@ -65,6 +69,33 @@ struct Topology {
         let fenceSide = sides[0]
         return Topology(server: server, client: client, captureSides: sides, fenceSide: fenceSide,
                         fenceDestination: hosts.host(fenceSide.other).address, captureInterface: hosts.captureInterface)
+    }
+
+    /// The namespace the process is in, used as it is: nothing of it is changed, so a link the
+    /// experiment needs must already hold. Nil when it does; else why not, and what would change it.
+    static func unmet(_ link: LinkProfile) throws(SystemError) -> String? {
+        if link.hosts != nil {
+            return "it needs two hosts joined by a veth pair: their own network namespaces (unshare(CLONE_NEWNET), refused "
+                + "where namespaces are) and CAP_NET_ADMIN for the veth and its addresses"
+        }
+        let changeable = "changing it needs CAP_NET_ADMIN, and tcplab changes no link of a namespace it did not make"
+        if try !Interface.isUp("lo") { return "lo is down; \(changeable)" }
+        let mtu = try Interface.mtu("lo"), wanted = link.mtu ?? 65536
+        if mtu != wanted { return "it needs lo's MTU at \(wanted), and it is \(mtu); \(changeable)" }
+        let offloads = try Interface.offloads("lo")
+        let names = ["TSO", "GSO", "GRO"]
+        let wrong = zip(names, offloads).filter { $0.1 != link.offloads }.map(\.0)
+        if !wrong.isEmpty {
+            return "it needs lo's segmentation offloads \(link.offloads ? "on" : "off"), and \(wrong.joined(separator: ", ")) "
+                + "\(wrong.count == 1 ? "is" : "are") \(link.offloads ? "off" : "on"); \(changeable)"
+        }
+        return nil
+    }
+
+    /// The current namespace's lo, for a link that `unmet` found already holding.
+    static func current() -> Topology {
+        Topology(server: nil, client: nil, captureSides: [.client], fenceSide: .client, fenceDestination: .loopback,
+                 captureInterface: "lo")
     }
 
     /// A new namespace standing for one host, with that host's TCP settings. IPv6 is off so

@@ -104,12 +104,31 @@ extension String {
     }
 }
 
-/// How the programs of a run are fenced: the level and its limits.
+/// How a run is fenced: where its network lives, and its programs' level and limits.
 public struct Isolation: Sendable, Equatable {
     public var level = IsolationLevel.sandbox
     public var limits = SandboxLimits()
+    public var network = NetworkMode.private
+    /// Why the current namespace was taken without being asked for: a private one was refused.
+    public var networkFallback: String?
 
     public init() {}
+
+    /// The isolation asked for, with what was not asked filled in: a private network and the
+    /// sandbox where namespaces can be made; where they are refused (a container's default
+    /// profile), the current network and the container level, said in the header. What is asked
+    /// for is kept even where it cannot be had, and the run then says so.
+    public static func resolve(level: IsolationLevel?, network: NetworkMode?) -> Isolation {
+        var isolation = Isolation()
+        if let network {
+            isolation.network = network
+        } else if let refusal = NetworkProbe.privateRefusal {
+            isolation.network = .current
+            isolation.networkFallback = refusal
+        }
+        isolation.level = level ?? (isolation.networkFallback != nil && SandboxProbe.refusal(.sandbox) != nil ? .container : .sandbox)
+        return isolation
+    }
 
     /// The one line a run's header gives it, with what is weaker when tcplab is not root.
     public var header: String {
@@ -118,6 +137,16 @@ public struct Isolation: Sendable, Equatable {
             line += level == .sandbox
                 ? "; not root, so weaker: the programs keep your uid (only the sandbox's view hides your files), memory is an address-space limit, no cgroup counts"
                 : "; not root, so weaker: the programs keep your uid and see what you can, memory is an address-space limit, no cgroup counts"
+        }
+        if level == .container && networkFallback != nil {
+            line += "; could not: their own PID, mount, IPC and UTS namespaces (refused here), so they see the container's files and processes"
+        }
+        if network == .current {
+            line += "; network: " + network.summary
+            if let networkFallback { line += ", because a private namespace is refused here (\(networkFallback))" }
+            if Sysctl.get("net.ipv4.tcp_no_metrics_save") != "1" {
+                line += "; TCP metrics of past connections are kept (net.ipv4.tcp_no_metrics_save is not 1 and cannot be set)"
+            }
         }
         return line
     }

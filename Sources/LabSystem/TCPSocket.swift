@@ -45,6 +45,22 @@ public final class TCPSocket: @unchecked Sendable {
         return socket
     }
 
+    /// Binds a socket to `address`:`port` without SO_REUSEADDR and closes it: throws EADDRINUSE
+    /// while anything holds the port, a listener or a connection in TIME_WAIT.
+    public static func checkFree(on address: IPv4Address = .loopback, port: UInt16) throws(SystemError) {
+        let fd = try valueOrErrno("socket") { Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
+        defer { _ = Glibc.close(fd) }
+        let endpoint = SocketAddress(address, port: port)
+        var raw = endpoint.socketAddress
+        _ = try valueOrErrno("bind", endpoint.description) {
+            withUnsafePointer(to: &raw) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+        }
+    }
+
     /// Connects to `address`:`port`; `timeout` bounds the handshake through SO_SNDTIMEO.
     public static func connect(to address: IPv4Address = .loopback, port: UInt16, timeout: Duration) throws(SystemError) -> TCPSocket {
         let socket = try unconnected()

@@ -89,10 +89,13 @@ struct GradeCommand: ParsableCommand {
             complain("cannot run students' code without root: \(reason)")
             throw ExitCode(77)
         }
+        let isolation = sandbox.value
+        // Where the network is shared the header says so before any student runs.
+        if isolation.network == .current { print(isolation.header) }
         let outcome: (table: String, exitCode: Int32)
         do {
             outcome = try CodeGradePipeline.run(paths, experiments: codeExperiments, loader: loader, repeats: `repeat`, out: out,
-                                                deadline: deadline, jobs: jobs, json: json, isolation: sandbox.value)
+                                                deadline: deadline, jobs: jobs, json: json, isolation: isolation)
         } catch {
             complain(error.description)
             throw ExitCode(error.exitCode)

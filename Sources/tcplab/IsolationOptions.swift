@@ -3,8 +3,11 @@ import LabSystem
 
 /// `--isolation` and the limits of every program tcplab starts.
 struct IsolationOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("How programs are fenced: sandbox (their own namespaces, uid and limits; the default), container (what a container's default profile allows: uid, limits, clean descriptors and environment) or none (as you, for your own code).", valueName: "sandbox|container|none"))
-    var isolation: IsolationLevel = .sandbox
+    @Option(help: ArgumentHelp("How programs are fenced: sandbox (their own namespaces, uid and limits; the default), container (what a container's default profile allows: uid, limits, clean descriptors and environment; the default where namespaces are refused) or none (as you, for your own code).", valueName: "sandbox|container|none"))
+    var isolation: IsolationLevel?
+
+    @Option(help: ArgumentHelp("Where runs' network lives: private (a namespace of the run's own, with the experiment's link; the default) or current (the namespace tcplab is in, as in a container: lo as it is, each run on a port of its own, experiments needing another link reported as not reproducible here, exit 69; the default where namespaces are refused).", valueName: "private|current"))
+    var network: NetworkMode?
 
     @Option(help: ArgumentHelp("Memory of each program, e.g. 512M (default 512M).", valueName: "size"), transform: byteCount)
     var memoryLimit: Int?
@@ -20,8 +23,7 @@ struct IsolationOptions: ParsableArguments {
     var scratchLimit: Int?
 
     var value: Isolation {
-        var isolation = Isolation()
-        isolation.level = self.isolation
+        var isolation = Isolation.resolve(level: self.isolation, network: network)
         if let memoryLimit { isolation.limits.memory = memoryLimit }
         if let processLimit { isolation.limits.processes = processLimit }
         if let cpuLimit { isolation.limits.cpuSeconds = cpuLimit }
@@ -33,6 +35,7 @@ struct IsolationOptions: ParsableArguments {
 }
 
 extension IsolationLevel: ExpressibleByArgument {}
+extension NetworkMode: ExpressibleByArgument {}
 
 /// "512M", "1G", "64k" or plain bytes, from 4 KiB to 1 TiB.
 func byteCount(_ text: String) throws -> Int {

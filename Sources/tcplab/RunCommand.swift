@@ -103,7 +103,8 @@ struct RunCommand: ParsableCommand {
         } catch {
             throw fail(error.description, ExitStatus(code: error.exitCode))
         }
-        if !quiet && experiments.contains(where: { !$0.programs.isEmpty }) { print(programs.choice.isolation.header) }
+        let isolation = programs.choice.isolation
+        if !quiet && (isolation.network == .current || experiments.contains(where: { !$0.programs.isEmpty })) { print(isolation.header) }
         var plan = RunPlan(out: out)
         plan.repeats = `repeat`
         plan.format = outputs.format

@@ -24,6 +24,7 @@ import Testing
         ("a C compiler (the non-Python test programs)", executable("/usr/bin/cc", "/opt/swift/usr/bin/clang")),
         ("script (the status line on a terminal)", executable("/usr/bin/script")),
         ("taskset (the one-core scan)", executable("/usr/bin/taskset")),
+        ("unshare and ip (the emulated container profile)", executable("/usr/bin/unshare") && executable("/usr/sbin/ip", "/usr/bin/ip")),
         ("the capture-fuzzer replayer (the fuzz regressions)", executable(Repository.root + "/.build/debug/capture-fuzzer")),
     ]
 

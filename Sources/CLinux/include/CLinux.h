@@ -50,6 +50,12 @@ int clinux_interface_up(const char *name);
 int clinux_interface_set_mtu(const char *name, int mtu);
 /// ETHTOOL_STSO / ETHTOOL_SGSO / ETHTOOL_SGRO through SIOCETHTOOL; each enabled is 0 or 1.
 int clinux_interface_set_offloads(const char *name, int enabled);
+/// SIOCGIFFLAGS: the interface's flags (IFF_UP, ...) into `*flags`.
+int clinux_interface_flags(const char *name, int *flags);
+/// SIOCGIFMTU into `*mtu`.
+int clinux_interface_mtu(const char *name, int *mtu);
+/// ETHTOOL_GTSO / ETHTOOL_GGSO / ETHTOOL_GGRO into `states[0..2]`, each 0 or 1. Reading needs no capability.
+int clinux_interface_offloads(const char *name, int states[3]);
 /// Creates a veth pair: `name` here, `peer` in the namespace `peer_netns_fd`. 0, or -1 and errno.
 int clinux_veth_create(const char *name, const char *peer, int peer_netns_fd);
 /// Finds the kernel's acknowledgement of request `seq` from port `port` in a netlink reply:

@@ -19,6 +19,8 @@ public struct RunReport: Codable, Sendable {
         public var exitCode: Int32
         public var trace: String?
         public var link: Link
+        /// private (a namespace the run made) or current (the one tcplab is in: a container's).
+        public var network: NetworkMode
         public var wallTimeSeconds: Double
         public var phases: [Phase]
         public var capture: Capture?
@@ -179,7 +181,7 @@ public struct RunReport: Codable, Sendable {
         return Entry(
             experiment: r.experiment.name, title: r.experiment.title, attempt: r.attempt, status: r.status, exitCode: r.exitCode,
             trace: r.tracePath, link: Link(mtu: r.experiment.link.mtu, offloads: r.experiment.link.offloads),
-            wallTimeSeconds: r.wallTime.seconds,
+            network: r.experiment.network, wallTimeSeconds: r.wallTime.seconds,
             phases: (record?.phases ?? []).map { Phase(name: $0.name, seconds: $0.duration.seconds) },
             capture: capture, endpoints: endpoints,
             packets: PacketList(packets: r.packets, connections: r.connections).rows,

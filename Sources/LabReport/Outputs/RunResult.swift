@@ -1,4 +1,5 @@
 import LabModel
+import LabSystem
 import LabVerdict
 import LabPackets
 
@@ -74,7 +75,9 @@ public struct RunResult: Sendable {
                   harnessError: error, exitCode: exitCode, tracePath: nil, wallTime: wallTime)
     }
 
-    public var status: String { verdict?.status.rawValue ?? "harness failure" }
+    public var status: String {
+        verdict?.status.rawValue ?? (exitCode == NetworkMode.notReproducibleExitCode ? "not reproducible here" : "harness failure")
+    }
 
     /// "experiment-2", or "experiment-2 run 3" when the experiment ran several times.
     public func name(repeated: Bool) -> String { repeated ? "\(experiment.name) run \(attempt)" : experiment.name }
