@@ -107,6 +107,12 @@ struct ProgramEndpoint {
         } else {
             wait = child.supervise(until: deadline)
         }
+        if wait == .stopped, listening == .onPort, !SocketTable.listeningPorts().contains(experiment.port),
+           child.supervise(until: .now + .milliseconds(500)) == .exited {
+            // It had closed its listening socket, so it was ending by itself (a crash closes every
+            // socket before the process is gone): its own exit, seen on its pidfd, is how it ended.
+            wait = .exited
+        }
         if wait != .exited {
             // Read before the kill: what each socket was doing is who was waiting on whom.
             if wait == .deadline { programRecord.socketsAtDeadline = SocketTable.sockets() }
