@@ -47,6 +47,13 @@ public struct ProgramRecord: Sendable {
     public var straceNote: String?
     /// What it used in its sandbox and which limit it reached; nil at `--isolation none`.
     public var sandbox: SandboxUsage?
+    /// When tcplab began to stop it (SIGTERM), on the capture's clock (nanoseconds since the
+    /// epoch): a FIN or RST its side sent from then on is the kernel's, caused by tcplab. Nil
+    /// when it ended by itself.
+    public var stoppedAt: Int64?
+    /// The namespace's TCP sockets just before tcplab stopped it at the deadline: who was
+    /// waiting on whom (a socket with nothing unread whose peer never closed was waiting).
+    public var socketsAtDeadline: [SocketState]?
 
     public enum Ending: Sendable, Equatable {
         /// It ended by itself.
@@ -80,11 +87,14 @@ public struct ProgramRecord: Sendable {
         self.stderr = stderr
     }
 
-    /// "exited with status 0", "stopped by tcplab after the client finished (was killed by SIGTERM)".
+    /// "exited with status 0", "stopped after the run ended (tcplab's SIGTERM, once the client had finished)".
     public var endingText: String {
         switch ending {
         case let .exited(status): "\(status)"
-        case let .stoppedAfterClient(status): "stopped by tcplab after the client finished (\(status))"
+        case let .stoppedAfterClient(status):
+            // Not a failure: a server that accepts in a loop is ended this way, and SIGTERM is how.
+            status.isSIGTERM ? "stopped after the run ended (tcplab's SIGTERM, once the client had finished)"
+                : "stopped after the run ended (tcplab's SIGTERM, once the client had finished; it \(status))"
         case let .killedAtDeadline(status): "killed at the run's deadline (\(status))"
         case let .stopped(status): "stopped by tcplab (\(status))"
         case let .notStarted(why): "not started: \(why)"

@@ -1,17 +1,20 @@
 import LabModel
 import LabPackets
+import LabVerdict
 
 /// What a program's code did, read back from the wire: how it cut what it sent, how long it
 /// waited, and how it closed. Shown when a run with a program does not pass, so a student sees
 /// the cause in terms of their own code, not only the expectation that failed.
 public enum ProgramBehaviour {
-    public static func lines(_ experiment: Experiment, connections: [Connection], record: RunRecord? = nil) -> [String] {
+    public static func lines(_ experiment: Experiment, connections: [Connection], record: RunRecord? = nil, cause: RootCause? = nil) -> [String] {
         let judged = connections.filter { $0.server.port == experiment.port }
         var lines: [String] = []
         for side in [Direction.server, .client] where experiment.programs[side] != nil {
             let sockets = record?.endpoint(side)?.program?.sockets
             for (n, c) in judged.enumerated() {
-                var facts = describe(side, on: c)
+                // A FIN or RST its kernel sent because tcplab stopped it is tcplab's, not the program's.
+                let caused = record?.endpoint(side)?.program.map { RootCause.causedByTcplab($0, side: side, connections: [c]) } ?? []
+                var facts = describe(side, on: c, causedByTcplab: Set(caused))
                 if let sockets, n < sockets.count {
                     let socket = sockets[n]
                     let arrived = c.segments(from: side.other).filter { $0.length > 0 }.reduce(0) { $0 + $1.length }
@@ -27,7 +30,7 @@ public enum ProgramBehaviour {
         return lines
     }
 
-    static func describe(_ side: Direction, on c: Connection) -> [String] {
+    static func describe(_ side: Direction, on c: Connection, causedByTcplab: Set<Int> = []) -> [String] {
         let own = c.segments(from: side).filter(\.carriesNewData)
         let peer = c.segments(from: side.other).filter(\.carriesNewData)
         let ownSizes = own.map(\.length), peerTotal = peer.reduce(0) { $0 + $1.length }
@@ -55,7 +58,10 @@ public enum ProgramBehaviour {
         let fin = c.segments(from: side).first { $0.flags.contains(.fin) }
         let rst = c.segments(from: side).first { $0.flags.contains(.rst) }
         let peerFin = c.segments(from: side.other).first { $0.flags.contains(.fin) }
-        if let rst {
+        if let tcplabs = [fin, rst].compactMap({ $0 }).first(where: { causedByTcplab.contains($0.number) }) {
+            let kind = tcplabs.flags.contains(.rst) ? "RST" : "FIN"
+            facts.append("never closed its side: the \(kind) (packet \(tcplabs.number)) is its kernel's, sent when tcplab stopped it")
+        } else if let rst {
             facts.append(fin == nil ? "reset the connection (packet \(rst.number)): it closed with data unread"
                 : "closed (packet \(fin!.number)), then reset (packet \(rst.number)) when more data reached its closed socket")
         } else if let fin {

@@ -25,6 +25,7 @@ public enum RunText {
             lines.append("== \(experiment.name)\(attempt.map { " (run \($0))" } ?? ""): \(experiment.title)")
             lines.append(PacketList(packets: result.packets, connections: result.connections).render())
             lines.append("")
+            if let cause = verdict.rootCause { lines += VerdictText.rootCauseLines(cause) }
             if style.explain {
                 lines.append(Explanation.render(result.explanations))
                 lines.append("")
@@ -34,7 +35,8 @@ public enum RunText {
                 for s in endpoint.steps {
                     // An unexpected timeout is the endpoint's failure line, said in the step's terms.
                     guard let error = s.error, s.errorExpected || !error.isTimeout else { continue }
-                    lines.append("\(endpoint.side) step \(s.index + 1) (\(s.label)): \(error)\(s.errorExpected ? ", as expected" : "")")
+                    let consequence = !s.errorExpected && verdict.rootCause.map { $0.side != endpoint.side } == true ? " (a consequence of the root cause)" : ""
+                    lines.append("\(endpoint.side) step \(s.index + 1) (\(s.label)): \(error)\(s.errorExpected ? ", as expected" : "")\(consequence)")
                 }
             }
             lines.append(VerdictText.render(verdict, color: style.color))
@@ -44,7 +46,7 @@ public enum RunText {
                              + "\(experiment.expectations.count) are checked")
             }
             if let fidelity = result.fidelity { lines += fidelityLines(fidelity) }
-            if verdict.status != .passed { lines += ProgramBehaviour.lines(experiment, connections: result.connections, record: record) }
+            if verdict.status != .passed { lines += ProgramBehaviour.lines(experiment, connections: result.connections, record: record, cause: verdict.rootCause) }
         }
         if let merged = record.mergedFrames, !style.quiet {
             lines.append("the trace merges both hosts' captures (\(merged.count) frames: each packet leaving one host and arriving at the other); "

@@ -19,6 +19,8 @@ public enum VerdictText {
         }
         for o in verdict.outcomes {
             switch o.status {
+            case .notReached:
+                continue  // said in one line below
             case .held:
                 lines.append("\(paint("ok      ", "32")) \(o.expectation)")
             case .failed:
@@ -38,13 +40,36 @@ public enum VerdictText {
                 lines.append("           \(o.detail)   [\(o.path)]")
             }
         }
+        let unreached = verdict.outcomes.filter { $0.status == .notReached }
+        if !unreached.isEmpty {
+            let reason = verdict.rootCause?.reason ?? "an endpoint failed first"
+            lines.append("\(paint("not reached", "33")): \(reason) — \(unreached.count) expectation(s): "
+                         + unreached.map { "\($0.expectation) [\($0.path)]" }.joined(separator: "; "))
+        }
         return lines.joined(separator: "\n")
+    }
+
+    /// The first line after the packet list when a program failed: its failure, then the tail of
+    /// its stderr, so the cause is read before any of its effects.
+    public static func rootCauseLines(_ cause: RootCause) -> [String] {
+        ["ROOT CAUSE: \(cause.reason)" + (cause.stderrTail.isEmpty ? "" : "; its stderr ends:")]
+            + cause.stderrTail.map { "    " + $0 }
     }
 
     /// `experiment-2: passed (7/7 expectations held)`; on a foreign capture the expectations that
     /// could not be judged are counted apart: `(5/5 expectations held; 2 not applicable, 1 unobservable)`.
     public static func summary(_ name: String, _ verdict: Verdict) -> String {
-        "\(name): \(verdict.status.rawValue) (\(counts(verdict)))"
+        if let cause = verdict.rootCause, verdict.status == .failed {
+            return "\(name): failed: \(cause.reason); \(untilThen(verdict))"
+        }
+        return "\(name): \(verdict.status.rawValue) (\(counts(verdict)))"
+    }
+
+    /// "every expectation held until then (9 held, 2 not reached)", or "1/3 expectations held until then, 8 not reached".
+    static func untilThen(_ verdict: Verdict) -> String {
+        let held = verdict.count(.held), failed = verdict.count(.failed), unreached = verdict.count(.notReached)
+        if failed == 0 { return "every expectation held until then (\(held) held, \(unreached) not reached)" }
+        return "\(held)/\(held + failed) expectations held until then, \(unreached) not reached"
     }
 
     /// `5/5 expectations held; 2 not applicable, 1 unobservable`.
@@ -65,6 +90,7 @@ public enum VerdictText {
         case .failed: "FAIL"
         case .notApplicable: "n/a"
         case .unobservable: "unseen"
+        case .notReached: "not reached"
         }
     }
 }

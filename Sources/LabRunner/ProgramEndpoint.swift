@@ -107,6 +107,17 @@ struct ProgramEndpoint {
         } else {
             wait = child.supervise(until: deadline)
         }
+        if wait == .stopped, listening == .onPort, !SocketTable.listeningPorts().contains(experiment.port),
+           child.supervise(until: .now + .milliseconds(500)) == .exited {
+            // It had closed its listening socket, so it was ending by itself (a crash closes every
+            // socket before the process is gone): its own exit, seen on its pidfd, is how it ended.
+            wait = .exited
+        }
+        if wait != .exited {
+            // Read before the kill: what each socket was doing is who was waiting on whom.
+            if wait == .deadline { programRecord.socketsAtDeadline = SocketTable.sockets() }
+            programRecord.stoppedAt = WallClock.nanosecondsSinceEpoch()
+        }
         let status = child.terminate(grace: .milliseconds(500))
         programRecord.ended = elapsed
         programRecord.stdout = child.stdout
@@ -116,6 +127,11 @@ struct ProgramEndpoint {
         switch wait {
         case .exited: programRecord.ending = .exited(status)
         case .deadline: programRecord.ending = .killedAtDeadline(status)
+        // A server that crashed as the client finished may be seen stopped before its keeper is
+        // seen to exit; its own failing status, not tcplab's SIGTERM, says how it ended.
+        case .stopped where listening == .onPort && Self.failedByItself(status):
+            programRecord.ending = .exited(status)
+            programRecord.stoppedAt = nil
         case .stopped: programRecord.ending = listening == .onPort ? .stoppedAfterClient(status) : .stopped(status)
         }
         let port = experiment.port
@@ -136,6 +152,13 @@ struct ProgramEndpoint {
         if let limit = Self.limitLine(programRecord, side: side) { record.failure = limit }
         record.program = programRecord
         return record
+    }
+
+    /// A status tcplab's stop does not give: a failing exit, or a signal other than its SIGTERM
+    /// and SIGKILL.
+    static func failedByItself(_ status: ChildProcess.ExitStatus) -> Bool {
+        if case let .exited(code) = status { return code != 0 }
+        return !status.isTcplabsStop
     }
 
     /// Whether a server program came to listen where the experiment needs it.

@@ -36,6 +36,11 @@ public final class ChildProcess: @unchecked Sendable {
             }
         }
 
+        /// Ended by the SIGTERM tcplab sends to stop a program.
+        public var isSIGTERM: Bool { self == .signalled(SIGTERM) }
+        /// Ended by a signal tcplab sends to stop a program: SIGTERM, or SIGKILL after the grace.
+        public var isTcplabsStop: Bool { self == .signalled(SIGTERM) || self == .signalled(SIGKILL) }
+
         init(waitStatus raw: Int32) {
             self = raw & 0x7f == 0 ? .exited((raw >> 8) & 0xff) : .signalled(raw & 0x7f)
         }

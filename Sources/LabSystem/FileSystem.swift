@@ -104,6 +104,14 @@ public enum WallClock {
         clock_gettime(CLOCK_REALTIME, &now)
         return Int64(now.tv_sec)
     }
+
+    /// Nanoseconds since the Unix epoch (CLOCK_REALTIME): the clock a capture's timestamps are on,
+    /// so a moment tcplab acted at can be placed among the packets.
+    public static func nanosecondsSinceEpoch() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
+    }
 }
 
 extension FileSystem {

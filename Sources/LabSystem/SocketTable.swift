@@ -16,6 +16,31 @@ public enum SocketTable {
         return ports.sorted()
     }
 
+    /// Every TCP socket of the namespace with its state and queues, for saying at a deadline which
+    /// side was waiting on which.
+    public static func sockets() -> [SocketState] {
+        ["/proc/thread-self/net/tcp", "/proc/thread-self/net/tcp6"].flatMap { file in
+            (try? FileSystem.contents(of: file)).map { parseSockets(String(decoding: $0, as: UTF8.self)) } ?? []
+        }
+    }
+
+    /// The rows of a `/proc/net/tcp` table: `sl local rem st tx_queue:rx_queue …`, in hex.
+    static func parseSockets(_ table: String) -> [SocketState] {
+        table.split(separator: "\n").dropFirst().compactMap { line in
+            let fields = line.split(separator: " ")
+            guard fields.count > 4, let local = port(fields[1]), let remote = port(fields[2]),
+                  let state = UInt8(fields[3], radix: 16) else { return nil }
+            let queues = fields[4].split(separator: ":")
+            guard queues.count == 2, let tx = Int(queues[0], radix: 16), let rx = Int(queues[1], radix: 16) else { return nil }
+            return SocketState(localPort: local, remotePort: remote, state: SocketState.Name(rawValue: state) ?? .other,
+                               sendQueue: tx, receiveQueue: rx)
+        }
+    }
+
+    private static func port(_ field: Substring) -> UInt16? {
+        field.lastIndex(of: ":").flatMap { UInt16(field[field.index(after: $0)...], radix: 16) }
+    }
+
     /// Ports in LISTEN state (`st` 0A) in the text of a `/proc/net/tcp` table.
     static func parseListening(_ table: String) -> [UInt16] {
         table.split(separator: "\n").dropFirst().compactMap { line in
@@ -23,5 +48,26 @@ public enum SocketTable {
             guard fields.count > 3, fields[3] == "0A", let colon = fields[1].lastIndex(of: ":") else { return nil }
             return UInt16(fields[1][fields[1].index(after: colon)...], radix: 16)
         }
+    }
+}
+
+/// One row of the socket table: what a socket was doing when it was read.
+public struct SocketState: Sendable, Equatable {
+    /// The kernel's TCP states (include/net/tcp_states.h), as the table numbers them.
+    public enum Name: UInt8, Sendable {
+        case established = 1, synSent, synReceived, finWait1, finWait2, timeWait, close, closeWait, lastAck, listen, closing
+        case other = 0
+    }
+
+    public var localPort: UInt16
+    public var remotePort: UInt16
+    public var state: Name
+    /// Bytes sent and not yet acknowledged (tx_queue).
+    public var sendQueue: Int
+    /// Bytes arrived and not yet read by the program (rx_queue).
+    public var receiveQueue: Int
+
+    public init(localPort: UInt16, remotePort: UInt16, state: Name, sendQueue: Int, receiveQueue: Int) {
+        (self.localPort, self.remotePort, self.state, self.sendQueue, self.receiveQueue) = (localPort, remotePort, state, sendQueue, receiveQueue)
     }
 }

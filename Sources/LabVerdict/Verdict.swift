@@ -3,7 +3,7 @@ import LabPackets
 
 /// The judgement of one expectation.
 public struct Outcome: Sendable {
-    /// The four things a capture can say of an expectation.
+    /// The five things a run or a capture can say of an expectation.
     public enum Status: String, Sendable, Codable, CaseIterable {
         case held
         case failed
@@ -12,6 +12,9 @@ public struct Outcome: Sendable {
         case notApplicable = "not applicable"
         /// The capture ends before what the expectation is about, and nothing before contradicts it.
         case unobservable
+        /// A program's failure (its root cause) came before what the expectation is about, or the
+        /// expectation was met only by a FIN or RST tcplab caused by stopping it.
+        case notReached = "not reached"
     }
 
     /// What was expected, in words: "server data segments are 5, 5, 5, 5".
@@ -67,6 +70,8 @@ public struct Verdict: Sendable {
     /// Expectations left unjudged because an endpoint failed before any connection was made:
     /// judging each against nothing would bury the one line that says why.
     public var unjudged = 0
+    /// The program failure the rest follows from; the `notReached` outcomes are what it prevented.
+    public var rootCause: RootCause?
 
     public var status: Status {
         if !captureProblems.isEmpty { return .harnessFailure }
@@ -117,9 +122,19 @@ public struct Verdict: Sendable {
             return verdict
         }
         var outcomes = experiment.applicableExpectations.map(judge.judge)
+        let cause = record.flatMap { RootCause.find(experiment, connections: connections, record: $0) }
+        if let cause, let record {
+            outcomes = outcomes.map { cause.mark($0) }
+            // A side that was only waiting on the cause is not blamed beside it.
+            failures = failures.filter { line in
+                !record.endpoints.contains { $0.side != cause.side && $0.failure == line && RootCause.waiting($0, connections: connections, record: record) }
+            }
+        }
         // A foreign capture has no fences or drop counter to vouch for it, so its holes are
         // judged like an expectation: a missing segment is named, not just felt in the sizes.
         if record == nil { outcomes.append(judge.completeness(cutShort: cutShort)) }
-        return Verdict(outcomes: outcomes, captureProblems: problems, endpointFailures: failures)
+        var verdict = Verdict(outcomes: outcomes, captureProblems: problems, endpointFailures: failures)
+        verdict.rootCause = cause
+        return verdict
     }
 }

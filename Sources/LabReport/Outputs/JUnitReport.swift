@@ -106,6 +106,10 @@ extension JUnitReport {
                     case .notApplicable, .unobservable:
                         counts.skipped += 1
                         add("\(o.path): \(o.expectation)", "      <skipped message=\"\(o.status.rawValue): \(message)\"/>\n")
+                    case .notReached:
+                        counts.skipped += 1
+                        let reason = XMLText.escaped(r.verdict.rootCause?.reason ?? o.detail)
+                        add("\(o.path): \(o.expectation)", "      <skipped message=\"not reached: \(reason)\"/>\n")
                     }
                 }
             }

@@ -1,0 +1,101 @@
+import LabModel
+import LabPackets
+import LabSystem
+
+/// The one failure a run's other problems follow from: a program that crashed, exited with a
+/// failing status, or was killed at the deadline. What it prevented is "not reached", not failed:
+/// ten FAILs after a crash bury the crash.
+public struct RootCause: Sendable {
+    public var side: Direction
+    /// "the server program exited with status 1", "the client never closed (killed at the 3s deadline)".
+    public var summary: String
+    /// The last packet before the program ended or was stopped; what follows it was never reached.
+    public var lastPacket: Int?
+    /// The FIN or RST its kernel sent because tcplab stopped it.
+    public var causedByTcplab: [Int]
+    /// The FIN or RST its socket sent as it exited: part of the failure, not a separate mistake.
+    public var closeAtExit: Int?
+    /// The last lines the program wrote to stderr.
+    public var stderrTail: [String]
+
+    /// "the server program exited with status 1 after packet 6".
+    public var reason: String { summary + (lastPacket.map { " after packet \($0)" } ?? "") }
+
+    /// The root cause of a run with programs, or nil when no program failed. A program stopped at
+    /// the deadline while it waited for its peer (its socket had nothing unread and the peer never
+    /// closed) is waiting, not failing: the peer is the cause.
+    public static func find(_ experiment: Experiment, connections: [Connection], record: RunRecord) -> RootCause? {
+        let failed = record.endpoints.filter { $0.program != nil && $0.failure != nil }
+        guard !connections.isEmpty,
+              let endpoint = failed.first(where: { !waiting($0, connections: connections, record: record) }) ?? failed.first,
+              let program = endpoint.program else { return nil }
+        let side = endpoint.side
+        let own = connections.flatMap { $0.segments(from: side) }
+        let all = connections.flatMap(\.segments).sorted { $0.number < $1.number }
+        let caused = causedByTcplab(program, side: side, connections: connections)
+        var summary: String
+        var last: Int?
+        var closeAtExit: Int?
+        switch program.ending {
+        case let .killedAtDeadline(status):
+            let deadline = formatDuration(experiment.deadline)
+            let before = own.filter { !caused.contains($0.number) }
+            if !before.contains(where: { $0.flags.contains(.fin) || $0.flags.contains(.rst) }) {
+                summary = "the \(side) never closed (killed at the \(deadline) deadline\(status.isTcplabsStop ? "" : "; it \(status)"))"
+            } else {
+                summary = "the \(side) never finished (killed at the \(deadline) deadline)"
+            }
+            let stoppedAt = program.stoppedAt ?? .max
+            last = all.last { !caused.contains($0.number) && $0.timestamp < stoppedAt }?.number
+        case let .exited(status):
+            if case .signalled = status { summary = "the \(side) program crashed (it \(status))" } else { summary = "the \(side) program \(status)" }
+            // Its socket's close at exit (its own or the kernel's) is the last thing it did.
+            closeAtExit = own.first { $0.flags.contains(.fin) || $0.flags.contains(.rst) }?.number
+            last = closeAtExit ?? all.last?.number
+        default:
+            return nil
+        }
+        let text = String(decoding: program.stderr.bytes, as: UTF8.self).split(whereSeparator: \.isNewline)
+            .filter { !$0.allSatisfy(\.isWhitespace) }.suffix(3).map { String($0.prefix(300)) }
+        return RootCause(side: side, summary: summary, lastPacket: last, causedByTcplab: caused, closeAtExit: closeAtExit, stderrTail: text)
+    }
+
+    /// The FINs and RSTs a side's kernel sent once tcplab had begun to stop its program.
+    public static func causedByTcplab(_ program: ProgramRecord, side: Direction, connections: [Connection]) -> [Int] {
+        guard let stoppedAt = program.stoppedAt else { return [] }
+        return connections.flatMap { $0.segments(from: side) }
+            .filter { $0.timestamp >= stoppedAt && ($0.flags.contains(.fin) || $0.flags.contains(.rst)) }.map(\.number)
+    }
+
+    /// Stopped at the deadline in the middle of waiting for its peer: every byte that reached it
+    /// was read, and the peer had neither closed nor was it waiting on this side's data.
+    static func waiting(_ endpoint: EndpointRecord, connections: [Connection], record: RunRecord) -> Bool {
+        guard let program = endpoint.program, case .killedAtDeadline = program.ending,
+              let peer = record.endpoint(endpoint.side.other), peer.failure != nil,
+              let sockets = program.socketsAtDeadline else { return false }
+        let side = endpoint.side
+        return connections.allSatisfy { c in
+            let port = side == .server ? c.server.port : c.client.port
+            let peerClosed = c.segments(from: side.other).contains { $0.flags.contains(.fin) || $0.flags.contains(.rst) }
+            let mine = sockets.filter { $0.localPort == port && $0.state != .listen }
+            return !peerClosed && !mine.isEmpty && mine.allSatisfy { $0.state == .established && $0.receiveQueue == 0 && $0.sendQueue == 0 }
+        }
+    }
+
+    /// An outcome as the cause leaves it: a failure about nothing seen, or only about packets after
+    /// the cause, was not reached; a hold that rests on a packet tcplab caused was not reached either.
+    func mark(_ o: Outcome) -> Outcome {
+        var o = o
+        let after = lastPacket.map { last in !o.packets.isEmpty && o.packets.allSatisfy { $0 > last || $0 == closeAtExit || causedByTcplab.contains($0) } } ?? false
+        switch o.status {
+        case .failed where o.packets.isEmpty || after:
+            o.status = .notReached
+        case .held where o.packets.contains(where: causedByTcplab.contains):
+            o.status = .notReached
+            o.detail += "; only by the \(side)'s kernel when tcplab stopped it (packet \(o.packets.filter(causedByTcplab.contains).map(String.init).joined(separator: ", ")))"
+        default:
+            break
+        }
+        return o
+    }
+}
