@@ -7,9 +7,9 @@ Many interleaved connections, each with a handshake, data in both directions wit
 timestamps options, and a FIN close, so a decoder does the same work as on a real trace.
 Deterministic (fixed seed), so runs compare like with like.
 """
+import argparse
 import random
 import struct
-import sys
 
 FLOWS_AT_ONCE = 64
 SEGMENTS_PER_FLOW = 400
@@ -56,8 +56,13 @@ class Flow:
 
 
 def main():
-    out = sys.argv[1]
-    total = int(sys.argv[2]) if len(sys.argv) > 2 else 1_000_000
+    parser = argparse.ArgumentParser(description="Writes a synthetic TCP capture for make bench-show.")
+    parser.add_argument("out", metavar="OUT.pcap")
+    parser.add_argument("packets", nargs="?", type=int, default=1_000_000)
+    arguments = parser.parse_args()
+    out, total = arguments.out, arguments.packets
+    if total < 1:
+        parser.error("PACKETS must be at least 1")
     rng = random.Random(7)
     payload = bytes(rng.getrandbits(8) for _ in range(1448))
     ethernet = bytes(6) + bytes([2, 0, 0, 0, 0, 1]) + b"\x08\x00"

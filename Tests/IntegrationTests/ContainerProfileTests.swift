@@ -6,14 +6,14 @@ import Testing
 /// refuses unshare, setns and namespace clones (EPERM), answers clone3 with ENOSYS and keeps only
 /// Docker's default capabilities before it execs tcplab.
 @Suite(.serialized) struct ContainerProfileTests {
-    static let canRun = getuid() == 0 && PrerequisiteTests.executable("/usr/bin/unshare") && PrerequisiteTests.executable("/usr/bin/cc")
+    static let canRun = getuid() == 0 && PrerequisiteTests.executable("/usr/bin/unshare") && cCompiler != nil
         && PrerequisiteTests.executable("/usr/sbin/ip", "/usr/bin/ip") && PrerequisiteTests.executable("/usr/bin/python3")
 
     /// The helper, compiled once into a folder of its own.
     static let helper: String? = {
-        guard canRun, let dir = try? Repository.temporaryDirectory() else { return nil }
+        guard canRun, let compiler = cCompiler, let dir = try? Repository.temporaryDirectory() else { return nil }
         let source = Repository.root + "/Tests/IntegrationTests/Fixtures/container/container_profile.c"
-        let built = try? execute("/usr/bin/cc", ["-O2", "-Wall", "-o", dir + "/container_profile", source])
+        let built = try? execute(compiler, ["-O2", "-Wall", "-o", dir + "/container_profile", source])
         return built?.status == 0 ? dir + "/container_profile" : nil
     }()
 

@@ -43,10 +43,20 @@ func execute(_ program: String, _ arguments: [String], in directory: String? = n
     process.standardOutput = out
     process.standardError = err
     try process.run()
-    // Read before waiting: a full pipe would otherwise block the child forever.
+    // Both pipes are drained at once, before waiting: a child that fills stderr while this
+    // thread still reads stdout (or the other way round) would otherwise block forever.
+    let error = DrainedPipe()
+    let stderrRead = DispatchGroup()
+    DispatchQueue.global().async(group: stderrRead) { error.bytes = err.fileHandleForReading.readDataToEndOfFile() }
     let output = out.fileHandleForReading.readDataToEndOfFile()
-    let error = err.fileHandleForReading.readDataToEndOfFile()
+    stderrRead.wait()
     process.waitUntilExit()
     return Finished(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
-                    error: String(decoding: error, as: UTF8.self))
+                    error: String(decoding: error.bytes, as: UTF8.self))
+}
+
+/// What one pipe held. @unchecked: written by the one reading thread, read only after its group's
+/// wait, which orders the two.
+private final class DrainedPipe: @unchecked Sendable {
+    var bytes = Data()
 }
