@@ -25,7 +25,10 @@ public enum RunText {
             lines.append("== \(experiment.name)\(attempt.map { " (run \($0))" } ?? ""): \(experiment.title)")
             lines.append(PacketList(packets: result.packets, connections: result.connections).render())
             lines.append("")
-            if let cause = verdict.rootCause { lines += VerdictText.rootCauseLines(cause) }
+            if let cause = verdict.rootCause {
+                lines += VerdictText.rootCauseLines(cause)
+                if style.explain { lines.append("") }
+            }
             if style.explain {
                 lines.append(Explanation.render(result.explanations))
                 lines.append("")

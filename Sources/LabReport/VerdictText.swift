@@ -68,6 +68,7 @@ public enum VerdictText {
     /// "every expectation held until then (9 held, 2 not reached)", or "1/3 expectations held until then, 8 not reached".
     static func untilThen(_ verdict: Verdict) -> String {
         let held = verdict.count(.held), failed = verdict.count(.failed), unreached = verdict.count(.notReached)
+        if held == 0, failed == 0 { return "none of the \(unreached) expectation(s) was reached" }
         if failed == 0 { return "every expectation held until then (\(held) held, \(unreached) not reached)" }
         return "\(held)/\(held + failed) expectations held until then, \(unreached) not reached"
     }

@@ -55,9 +55,42 @@ public struct RootCause: Sendable {
         default:
             return nil
         }
-        let text = String(decoding: program.stderr.bytes, as: UTF8.self).split(whereSeparator: \.isNewline)
+        return RootCause(side: side, summary: summary, lastPacket: last, causedByTcplab: caused, closeAtExit: closeAtExit,
+                         stderrTail: stderrTail(program))
+    }
+
+    /// The root cause of a run in which no connection reached the experiment's port: the client
+    /// program's connection went elsewhere (refused, where nothing listens), or it ended before
+    /// connecting. Nil when no program failed.
+    public static func beforeConnecting(_ experiment: Experiment, connections: [Connection], record: RunRecord) -> RootCause? {
+        guard let endpoint = record.endpoints.first(where: { $0.program != nil && $0.failure != nil }),
+              let program = endpoint.program else { return nil }
+        let side = endpoint.side
+        let elsewhere = connections.filter { $0.server.port != experiment.port }
+        var summary: String
+        if side == .client, let c = elsewhere.first {
+            // A SYN answered only by RST: no socket listened there.
+            let refused = !c.segments(from: .server).contains { $0.flags.contains(.syn) }
+                && c.segments(from: .server).contains { $0.flags.contains(.rst) }
+            summary = refused
+                ? "the client's connection to port \(c.server.port) was refused: no program listens there (the experiment's server listens on \(experiment.port))"
+                : "the client connected to port \(c.server.port), not the experiment's \(experiment.port)"
+        } else {
+            switch program.ending {
+            case let .exited(status): summary = "the \(side) program \(status) before any connection to port \(experiment.port)"
+            case let .killedAtDeadline(status):
+                summary = "the \(side) program made no connection to port \(experiment.port) (killed at the \(formatDuration(experiment.deadline)) deadline\(status.isTcplabsStop ? "" : "; it \(status)"))"
+            default: return nil
+            }
+        }
+        return RootCause(side: side, summary: summary, lastPacket: nil, causedByTcplab: [], closeAtExit: nil,
+                         stderrTail: stderrTail(program))
+    }
+
+    /// The last three non-blank lines the program wrote to stderr, each cut at 300 characters.
+    static func stderrTail(_ program: ProgramRecord) -> [String] {
+        String(decoding: program.stderr.bytes, as: UTF8.self).split(whereSeparator: \.isNewline)
             .filter { !$0.allSatisfy(\.isWhitespace) }.suffix(3).map { String($0.prefix(300)) }
-        return RootCause(side: side, summary: summary, lastPacket: last, causedByTcplab: caused, closeAtExit: closeAtExit, stderrTail: text)
     }
 
     /// The FINs and RSTs a side's kernel sent once tcplab had begun to stop its program.

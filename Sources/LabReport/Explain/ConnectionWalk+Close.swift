@@ -46,6 +46,12 @@ extension ConnectionWalk {
         let received = dataSeen[other] ?? 0
         let numbers = "(\(numbers(s)))"
         let earlier = connection.segments.prefix { $0.number != s.number }
+        // An RST from the side that never answered the SYN: its kernel had no listening socket there.
+        if side == .server, earlier.contains(where: { $0.from == .client && $0.flags.contains(.syn) }),
+           !earlier.contains(where: { $0.from == .server }) {
+            return "Server answers the SYN with RST \(numbers): no program listens on port \(connection.server.port) "
+                + "of \(connection.server.address): the connection was refused (connect fails with ECONNREFUSED)."
+        }
         if let fin = earlier.first(where: { $0.from == side && $0.flags.contains(.fin) }) {
             let after = earlier.filter { $0.from == other && $0.number > fin.number && $0.length > 0 }
             if let first = after.first {
