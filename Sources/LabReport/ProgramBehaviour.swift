@@ -16,6 +16,10 @@ public enum ProgramBehaviour {
                 let caused = record?.endpoint(side)?.program.map { RootCause.causedByTcplab($0, side: side, connections: [c]) } ?? []
                 let exitClose = cause.flatMap { $0.side == side ? $0.closeAtExit : nil }
                 var facts = describe(side, on: c, causedByTcplab: Set(caused), closeAtExit: exitClose)
+                if cause?.waiter == side, let last = facts.indices.last {
+                    // Its close came only after tcplab stopped its peer: until then it was waiting, not failing.
+                    facts[last] = "read everything that arrived and waited for the \(side.other)'s FIN until the deadline"
+                }
                 if let sockets, n < sockets.count {
                     let socket = sockets[n]
                     let arrived = c.segments(from: side.other).filter { $0.length > 0 }.reduce(0) { $0 + $1.length }

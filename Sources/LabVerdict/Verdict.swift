@@ -138,7 +138,7 @@ public struct Verdict: Sendable {
             outcomes = outcomes.map { cause.mark($0) }
             // A side that was only waiting on the cause is not blamed beside it.
             failures = failures.filter { line in
-                !record.endpoints.contains { $0.side != cause.side && $0.failure == line && RootCause.waiting($0, connections: connections, record: record) }
+                !record.endpoints.contains { $0.side != cause.side && $0.failure == line && RootCause.waiting($0, experiment: experiment, connections: connections, record: record) }
             }
         }
         // A foreign capture has no fences or drop counter to vouch for it, so its holes are
