@@ -106,7 +106,7 @@ public enum RunSeries {
             let kind = verdict.status == .failed ? "failed" : "harness"
             // A run in which nothing was captured (a program that never started its part) has no
             // trace to show, and writing an empty one would replace a good trace with nothing.
-            result.tracePath = result.packets.isEmpty && verdict.unjudged > 0 ? nil
+            result.tracePath = result.packets.isEmpty && (verdict.unjudged > 0 || verdict.rootCause != nil) ? nil
                 : verdict.status == .passed || repeats == 1
                 ? tracePath
                 : OutputWriter.tracePath("\(plan.out)/\(experiment.trace.dropLast(5))-run\(attempt)-\(kind).pcap", format: plan.format)

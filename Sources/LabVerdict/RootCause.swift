@@ -81,7 +81,9 @@ public struct RootCause: Sendable {
                 : "the client connected to port \(c.server.port), not the experiment's \(experiment.port)"
         } else {
             switch program.ending {
-            case let .exited(status): summary = "the \(side) program \(status) before any connection to port \(experiment.port)"
+            case let .exited(status):
+                let ended = if case .signalled = status { "crashed (it \(status))" } else { "\(status)" }
+                summary = "the \(side) program \(ended) before any connection to port \(experiment.port)"
             case let .killedAtDeadline(status):
                 summary = "the \(side) program made no connection to port \(experiment.port) (killed at the \(formatDuration(experiment.deadline)) deadline\(status.isTcplabsStop ? "" : "; it \(status)"))"
             default: return nil
