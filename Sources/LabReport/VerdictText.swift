@@ -43,8 +43,10 @@ public enum VerdictText {
         let unreached = verdict.outcomes.filter { $0.status == .notReached }
         if !unreached.isEmpty {
             let reason = verdict.rootCause?.reason ?? "an endpoint failed first"
-            lines.append("\(paint("not reached", "33")): \(reason) — \(unreached.count) expectation(s): "
-                         + unreached.map { "\($0.expectation) [\($0.path)]" }.joined(separator: "; "))
+            // When nothing was reached, the list would only repeat the experiment.
+            lines.append("\(paint("not reached", "33")): \(reason) — "
+                         + (unreached.count == verdict.outcomes.count ? "all \(unreached.count) expectations"
+                            : "\(unreached.count) expectation(s): " + unreached.map { "\($0.expectation) [\($0.path)]" }.joined(separator: "; ")))
         }
         return lines.joined(separator: "\n")
     }
