@@ -60,6 +60,12 @@ public enum RunText {
         return lines
     }
 
+    /// One run of several (`--repeat`): `experiment-2 run 3/10: pattern 2, failed: the client never closed …`.
+    /// The pattern's number is its example trace's (`trace2-pattern2.pcap`) and its place in the list.
+    public static func runLine(_ name: String, attempt: Int, of runs: Int, pattern: Int, _ verdict: Verdict) -> String {
+        "\(name) run \(attempt)/\(runs): pattern \(pattern), \(VerdictText.outcome(verdict))"
+    }
+
     /// The last line of a run of several experiments: `8 experiments: 7 passed, 1 failed (experiment-2)`.
     public static func total(_ outcomes: [(name: String, exitCode: Int32)]) -> String {
         let failed = outcomes.filter { $0.exitCode == 1 }.map(\.name)

@@ -61,10 +61,15 @@ public enum VerdictText {
     /// `experiment-2: passed (7/7 expectations held)`; on a foreign capture the expectations that
     /// could not be judged are counted apart: `(5/5 expectations held; 2 not applicable, 1 unobservable)`.
     public static func summary(_ name: String, _ verdict: Verdict) -> String {
+        "\(name): \(outcome(verdict))"
+    }
+
+    /// The summary without the name: "failed: the client never closed …", "passed (11/11 expectations held)".
+    public static func outcome(_ verdict: Verdict) -> String {
         if let cause = verdict.rootCause, verdict.status == .failed {
-            return "\(name): failed: \(cause.reason); \(untilThen(verdict))"
+            return "failed: \(cause.reason); \(untilThen(verdict))"
         }
-        return "\(name): \(verdict.status.rawValue) (\(counts(verdict)))"
+        return "\(verdict.status.rawValue) (\(counts(verdict)))"
     }
 
     /// "every expectation held until then (9 held, 2 not reached)", or "1/3 expectations held until then, 8 not reached".
