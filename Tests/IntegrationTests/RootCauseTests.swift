@@ -36,6 +36,14 @@ import Testing
             import socket, sys
             s = socket.create_connection((sys.argv[1], int(sys.argv[2]) + 1))
             """,
+        // Reads once and closes: the server's later pieces reach a closed socket, or not, by timing.
+        "once_client.py": """
+            import socket, sys
+            s = socket.create_connection((sys.argv[1], int(sys.argv[2])))
+            s.sendall(b"Hello! Hello, World!")
+            s.recv(1024)
+            s.close()
+            """,
         // The lab's server: 5-byte reads echoed in upper case until the client's FIN.
         "echo_server.py": """
             import socket, sys
@@ -163,5 +171,38 @@ import Testing
             #expect(r.output.contains("experiment-2: failed: the client never closed"), "run \(attempt): \(r.output)")
             try checkJSON(r.dir, side: "client", reason: "never closed")
         }
+    }
+
+    /// Item 5: `--repeat` prints a line per run, then the grouped patterns, then one example run per
+    /// pattern in full; `--verbose` prints every run in full instead.
+    @Test(.enabled(if: canRun, "needs root, unshare (util-linux) and /usr/bin/python3"))
+    func repeatPrintsALinePerRunThenThePatternsThenOneExampleEach() throws {
+        let r = try run(["--client-command", "python3 once_client.py {host} {port}", "--repeat", "4"])
+        defer { try? FileManager.default.removeItem(atPath: r.dir) }
+        let lines = r.output.split(separator: "\n").map(String.init)
+        let runLines = lines.filter { $0.hasPrefix("experiment-2 run ") }
+        #expect(runLines.count == 4, "\(r.output)")
+        for (n, line) in runLines.enumerated() {
+            #expect(line.hasPrefix("experiment-2 run \(n + 1)/4: pattern "), "\(line)")
+        }
+        let header = try #require(lines.firstIndex { $0.hasPrefix("experiment-2: ") && $0.hasSuffix(" in 4 runs:") }, "\(r.output)")
+        #expect(lines.lastIndex { $0.hasPrefix("experiment-2 run ") }.map { $0 < header } == true, "\(r.output)")
+        let patterns = lines[(header + 1)...].prefix { $0.hasPrefix("  ") }.count
+        let examples = lines.indices.filter { lines[$0].hasPrefix("example of pattern ") }
+        #expect(patterns >= 1 && examples.count == patterns, "\(r.output)")
+        #expect(examples.allSatisfy { $0 > header }, "\(r.output)")
+        // Each example is its run's full report, and the runs not shown as examples are not printed in full.
+        #expect(lines.count { $0.hasPrefix("== experiment-2 (run ") } == patterns, "\(r.output)")
+        for i in examples {
+            let run = try #require(lines[i].split(separator: " ").last, "\(lines[i])")
+            #expect(lines[i + 1] == "== experiment-2 (run \(run)): Server reads 5 bytes at a time, so the reply goes back in 5-byte segments",
+                    "\(r.output)")
+        }
+
+        let verbose = try run(["--client-command", "python3 once_client.py {host} {port}", "--repeat", "3", "--verbose"])
+        defer { try? FileManager.default.removeItem(atPath: verbose.dir) }
+        let full = verbose.output.split(separator: "\n").map(String.init)
+        #expect((1...3).allSatisfy { n in full.contains { $0.hasPrefix("== experiment-2 (run \(n)): ") } }, "\(verbose.output)")
+        #expect(!full.contains { $0.hasPrefix("experiment-2 run ") || $0.hasPrefix("example of pattern ") }, "\(verbose.output)")
     }
 }
