@@ -42,7 +42,13 @@ public struct RootCause: Sendable {
         case let .killedAtDeadline(status):
             let deadline = formatDuration(experiment.deadline)
             let before = own.filter { !caused.contains($0.number) }
-            if !before.contains(where: { $0.flags.contains(.fin) || $0.flags.contains(.rst) }) {
+            let port = experiment.port
+            // Bytes in its receive queue at the deadline: it stopped reading (a zero window, if the peer kept sending).
+            let unread = (program.socketsAtDeadline ?? [])
+                .filter { side == .server ? $0.localPort == port : $0.remotePort == port }.map(\.receiveQueue).reduce(0, +)
+            if unread > 0 {
+                summary = "the \(side) never read what arrived (\(unread) bytes unread in its socket when it was killed at the \(deadline) deadline)"
+            } else if !before.contains(where: { $0.flags.contains(.fin) || $0.flags.contains(.rst) }) {
                 summary = "the \(side) never closed (killed at the \(deadline) deadline\(status.isTcplabsStop ? "" : "; it \(status)"))"
             } else {
                 summary = "the \(side) never finished (killed at the \(deadline) deadline)"
