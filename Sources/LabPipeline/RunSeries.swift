@@ -182,7 +182,9 @@ public enum RunSeries {
         guard let trace = result.tracePath else { return [] }
         try OutputWriter.writeTrace(result, format: plan.format, to: trace)
         let ladder = plan.ladder ?? OutputWriter.ladderPath(forTrace: trace)
-        try OutputWriter.writeLadder(result.connections, title: "\(result.experiment.name): \(result.experiment.title)", to: ladder)
+        var diagram = LadderDiagram(connections: result.connections, title: "\(result.experiment.name): \(result.experiment.title)")
+        diagram.tcplabCaused = Set(TcplabCaused.packets(result.record, connections: result.connections).keys)
+        try OutputWriter.writeLadder(diagram, to: ladder)
         guard let report = plan.report else { return [ladder] }
         try OutputWriter.writeReport(result, to: report, tracePath: trace, ladderPath: ladder)
         return [ladder, report]

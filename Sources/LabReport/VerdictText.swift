@@ -85,7 +85,8 @@ public enum VerdictText {
         if verdict.unjudged > 0 { return "no connection; \(verdict.unjudged) expectations not judged" }
         let held = verdict.count(.held), judged = held + verdict.count(.failed)
         var text = "\(held)/\(judged) expectations held"
-        let others = [(verdict.count(.notApplicable), "not applicable"), (verdict.count(.unobservable), "unobservable")]
+        let others = [(verdict.count(.notApplicable), "not applicable"), (verdict.count(.unobservable), "unobservable"),
+                      (verdict.count(.notReached), "not reached")]
             .filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }
         if !others.isEmpty { text += "; " + others.joined(separator: ", ") }
         return text

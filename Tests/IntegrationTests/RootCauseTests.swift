@@ -120,8 +120,18 @@ import Testing
 
     @Test(.enabled(if: canRun, "needs root, unshare (util-linux) and /usr/bin/python3"))
     func aClientThatNeverClosesFailsWithEveryExpectationHeldUntilThen() throws {
-        let r = try run(["--client-command", "python3 noclose_client.py {host} {port}", "--deadline", "2s"])
+        let r = try run(["--client-command", "python3 noclose_client.py {host} {port}", "--deadline", "2s", "--report", "report.html"])
         defer { try? FileManager.default.removeItem(atPath: r.dir) }
+        // The FIN tcplab caused is marked in the ladder and, with the root cause, in the HTML report.
+        let svg = try String(contentsOfFile: r.dir + "/out/trace2.svg", encoding: .utf8)
+        #expect(svg.contains("[FIN, ACK] Seq=21 Ack=21 Len=0  (tcplab&apos;s: sent when tcplab stopped the program)")
+                || svg.contains("[FIN, ACK] Seq=21 Ack=21 Len=0  (tcplab's: sent when tcplab stopped the program)"), "\(svg)")
+        let html = try String(contentsOfFile: r.dir + "/report.html", encoding: .utf8)
+        #expect(html.contains("<td>root cause</td>") && html.contains("the client never closed (killed at the 2s deadline)"), "\(html)")
+        #expect(html.contains("Caused by tcplab, not the program (packet 14: the client&apos;s kernel sent it when tcplab stopped the client program at the deadline)")
+                || html.contains("Caused by tcplab, not the program (packet 14: the client's kernel sent it when tcplab stopped the client program at the deadline)"),
+                "\(html)")
+        #expect(svg.components(separatedBy: "tcplab stopped the program").count == 2, "only the client's FIN is tcplab's")
         #expect(r.status == 1, "\(r.output)")
         let after = r.afterPackets
         #expect(after.first?.hasPrefix("ROOT CAUSE: the client never closed (killed at the 2s deadline) after packet 13") == true, "\(r.output)")
