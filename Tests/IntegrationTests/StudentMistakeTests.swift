@@ -54,13 +54,23 @@ import Testing
             s.bind(("", int(sys.argv[1]) + 1)); s.listen(1)
             echo(s.accept()[0])
             """, deadline: "2s", says: ["endpoint: the server program listens on 12346; the experiment's server listens on 12345 (pass {port} or read TCPLAB_PORT)"]),
-        Mistake(name: "a half-close followed by more reading", client: """
+        // The server answers only after end of stream, so its data follows the client's FIN whatever the timing.
+        Mistake(name: "a half-close followed by more reading", server: """
+            c, _ = serve().accept()
+            got = b""
+            while True:
+                data = c.recv(5)
+                if not data: break
+                got += data
+            c.sendall(got.upper())
+            c.close()
+            """, client: """
             s = connect()
             s.sendall(b"Hello! Hello, World!")
             s.shutdown(socket.SHUT_WR)
             while s.recv(1024): pass
             s.close()
-            """, says: ["Client closes first: FIN,ACK Seq=21 Ack=1. It is a half-close (shutdown(SHUT_WR)): the client still reads"]),
+            """, says: ["Client closes first: FIN,ACK Seq=21 Ack=1. It is a half-close (shutdown(SHUT_WR)): the client still reads, as the server's data from packet"]),
         Mistake(name: "a server that never reads", server: """
             s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
@@ -75,7 +85,7 @@ import Testing
                    "ROOT CAUSE: the server never read what arrived (", "Caused by tcplab, not the program (packet "]),
         Mistake(name: "data sent before accept", server: """
             s = serve()
-            time.sleep(1)
+            time.sleep(2)
             echo(s.accept()[0])
             """, client: "ask(connect()).close()",
             says: ["the server's kernel acknowledged the client's data at once (packet 5), but its program read it only now: "
