@@ -45,7 +45,8 @@ public struct RootCause: Sendable {
             let port = experiment.port
             // Bytes in its receive queue at the deadline: it stopped reading (a zero window, if the peer kept sending).
             let unread = (program.socketsAtDeadline ?? [])
-                .filter { side == .server ? $0.localPort == port : $0.remotePort == port }.map(\.receiveQueue).reduce(0, +)
+                .filter { $0.state != .listen && (side == .server ? $0.localPort == port : $0.remotePort == port) }  // a listener's is its backlog
+                .map(\.receiveQueue).reduce(0, +)
             if unread > 0 {
                 summary = "the \(side) never read what arrived (\(unread) bytes unread in its socket when it was killed at the \(deadline) deadline)"
             } else if !before.contains(where: { $0.flags.contains(.fin) || $0.flags.contains(.rst) }) {
