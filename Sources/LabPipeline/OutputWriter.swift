@@ -75,7 +75,8 @@ public enum OutputWriter {
     /// `.html`, else Markdown; either links its trace (and the Markdown its ladder) relative to its folder.
     public static func writeReport(_ result: RunResult, to path: String, tracePath: String, ladderPath: String) throws(OutputError) {
         if path.lowercased().hasSuffix(".html") || path.lowercased().hasSuffix(".htm") {
-            let ladder = LadderDiagram(connections: result.connections, title: "\(result.experiment.name): \(result.experiment.title)")
+            var ladder = LadderDiagram(connections: result.connections, title: "\(result.experiment.name): \(result.experiment.title)")
+            ladder.tcplabCaused = Set(TcplabCaused.packets(result.record, connections: result.connections).keys)
             let html = HTMLReport(result: result, ladderSVG: ladder.render(), traceLink: relative(tracePath, from: path), kernel: Kernel.release)
             try write(html.render(), to: path)
             return

@@ -16,6 +16,8 @@ public struct RunPlan: Sendable {
     public var style = RunText.Style()
     public var timings = false
     public var updateGolden = false
+    /// With `repeats` > 1: every run in full, instead of a line per run and one example per pattern.
+    public var verbose = false
 
     public init(out: String) { self.out = out }
 
@@ -106,7 +108,7 @@ public enum RunSeries {
             let kind = verdict.status == .failed ? "failed" : "harness"
             // A run in which nothing was captured (a program that never started its part) has no
             // trace to show, and writing an empty one would replace a good trace with nothing.
-            result.tracePath = result.packets.isEmpty && verdict.unjudged > 0 ? nil
+            result.tracePath = result.packets.isEmpty && (verdict.unjudged > 0 || verdict.rootCause != nil) ? nil
                 : verdict.status == .passed || repeats == 1
                 ? tracePath
                 : OutputWriter.tracePath("\(plan.out)/\(experiment.trace.dropLast(5))-run\(attempt)-\(kind).pcap", format: plan.format)
@@ -147,8 +149,14 @@ public enum RunSeries {
             case .harnessFailure: harness += 1
             }
             if severity(verdict.exitCode) > severity(worst) { worst = verdict.exitCode }
-            if repeats == 1 || verdict.status != .passed {
+            if repeats == 1 || plan.verbose {
                 lines += RunText.lines(result, attempt: repeats == 1 ? nil : attempt, style: plan.style)
+            } else if plan.style.quiet {
+                if verdict.status != .passed { lines += RunText.lines(result, attempt: attempt, style: plan.style) }
+            } else {
+                // One line a run, so ten failing runs do not bury the patterns; examples in full below.
+                let number = histogram.entries.firstIndex { $0.pattern == pattern }.map { $0 + 1 } ?? 0
+                lines.append(RunText.runLine(experiment.name, attempt: attempt, of: repeats, pattern: number, verdict))
             }
         }
         if repeats > 1 {
@@ -156,6 +164,15 @@ public enum RunSeries {
             lines += histogram.lines(experiment.name, of: repeats)
             lines += RunText.labCodeTally(experiment.name, results)
             if let fidelity = RunText.fidelityTally(experiment.name, results) { lines.append(fidelity) }
+            if !plan.verbose, !plan.style.quiet {
+                // The first run of each pattern, in full: what the pattern looks like, and why it failed.
+                for (k, entry) in histogram.entries.enumerated() {
+                    guard let first = entry.runs.first, let example = results.first(where: { $0.attempt == first }) else { continue }
+                    lines.append("")
+                    lines.append("example of pattern \(k + 1) (\(entry.runs.count) of \(repeats) runs): run \(first)")
+                    lines += RunText.lines(example, attempt: first, style: plan.style)
+                }
+            }
         }
         return stop([], worst)
     }
@@ -165,7 +182,9 @@ public enum RunSeries {
         guard let trace = result.tracePath else { return [] }
         try OutputWriter.writeTrace(result, format: plan.format, to: trace)
         let ladder = plan.ladder ?? OutputWriter.ladderPath(forTrace: trace)
-        try OutputWriter.writeLadder(result.connections, title: "\(result.experiment.name): \(result.experiment.title)", to: ladder)
+        var diagram = LadderDiagram(connections: result.connections, title: "\(result.experiment.name): \(result.experiment.title)")
+        diagram.tcplabCaused = Set(TcplabCaused.packets(result.record, connections: result.connections).keys)
+        try OutputWriter.writeLadder(diagram, to: ladder)
         guard let report = plan.report else { return [ladder] }
         try OutputWriter.writeReport(result, to: report, tracePath: trace, ladderPath: ladder)
         return [ladder, report]

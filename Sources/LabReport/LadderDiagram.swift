@@ -17,6 +17,8 @@ public struct LadderDiagram: Sendable {
     let firstTimestamp: Int64?
     /// The highest-numbered segment, for the width of the margins.
     let lastSegment: AnalyzedSegment?
+    /// Packets a program's kernel sent because tcplab stopped it (`TcplabCaused`): labelled as tcplab's.
+    public var tcplabCaused: Set<Int> = []
 
     public init(connections: [Connection], title: String, maxArrows: Int = 300) {
         // Capture order: packet numbers are what the student sees in the packet list.
@@ -92,6 +94,7 @@ public struct LadderDiagram: Sendable {
         if let ack = s.relativeAcknowledgment { text += " Ack=\(ack)" }
         text += " Len=\(s.length)"
         if let http = a.http { text += "  " + http }
+        if tcplabCaused.contains(s.number) { text += "  (tcplab's: sent when tcplab stopped the program)" }
         return text
     }
 

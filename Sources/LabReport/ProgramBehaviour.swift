@@ -14,7 +14,12 @@ public enum ProgramBehaviour {
             for (n, c) in judged.enumerated() {
                 // A FIN or RST its kernel sent because tcplab stopped it is tcplab's, not the program's.
                 let caused = record?.endpoint(side)?.program.map { RootCause.causedByTcplab($0, side: side, connections: [c]) } ?? []
-                var facts = describe(side, on: c, causedByTcplab: Set(caused))
+                let exitClose = cause.flatMap { $0.side == side ? $0.closeAtExit : nil }
+                var facts = describe(side, on: c, causedByTcplab: Set(caused), closeAtExit: exitClose)
+                if cause?.waiter == side, let last = facts.indices.last {
+                    // Its close came only after tcplab stopped its peer: until then it was waiting, not failing.
+                    facts[last] = "read everything that arrived and waited for the \(side.other)'s FIN until the deadline"
+                }
                 if let sockets, n < sockets.count {
                     let socket = sockets[n]
                     let arrived = c.segments(from: side.other).filter { $0.length > 0 }.reduce(0) { $0 + $1.length }
@@ -30,7 +35,7 @@ public enum ProgramBehaviour {
         return lines
     }
 
-    static func describe(_ side: Direction, on c: Connection, causedByTcplab: Set<Int> = []) -> [String] {
+    static func describe(_ side: Direction, on c: Connection, causedByTcplab: Set<Int> = [], closeAtExit: Int? = nil) -> [String] {
         let own = c.segments(from: side).filter(\.carriesNewData)
         let peer = c.segments(from: side.other).filter(\.carriesNewData)
         let ownSizes = own.map(\.length), peerTotal = peer.reduce(0) { $0 + $1.length }
@@ -61,6 +66,9 @@ public enum ProgramBehaviour {
         if let tcplabs = [fin, rst].compactMap({ $0 }).first(where: { causedByTcplab.contains($0.number) }) {
             let kind = tcplabs.flags.contains(.rst) ? "RST" : "FIN"
             facts.append("never closed its side: the \(kind) (packet \(tcplabs.number)) is its kernel's, sent when tcplab stopped it")
+        } else if let rst, fin == nil, rst.number == closeAtExit {
+            // It failed with data unread: the RST is its exit's, not a close it wrote.
+            facts.append("its kernel reset the connection as it exited with data unread (packet \(rst.number))")
         } else if let rst {
             facts.append(fin == nil ? "reset the connection (packet \(rst.number)): it closed with data unread"
                 : "closed (packet \(fin!.number)), then reset (packet \(rst.number)) when more data reached its closed socket")

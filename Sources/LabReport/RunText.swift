@@ -25,7 +25,10 @@ public enum RunText {
             lines.append("== \(experiment.name)\(attempt.map { " (run \($0))" } ?? ""): \(experiment.title)")
             lines.append(PacketList(packets: result.packets, connections: result.connections).render())
             lines.append("")
-            if let cause = verdict.rootCause { lines += VerdictText.rootCauseLines(cause) }
+            if let cause = verdict.rootCause {
+                lines += VerdictText.rootCauseLines(cause)
+                if style.explain { lines.append("") }
+            }
             if style.explain {
                 lines.append(Explanation.render(result.explanations))
                 lines.append("")
@@ -55,6 +58,12 @@ public enum RunText {
         let files = result.tracePath.map { ([$0] + result.alsoWritten).joined(separator: ", ") } ?? "no trace written: nothing was captured"
         lines.append("\(VerdictText.summary(experiment.name, verdict)) — \(files)")
         return lines
+    }
+
+    /// One run of several (`--repeat`): `experiment-2 run 3/10: pattern 2, failed: the client never closed …`.
+    /// The pattern's number is its example trace's (`trace2-pattern2.pcap`) and its place in the list.
+    public static func runLine(_ name: String, attempt: Int, of runs: Int, pattern: Int, _ verdict: Verdict) -> String {
+        "\(name) run \(attempt)/\(runs): pattern \(pattern), \(VerdictText.outcome(verdict))"
     }
 
     /// The last line of a run of several experiments: `8 experiments: 7 passed, 1 failed (experiment-2)`.

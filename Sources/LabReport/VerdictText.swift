@@ -43,8 +43,10 @@ public enum VerdictText {
         let unreached = verdict.outcomes.filter { $0.status == .notReached }
         if !unreached.isEmpty {
             let reason = verdict.rootCause?.reason ?? "an endpoint failed first"
-            lines.append("\(paint("not reached", "33")): \(reason) — \(unreached.count) expectation(s): "
-                         + unreached.map { "\($0.expectation) [\($0.path)]" }.joined(separator: "; "))
+            // When nothing was reached, the list would only repeat the experiment.
+            lines.append("\(paint("not reached", "33")): \(reason) — "
+                         + (unreached.count == verdict.outcomes.count ? "all \(unreached.count) expectations"
+                            : "\(unreached.count) expectation(s): " + unreached.map { "\($0.expectation) [\($0.path)]" }.joined(separator: "; ")))
         }
         return lines.joined(separator: "\n")
     }
@@ -59,15 +61,21 @@ public enum VerdictText {
     /// `experiment-2: passed (7/7 expectations held)`; on a foreign capture the expectations that
     /// could not be judged are counted apart: `(5/5 expectations held; 2 not applicable, 1 unobservable)`.
     public static func summary(_ name: String, _ verdict: Verdict) -> String {
+        "\(name): \(outcome(verdict))"
+    }
+
+    /// The summary without the name: "failed: the client never closed …", "passed (11/11 expectations held)".
+    public static func outcome(_ verdict: Verdict) -> String {
         if let cause = verdict.rootCause, verdict.status == .failed {
-            return "\(name): failed: \(cause.reason); \(untilThen(verdict))"
+            return "failed: \(cause.reason); \(untilThen(verdict))"
         }
-        return "\(name): \(verdict.status.rawValue) (\(counts(verdict)))"
+        return "\(verdict.status.rawValue) (\(counts(verdict)))"
     }
 
     /// "every expectation held until then (9 held, 2 not reached)", or "1/3 expectations held until then, 8 not reached".
     static func untilThen(_ verdict: Verdict) -> String {
         let held = verdict.count(.held), failed = verdict.count(.failed), unreached = verdict.count(.notReached)
+        if held == 0, failed == 0 { return "none of the \(unreached) expectation(s) was reached" }
         if failed == 0 { return "every expectation held until then (\(held) held, \(unreached) not reached)" }
         return "\(held)/\(held + failed) expectations held until then, \(unreached) not reached"
     }
@@ -77,7 +85,8 @@ public enum VerdictText {
         if verdict.unjudged > 0 { return "no connection; \(verdict.unjudged) expectations not judged" }
         let held = verdict.count(.held), judged = held + verdict.count(.failed)
         var text = "\(held)/\(judged) expectations held"
-        let others = [(verdict.count(.notApplicable), "not applicable"), (verdict.count(.unobservable), "unobservable")]
+        let others = [(verdict.count(.notApplicable), "not applicable"), (verdict.count(.unobservable), "unobservable"),
+                      (verdict.count(.notReached), "not reached")]
             .filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }
         if !others.isEmpty { text += "; " + others.joined(separator: ", ") }
         return text

@@ -115,7 +115,16 @@ struct ProgramEndpoint {
         }
         if wait != .exited {
             // Read before the kill: what each socket was doing is who was waiting on whom.
-            if wait == .deadline { programRecord.socketsAtDeadline = SocketTable.sockets() }
+            if wait == .deadline {
+                programRecord.socketsAtDeadline = SocketTable.sockets()
+                // Both programs' sockets are read before either is killed: one's kill sends a FIN
+                // that would change what the other's socket shows. The peer posts once it has read,
+                // or finishes (a program that had exited, or a scripted side, which reads nothing).
+                events.post(Self.socketsRead(side))
+                if experiment.programs[side.other] != nil {
+                    _ = events.wait(for: Self.socketsRead(side.other), from: side.other, timeout: .seconds(1))
+                }
+            }
             programRecord.stoppedAt = WallClock.nanosecondsSinceEpoch()
         }
         let status = child.terminate(grace: .milliseconds(500))
@@ -153,6 +162,9 @@ struct ProgramEndpoint {
         record.program = programRecord
         return record
     }
+
+    /// The event a program's side posts once it has read the socket table at the deadline.
+    static func socketsRead(_ side: Direction) -> String { "\(side) program's sockets read at the deadline" }
 
     /// A status tcplab's stop does not give: a failing exit, or a signal other than its SIGTERM
     /// and SIGKILL.

@@ -116,9 +116,20 @@ public struct Verdict: Sendable {
                                      captureEnd: lastPacket ?? packets.last?.number ?? 0)
         judge.programs = record != nil && !experiment.programs.isEmpty
         judge.labCode = record != nil && experiment.runsLabCode
-        if record != nil, connections.isEmpty, !failures.isEmpty {
-            var verdict = Verdict(outcomes: [], captureProblems: problems, endpointFailures: failures)
-            verdict.unjudged = experiment.applicableExpectations.count
+        if let record, connections.isEmpty, !failures.isEmpty {
+            guard let cause = RootCause.beforeConnecting(experiment, connections: all, record: record) else {
+                var verdict = Verdict(outcomes: [], captureProblems: problems, endpointFailures: failures)
+                verdict.unjudged = experiment.applicableExpectations.count
+                return verdict
+            }
+            // Nothing on the port: every expectation was prevented by the cause, none failed on its own.
+            let outcomes = experiment.applicableExpectations.map(judge.judge).map { o in
+                var o = o
+                if o.status == .held || o.status == .failed { (o.status, o.detail, o.packets) = (.notReached, "no connection to port \(experiment.port)", []) }
+                return o
+            }
+            var verdict = Verdict(outcomes: outcomes, captureProblems: problems, endpointFailures: failures)
+            verdict.rootCause = cause
             return verdict
         }
         var outcomes = experiment.applicableExpectations.map(judge.judge)
@@ -127,7 +138,7 @@ public struct Verdict: Sendable {
             outcomes = outcomes.map { cause.mark($0) }
             // A side that was only waiting on the cause is not blamed beside it.
             failures = failures.filter { line in
-                !record.endpoints.contains { $0.side != cause.side && $0.failure == line && RootCause.waiting($0, connections: connections, record: record) }
+                !record.endpoints.contains { $0.side != cause.side && $0.failure == line && RootCause.waiting($0, experiment: experiment, connections: connections, record: record) }
             }
         }
         // A foreign capture has no fences or drop counter to vouch for it, so its holes are

@@ -36,6 +36,9 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print only the summary line of each experiment.")
     var quiet = false
 
+    @Flag(help: "With --repeat: print every run in full, instead of a line per run and one example run per pattern.")
+    var verbose = false
+
     @Option(help: "How many experiments run at once (each in its own namespace; at most \(CommandLimits.jobs)). Default: the number of cores.",
             transform: wholeNumber(atMost: CommandLimits.jobs))
     var jobs: Int = min(ProcessInfo.processInfo.activeProcessorCount, CommandLimits.jobs)
@@ -112,6 +115,7 @@ struct RunCommand: ParsableCommand {
         plan.report = outputs.report
         plan.style = RunText.Style(quiet: quiet, explain: explain, color: StatusLine.colour)
         plan.timings = timings
+        plan.verbose = verbose
         plan.updateGolden = updateGolden
         let status = StatusLine(enabled: StatusLine.wanted(quiet: quiet))
         let ticker = status.start()

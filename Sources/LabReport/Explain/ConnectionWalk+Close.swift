@@ -6,7 +6,19 @@ extension ConnectionWalk {
         var text = "\(s.from.title) closes\(order): \(numbers(s))" + (ackReason(s).map { "; \($0)" } ?? "") + "."
         if let end = bodyEndReason(s) { text += " " + end }
         if let pause = pauseReason(s, index: index) { text += " " + pause }
+        if let half = halfCloseReason(s) { text += " " + half }
         return text
+    }
+
+    /// A FIN after which the other side's data still arrives and is acknowledged, not reset: the
+    /// closing side only shut down its sending half and kept reading.
+    func halfCloseReason(_ s: AnalyzedSegment) -> String? {
+        let later = connection.segments.drop { $0.number != s.number }.dropFirst()
+        guard !finsSeen.contains(s.from.other),
+              let data = later.first(where: { $0.from == s.from.other && $0.length > 0 }),
+              !later.contains(where: { $0.from == s.from && $0.flags.contains(.rst) }),
+              later.contains(where: { $0.from == s.from && $0.number > data.number && $0.flags.contains(.ack) }) else { return nil }
+        return "It is a half-close (shutdown(SHUT_WR)): the \(s.from) still reads, as the \(s.from.other)'s data from packet \(data.number) and its ACKs show."
     }
 
     func describeAck(_ s: AnalyzedSegment, index: Int) -> String {
@@ -46,6 +58,12 @@ extension ConnectionWalk {
         let received = dataSeen[other] ?? 0
         let numbers = "(\(numbers(s)))"
         let earlier = connection.segments.prefix { $0.number != s.number }
+        // An RST from the side that never answered the SYN: its kernel had no listening socket there.
+        if side == .server, earlier.contains(where: { $0.from == .client && $0.flags.contains(.syn) }),
+           !earlier.contains(where: { $0.from == .server }) {
+            return "Server answers the SYN with RST \(numbers): no program listens on port \(connection.server.port) "
+                + "of \(connection.server.address): the connection was refused (connect fails with ECONNREFUSED)."
+        }
         if let fin = earlier.first(where: { $0.from == side && $0.flags.contains(.fin) }) {
             let after = earlier.filter { $0.from == other && $0.number > fin.number && $0.length > 0 }
             if let first = after.first {
@@ -66,7 +84,7 @@ extension ConnectionWalk {
         }
         let arrived = received > 0 ? " (\(bytes(received)) had arrived from the \(other))" : ""
         return "\(side.title) resets the connection instead of closing it with FIN \(numbers): likely it closed with data unread"
-            + "\(arrived), or the connection was aborted."
+            + "\(arrived), or aborted it on purpose (SO_LINGER with a zero timeout makes close() send RST)."
     }
 
     /// Consecutive full-sized data segments from one side, with the other side's pure ACKs

@@ -198,6 +198,13 @@ extension ConnectionWalk {
         if let idle = idleTimeout(s.from), s.flags.contains(.fin) {
             return gapText + ": \(likely)the \(s.from) closes a connection idle for \(formatSpoken(idle))."
         }
+        let previous = connection.segments[index - 1]
+        if s.length > 0, previous.from == s.from, previous.isPureAck,
+           !connection.segments[..<index].contains(where: { $0.from == s.from && $0.length > 0 }) {
+            // Its kernel had acknowledged at once: the wait was its program's, before accept() or recv().
+            return gapText + ": the \(s.from)'s kernel acknowledged the \(s.from.other)'s data at once (packet \(previous.number)), "
+                + "but its program read it only now: data that arrives before accept() or recv() waits in the socket's receive queue."
+        }
         return gapText + ": the application was busy or idle."
     }
 

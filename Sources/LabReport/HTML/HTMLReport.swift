@@ -129,6 +129,11 @@ public struct HTMLReport {
             return #"<section id="verdicts"><h2>Expectations</h2><p>The run could not be carried out: \#(HTML.escaped(result.harnessError ?? "no verdict"))</p></section>"#
         }
         var rows: [String] = []
+        if let cause = verdict.rootCause {
+            // The cause before its effects, as on the terminal.
+            let tail = cause.stderrTail.isEmpty ? "" : "<br><code>" + cause.stderrTail.map(HTML.escaped).joined(separator: "<br>") + "</code>"
+            rows.append("<tr class=\"failed\"><td>root cause</td><td>the \(cause.side) does its part</td><td>\(HTML.escaped(cause.reason))\(tail)</td><td></td></tr>")
+        }
         for o in verdict.outcomes {
             let links = o.packets.prefix(20).map { ##"<a href="#p\##($0)" data-packet="\##($0)">\##($0)</a>"## }.joined(separator: " ")
             rows.append("<tr class=\"\(o.status == .held ? "held" : o.status == .failed ? "failed" : "other")\"><td>\(HTML.escaped(o.status.rawValue))</td>"

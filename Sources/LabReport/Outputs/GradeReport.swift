@@ -94,13 +94,14 @@ public enum GradeReport {
     }
 
     public static func csv(_ rows: [GradeRow]) -> String {
-        var out = "student,file,experiment,matched_by,status,held,failed,not_applicable,unobservable,first_failure,identical_to,error\n"
+        var out = "student,file,experiment,matched_by,status,held,failed,not_applicable,unobservable,not_reached,first_failure,identical_to,error\n"
         for r in rows {
             let counts = r.result.map { CheckReport.Counts($0.verdict) }
             let fields: [String] = [
                 r.student, r.file, r.experiment ?? "", r.matchedByText ?? "", r.status,
                 counts.map { String($0.held) } ?? "", counts.map { String($0.failed) } ?? "",
                 counts.map { String($0.notApplicable) } ?? "", counts.map { String($0.unobservable) } ?? "",
+                r.result.map { String($0.verdict.count(.notReached)) } ?? "",
                 r.error == nil ? r.problem : "", r.identicalTo.joined(separator: " "), r.error ?? "",
             ]
             out += fields.map(csvField).joined(separator: ",") + "\n"

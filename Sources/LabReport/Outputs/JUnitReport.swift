@@ -1,5 +1,6 @@
 /// JUnit XML as Jenkins, GitLab and GitHub's test reporters read it: a testsuite per
-/// experiment, a testcase per run, a `<failure>` per failed expectation or stuck endpoint,
+/// experiment, a testcase per run, a `<failure>` per failed expectation or stuck endpoint (and
+/// first, the run's root cause, with the expectations it left not reached),
 /// and an `<error>` when the harness could not vouch for the trace. A testsuite's
 /// `failures` counts its failed testcases, as the consumers do; the elements list each cause.
 public enum JUnitReport {
@@ -31,6 +32,14 @@ public enum JUnitReport {
         if let verdict = r.verdict {
             for problem in verdict.captureProblems {
                 body += "      <error type=\"harness\" message=\"capture incomplete: \(XMLText.escaped(problem))\">capture incomplete: \(XMLText.escaped(problem))</error>\n"
+            }
+            if let cause = verdict.rootCause {
+                // One testcase per run, so what the cause prevented is named in its text, not skipped apart.
+                let unreached = verdict.outcomes.filter { $0.status == .notReached }
+                var text = cause.reason
+                if !cause.stderrTail.isEmpty { text += "\nits stderr ends:\n" + cause.stderrTail.joined(separator: "\n") }
+                if !unreached.isEmpty { text += "\nnot reached: " + unreached.map { "\($0.path) \($0.expectation)" }.joined(separator: "; ") }
+                body += "      <failure type=\"root cause\" message=\"\(XMLText.escaped(cause.reason))\">\(XMLText.escaped(text))</failure>\n"
             }
             for failure in verdict.endpointFailures {
                 body += "      <failure type=\"endpoint\" message=\"\(XMLText.escaped(failure))\">\(XMLText.escaped(failure))</failure>\n"

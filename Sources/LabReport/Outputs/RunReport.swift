@@ -30,6 +30,8 @@ public struct RunReport: Codable, Sendable {
         public var verdicts: [VerdictEntry]
         public var captureProblems: [String]
         public var endpointFailures: [String]
+        /// With programs: the failure the rest follows from; absent when none failed.
+        public var rootCause: RootCauseEntry?
         public var harnessError: String?
         public var explanation: [Explanation]?
     }
@@ -142,10 +144,22 @@ public struct RunReport: Codable, Sendable {
         }
     }
 
+    public struct RootCauseEntry: Codable, Sendable {
+        public var side: Direction
+        public var reason: String
+        public var lastPacket: Int?
+        public var stderrTail: [String]
+        public var causedByTcplab: [Int]
+
+        init(_ c: RootCause) {
+            (side, reason, lastPacket, stderrTail, causedByTcplab) = (c.side, c.reason, c.lastPacket, c.stderrTail, c.causedByTcplab)
+        }
+    }
+
     public struct VerdictEntry: Codable, Sendable {
         public var expectation: String
         public var path: String
-        /// held, failed, not applicable or unobservable.
+        /// held, failed, not applicable, unobservable or not reached.
         public var status: Outcome.Status
         /// Kept for readers of format 1: true exactly when `status` is held.
         public var passed: Bool
@@ -188,6 +202,7 @@ public struct RunReport: Codable, Sendable {
             connections: r.connections.map(ConnectionEntry.init),
             verdicts: (verdict?.outcomes ?? []).map(VerdictEntry.init),
             captureProblems: verdict?.captureProblems ?? [], endpointFailures: verdict?.endpointFailures ?? [],
+            rootCause: verdict?.rootCause.map(RootCauseEntry.init),
             harnessError: r.harnessError,
             explanation: explain ? r.explanations : nil)
     }

@@ -62,8 +62,9 @@ public struct RunResult: Sendable {
             result.fidelity = Fidelity.measure(listing, connections: trace.connections, standsFor: standsFor)
         }
         if explain {
-            result.explanations = Explainer(connections: trace.connections,
-                                            source: ExplanationSource(experiment: experiment, record: record)).explain()
+            let explanations = Explainer(connections: trace.connections,
+                                         source: ExplanationSource(experiment: experiment, record: record)).explain()
+            result.explanations = TcplabCaused.mark(explanations, TcplabCaused.packets(record, connections: trace.connections))
         }
         return (result, verdict)
     }
