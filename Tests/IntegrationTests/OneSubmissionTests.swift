@@ -34,4 +34,24 @@ import Testing
         #expect(rows.count == 1, "one row, for the folder itself: \(result.output)")
         #expect(rows.first?.contains(status == 0 ? "1/1" : "0/1") == true, "\(result.output)")
     }
+
+    /// `grade` on one student's captures: the exit status is the grade, as `check` gives it; the
+    /// same two students graded as a class exit 0, since the verdicts are in the table. The lab's
+    /// trace 2 passes experiment-2; trace 1 handed in as trace2.pcap fails it.
+    @Test func oneStudentsCapturesExitWithTheirGradeAndAClassWith0() throws {
+        let root = try Repository.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let lab = Repository.root + "/Tests/IntegrationTests/Fixtures/lab"
+        for (student, fixture) in [("passing", "lab-trace2-any.pcapng"), ("failing", "lab-trace1-nat-sll.pcap")] {
+            try FileManager.default.createDirectory(atPath: root + "/class/" + student, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: lab + "/" + fixture, toPath: root + "/class/\(student)/trace2.pcap")
+        }
+        for (student, status) in [("passing", Int32(0)), ("failing", Int32(1))] {
+            let result = try execute(Repository.binary, ["grade", root + "/class/" + student, "--experiments", Repository.experiments])
+            #expect(result.status == status, "\(student): \(result.output)\(result.error)")
+        }
+        let result = try execute(Repository.binary, ["grade", root + "/class", "--experiments", Repository.experiments])
+        #expect(result.status == 0, "a class: \(result.output)\(result.error)")
+        #expect(result.output.contains("2 file(s): 2 graded, 0 could not be read; 1 passed"), "\(result.output)")
+    }
 }
