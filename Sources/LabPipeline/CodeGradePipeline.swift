@@ -52,6 +52,12 @@ public enum CodeGradePipeline {
         for root in folders {
             guard FileManager.default.fileExists(atPath: root) else { throw GradePipeline.missing(root) }
             guard FileSystem.isDirectory(root) else { throw CommandFailure("\(root): not a folder of student folders", exitCode: 66) }
+            // A student's own repository, as Gradescope and GitHub Classroom hand it over: the programs lie in it.
+            if isSubmission(root) {
+                let folder = (try? FileSystem.realPath(root)) ?? root
+                found += try submissions(of: GradePipeline.lastComponent(folder), in: folder, experiments: experiments)
+                continue
+            }
             let students = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [])
                 .filter { !$0.hasPrefix(".") && FileSystem.isDirectory(root + "/" + $0) }.sorted(by: naturalOrder)
             if students.isEmpty { throw CommandFailure("\(root): no student folders in it", exitCode: 66) }
@@ -70,6 +76,11 @@ public enum CodeGradePipeline {
             }
         }
         return found
+    }
+
+    /// Whether `folder` itself holds a student's programs, rather than one folder per student.
+    public static func isSubmission(_ folder: String) -> Bool {
+        [manifestName, "server.py", "client.py"].contains { FileSystem.isRegularFile(folder + "/" + $0) }
     }
 
     static func submissions(of student: String, in folder: String, experiments: [String]) throws(CommandFailure) -> [CodeSubmission] {
@@ -129,7 +140,7 @@ public enum CodeGradePipeline {
             let record = CodeGradeRecord(format: 1, tool: Tool.label, codeGrades: grades)
             do { try OutputWriter.write(OutputWriter.encodeJSON(record), to: json, what: "the grades") } catch { throw CommandFailure(error) }
         }
-        return (table(grades), exitCode(grades))
+        return (table(grades), exitCode(grades, oneSubmission: Set(found.map(\.student)).count == 1))
     }
 
     /// Runs every submission `repeats` times on `jobs` threads; traces go under `out/student/`.
@@ -202,8 +213,16 @@ public enum CodeGradePipeline {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// 0 when every submission ran, 2 when some could not be run at all.
-    public static func exitCode(_ grades: [CodeGrade]) -> Int32 {
-        grades.contains { $0.runs == 0 } ? 2 : 0
+    /// For a class: 0 when every submission ran, 2 when some could not be run at all; the
+    /// verdicts are in the table. For one student, the status is the grade, as a command grader
+    /// (GitHub Classroom, a CI job) reads it: 0 when every run of every experiment passed, 1 when not.
+    public static func exitCode(_ grades: [CodeGrade], oneSubmission: Bool = false) -> Int32 {
+        if oneSubmission { return grades.allSatisfy(\.passedAll) ? 0 : 1 }
+        return grades.contains { $0.runs == 0 } ? 2 : 0
     }
+}
+
+extension CodeGrade {
+    /// Every run passed, and there was at least one.
+    public var passedAll: Bool { runs > 0 && passed == runs }
 }

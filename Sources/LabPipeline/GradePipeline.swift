@@ -63,10 +63,13 @@ public enum GradePipeline {
         }
     }
 
-    /// 0 when every file could be read to its end, whatever the verdicts; 2 when some could not
-    /// (not a capture, empty, cut short, unreadable).
-    public static func exitCode(_ graded: [GradedFile]) -> Int32 {
-        graded.contains { $0.check.error != nil || $0.check.result?.fileProblem != nil } ? 2 : 0
+    /// For a class: 0 when every file could be read to its end, whatever the verdicts; 2 when some
+    /// could not (not a capture, empty, cut short, unreadable). For one student the status is the
+    /// grade, as `check` gives it for those files, because a command grader (GitHub Classroom, a CI
+    /// job) reads only that: 0 when every file passed, 1 when an expectation failed, else the file's code.
+    public static func exitCode(_ graded: [GradedFile], oneSubmission: Bool = false) -> Int32 {
+        if oneSubmission { return FileCheck.exitCode(graded.map(\.check), strict: false) }
+        return graded.contains { $0.check.error != nil || $0.check.result?.fileProblem != nil } ? 2 : 0
     }
 
     static func lastComponent(_ path: String) -> String {

@@ -20,14 +20,19 @@ struct GradeCommand: ParsableCommand {
         under the experiment its name names). Copies of one capture (the same ISNs and times) are \
         listed once, as a group. Exit 0 when every file was read to its end, whatever the verdicts; \
         2 when some file could not be read (not a capture, empty, cut short, unreadable): its row \
-        says why, and the others are graded all the same.
+        says why, and the others are graded all the same. With one student, the exit status is the \
+        grade, as check gives it for those files: 0 when every file passed, 1 when an expectation \
+        failed, 2 when a file was cut short.
 
         With --code, each student folder holds programs instead of traces: a tcplab.json naming \
         the commands per experiment ({"experiment-2": {"server": "python3 server.py {port}", \
         "client": "python3 client.py {host} {port}"}}), or a server.py and/or client.py played \
         against each --experiment. Every run has its own private namespace, so no two students' \
         programs ever share one; the table gives each student's pass rate and the patterns their \
-        runs produced. Exit 0 when every submission ran, 2 when some could not be run at all.
+        runs produced. Exit 0 when every submission ran, 2 when some could not be run at all. A folder \
+        that itself holds the programs (a server.py, client.py or tcplab.json, as Gradescope and \
+        GitHub Classroom give one student's repository) is that one submission, and with one \
+        student the exit status is the grade: 0 when every run passed, 1 when not.
         """)
 
     @Argument(help: "Capture files, or folders of them.", completion: captureFile)
@@ -138,7 +143,7 @@ struct GradeCommand: ParsableCommand {
             complain(error.description)
             throw ExitCode(error.exitCode)
         }
-        let code = GradePipeline.exitCode(graded)
+        let code = GradePipeline.exitCode(graded, oneSubmission: Set(graded.map(\.student)).count == 1)
         if code != 0 { throw ExitCode(code) }
     }
 }
