@@ -12,6 +12,7 @@
 #include <time.h>
 #include <sys/wait.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/eventfd.h>
@@ -159,12 +160,21 @@ void clinux_untrack_identity(uid_t uid) {
 
 void clinux_set_status_line_shown(int shown) { status_line_shown = shown; }
 
-// Set while a thread starts a child and records its group: an interrupt then is held until the
-// group is recorded, or the child would outlive us untracked.
-static volatile sig_atomic_t spawning, pending_signal;
+// The number of threads starting a child and recording its group: an interrupt then is held
+// until the last of them has recorded its group, or a child would outlive us untracked. The
+// handler publishes the signal before it looks at the count, and spawn_end lowers the count
+// before it looks for a signal, so one of the two always sees the other.
+static volatile int spawning;
+static volatile sig_atomic_t pending_signal;
+// Set once an interrupt is being handled: the handler runs on whichever thread the kernel picked,
+// and the main thread, seeing its programs killed, must not exit with the run's verdict first.
+static volatile sig_atomic_t interrupting;
 
 static void interrupt_cleanup(int sig) {
-    if (spawning) { pending_signal = sig; return; }
+    interrupting = 1;
+    pending_signal = sig;
+    __sync_synchronize();
+    if (spawning) return;
     // A live status line would otherwise stay on the terminal above the shell's prompt.
     if (status_line_shown) {
         // Other threads run on while the groups are killed below and may redraw the line: point
@@ -190,11 +200,16 @@ static void interrupt_cleanup(int sig) {
     _exit(128 + sig);
 }
 
-void clinux_spawn_begin(void) { spawning = 1; }
+void clinux_spawn_begin(void) { __sync_fetch_and_add(&spawning, 1); }
 
 void clinux_spawn_end(void) {
-    spawning = 0;
-    if (pending_signal) interrupt_cleanup(pending_signal);
+    if (__sync_sub_and_fetch(&spawning, 1) == 0 && pending_signal) interrupt_cleanup(pending_signal);
+}
+
+// exit() from any thread while the handler works would end the process with the run's own
+// status; held here, the handler's _exit(128 + signal) ends it instead.
+static void hold_exit_while_interrupting(void) {
+    while (interrupting) pause();
 }
 
 int clinux_child_exited(pid_t pid) {
@@ -212,6 +227,7 @@ void clinux_install_interrupt_cleanup(void) {
     sigemptyset(&action.sa_mask);
     sigaction(SIGINT, &action, NULL);
     sigaction(SIGTERM, &action, NULL);
+    atexit(hold_exit_while_interrupting);
     // A parent may have started us with these blocked (test runners do); they must arrive.
     sigset_t wanted;
     sigemptyset(&wanted);

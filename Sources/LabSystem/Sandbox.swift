@@ -33,7 +33,8 @@ public final class Sandbox: @unchecked Sendable {
     public var traceLog: String { (level == .sandbox ? "/tmp" : scratch) + "/.tcplab-strace.log" }
 
     /// The first uid of the range sandboxes take as root, as isolate takes 60000 and up: far above
-    /// any account's, and one per tcplab process and sandbox, so no two live sandboxes share one.
+    /// any account's, and a block of 256 per tcplab process (`SandboxOwner.uidBlock`), so no two
+    /// live sandboxes share one.
     public static let firstUID: UInt32 = 2_000_000_000
 
     /// Root of the machine, not root of a user namespace of tcplab's own (`CapturePrivilege`).
@@ -53,16 +54,17 @@ public final class Sandbox: @unchecked Sendable {
         self.submission = submission
         self.out = out
         if Self.isRealRoot {
-            let uid = earlier?.identity?.uid ?? Self.firstUID + UInt32(getpid()) * 256 + UInt32(clinux_next_box_number() % 256)
+            let owner = SandboxOwner.current
+            let uid = earlier?.identity?.uid ?? Self.firstUID + owner.uidBlock * 256 + UInt32(clinux_next_box_number() % 256)
             identity = (uid, uid)
-            cgroups = SandboxCgroups(name: "tcplab-\(uid)", limits: limits)
+            cgroups = SandboxCgroups(name: "tcplab-\(owner.name)-\(uid)", limits: limits)
         } else {
             identity = nil
             cgroups = nil
         }
         if level == .container {
             Self.sweepScratchFolders()
-            let folder = try FileSystem.makeTemporaryFolder(prefix: "tcplab-box-\(getpid())-")
+            let folder = try FileSystem.makeTemporaryFolder(prefix: "tcplab-box-\(SandboxOwner.current.name)-")
             if let identity { _ = chown(folder, identity.uid, identity.gid) }
             scratch = folder
         } else {
@@ -75,8 +77,7 @@ public final class Sandbox: @unchecked Sendable {
     private static func sweepScratchFolders() {
         let folder = FileSystem.temporaryFolder
         for name in (try? FileSystem.entries(of: folder)) ?? [] where name.hasPrefix("tcplab-box-") {
-            guard let owner = pid_t(name.dropFirst(11).prefix { $0 != "-" }) else { continue }
-            if owner != getpid() && kill(owner, 0) != 0 && errno == ESRCH { FileSystem.removeTree(folder + "/" + name) }
+            if SandboxOwner.parse(name.dropFirst(11))?.isGone == true { FileSystem.removeTree(folder + "/" + name) }
         }
     }
 
@@ -163,12 +164,10 @@ struct SandboxCgroups {
     }
 
     /// Cgroups an interrupted tcplab left: those of a tcplab process that no longer exists (the
-    /// uid in the name says which), so a live one's fresh, still empty cgroup is never taken.
+    /// owner in the name says which), so a live one's fresh, still empty cgroup is never taken.
     private static func sweep(_ hierarchy: String) {
         for name in (try? FileSystem.entries(of: hierarchy)) ?? [] where name.hasPrefix("tcplab-") {
-            guard let uid = UInt32(name.dropFirst(7)), uid >= Sandbox.firstUID else { continue }
-            let owner = pid_t((uid - Sandbox.firstUID) / 256)
-            if owner != getpid() && kill(owner, 0) != 0 && errno == ESRCH { _ = rmdir(hierarchy + "/" + name) }
+            if SandboxOwner.parse(name.dropFirst(7))?.isGone == true { _ = rmdir(hierarchy + "/" + name) }
         }
     }
 
