@@ -26,21 +26,13 @@ public final class TCPSocket: @unchecked Sendable {
 
     /// Creates, binds to `address`:`port` with SO_REUSEADDR, and listens.
     public static func listen(on address: IPv4Address = .loopback, port: UInt16, backlog: Int32 = 16) throws(SystemError) -> TCPSocket {
-        let fd = try valueOrErrno("socket") { Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
-        let socket = TCPSocket(fd: fd)
+        let socket = try unconnected()
+        let fd = socket.fd
         var one: Int32 = 1
         _ = try valueOrErrno("setsockopt(SO_REUSEADDR)", "fd \(fd)") {
             setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         }
-        let endpoint = SocketAddress(address, port: port)
-        var raw = endpoint.socketAddress
-        _ = try valueOrErrno("bind", endpoint.description) {
-            withUnsafePointer(to: &raw) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
-            }
-        }
+        try bind(fd, to: SocketAddress(address, port: port))
         _ = try valueOrErrno("listen", "fd \(fd)") { Glibc.listen(fd, backlog) }
         return socket
     }
@@ -48,14 +40,17 @@ public final class TCPSocket: @unchecked Sendable {
     /// Binds a socket to `address`:`port` without SO_REUSEADDR and closes it: throws EADDRINUSE
     /// while anything holds the port, a listener or a connection in TIME_WAIT.
     public static func checkFree(on address: IPv4Address = .loopback, port: UInt16) throws(SystemError) {
-        let fd = try valueOrErrno("socket") { Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
-        defer { _ = Glibc.close(fd) }
-        let endpoint = SocketAddress(address, port: port)
+        let socket = try unconnected()
+        defer { try? socket.close() }
+        try bind(socket.fd, to: SocketAddress(address, port: port))
+    }
+
+    private static func bind(_ fd: Int32, to endpoint: SocketAddress) throws(SystemError) {
         var raw = endpoint.socketAddress
         _ = try valueOrErrno("bind", endpoint.description) {
             withUnsafePointer(to: &raw) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                    Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
                 }
             }
         }
