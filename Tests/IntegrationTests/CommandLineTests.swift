@@ -86,14 +86,10 @@ import Testing
 
     @Test(.enabled(if: getuid() == 0, "needs root to switch to an unprivileged user"))
     func anUnprivilegedUserRunsWithoutSudoOrGetsTheRemedy() throws {
-        let dir = try Repository.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        // The checkout may sit under a folder `nobody` cannot enter, so give it its own copies.
-        chmod(dir, 0o777)
-        try FileManager.default.copyItem(atPath: Repository.binary, toPath: dir + "/tcplab")
-        try FileManager.default.copyItem(atPath: Repository.experiments, toPath: dir + "/Experiments")
-        let result = try execute("setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", dir + "/tcplab",
-                                             "run", "experiment-1", "--experiments", dir + "/Experiments", "--out", dir])
+        let folder = try NobodysFolder()
+        defer { folder.remove() }
+        let dir = folder.path
+        let result = try folder.runAsNobody(["run", "experiment-1", "--out", dir])
         if result.status == 77 {
             #expect(result.error.contains("unprivileged user namespaces"))
         } else {
@@ -107,15 +103,12 @@ import Testing
     /// anything runs; a report's folder that does not exist yet is made, as --out's is.
     @Test(.enabled(if: getuid() == 0, "needs root to switch to an unprivileged user"))
     func anUnwritableTracesFolderSuggestsOut() throws {
-        let dir = try Repository.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        chmod(dir, 0o777)
-        try FileManager.default.copyItem(atPath: Repository.binary, toPath: dir + "/tcplab")
-        try FileManager.default.copyItem(atPath: Repository.experiments, toPath: dir + "/Experiments")
+        let folder = try NobodysFolder()
+        defer { folder.remove() }
+        let dir = folder.path
         try FileManager.default.createDirectory(atPath: dir + "/readonly", withIntermediateDirectories: false)
         chmod(dir + "/readonly", 0o555)
-        let refused = try execute("setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", dir + "/tcplab",
-                                              "run", "experiment-1", "--experiments", dir + "/Experiments"], in: dir + "/readonly")
+        let refused = try folder.runAsNobody(["run", "experiment-1"], in: dir + "/readonly")
         if refused.status == 77 {
             #expect(refused.error.contains("unprivileged user namespaces"), "the capture check comes first without user namespaces")
         } else {
@@ -199,13 +192,9 @@ import Testing
                    && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"), "needs root to become nobody, setpriv and Debian's chromium"),
           .enabled(if: SandboxTests.userNamespacesAllowed, "needs unprivileged user namespaces (sysctl user.max_user_namespaces > 0)"))
     func theBrowserRunsForAnOrdinaryUserToo() throws {
-        let dir = try Repository.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        chmod(dir, 0o777)
-        try FileManager.default.copyItem(atPath: Repository.binary, toPath: dir + "/tcplab")
-        try FileManager.default.copyItem(atPath: Repository.experiments, toPath: dir + "/Experiments")
-        let result = try execute("/usr/bin/setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", dir + "/tcplab", "run", "experiment-61",
-                                                      "--client", "browser", "--experiments", dir + "/Experiments", "--out", dir + "/out"], in: dir)
+        let folder = try NobodysFolder()
+        defer { folder.remove() }
+        let result = try folder.runAsNobody(["run", "experiment-61", "--client", "browser", "--out", folder.path + "/out"], in: folder.path)
         #expect(result.status == 0, "\(result.output)\(result.error)")
         #expect(result.output.contains("experiment-61: passed (3/3 expectations held)"), "\(result.output)")
     }

@@ -143,13 +143,10 @@ import Testing
     @Test(.enabled(if: canRun && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"), "needs root to become nobody, and setpriv"),
           .enabled(if: userNamespacesAllowed, "needs unprivileged user namespaces (sysctl user.max_user_namespaces > 0)"))
     func asAnOrdinaryUserTheViewDescriptorsAndEnvironmentHold() throws {
-        let dir = try Repository.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        chmod(dir, 0o777)
-        let fm = FileManager.default
-        try fm.copyItem(atPath: Repository.binary, toPath: dir + "/tcplab")
-        try fm.copyItem(atPath: Repository.experiments, toPath: dir + "/Experiments")
-        try fm.createDirectory(atPath: dir + "/prog", withIntermediateDirectories: false)
+        let folder = try NobodysFolder()
+        defer { folder.remove() }
+        let dir = folder.path
+        try FileManager.default.createDirectory(atPath: dir + "/prog", withIntermediateDirectories: false)
         let secret = "nobody-secret-" + UUID().uuidString
         try secret.write(toFile: dir + "/secret", atomically: true, encoding: .utf8)
         let preamble = """
@@ -164,9 +161,8 @@ import Testing
             .write(toFile: dir + "/prog/server.py", atomically: true, encoding: .utf8)
         for path in [dir + "/secret", dir + "/prog", dir + "/prog/server.py"] { _ = chown(path, 65534, 65534) }
         chmod(dir + "/secret", 0o600)
-        let result = try execute("/usr/bin/setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", dir + "/tcplab", "run", "experiment-2",
-                                                      "--server-command", "sh -c 'python3 server.py {port} 5 > {out}/notes.txt 2>&1'",
-                                                      "--experiments", dir + "/Experiments", "--out", dir + "/out"], in: dir + "/prog")
+        let result = try folder.runAsNobody(["run", "experiment-2", "--server-command", "sh -c 'python3 server.py {port} 5 > {out}/notes.txt 2>&1'",
+                                             "--out", dir + "/out"], in: dir + "/prog")
         #expect(result.status == 0, "\(result.output)\(result.error)")
         #expect(result.output.hasPrefix("isolation: sandbox") && result.output.contains("not root, so weaker"), "\(result.output)")
         let notes = try String(contentsOfFile: dir + "/out/notes.txt", encoding: .utf8)
