@@ -17,28 +17,6 @@ public struct CodeSubmission: Sendable {
     public var missing: String?
 }
 
-/// How one student's code did on one experiment over its runs.
-public struct CodeGrade: Sendable, Codable {
-    public var student: String
-    public var experiment: String
-    public var server: String?
-    public var client: String?
-    public var runs: Int
-    public var passed: Int
-    /// Each pattern the runs produced, most frequent first: "17× …".
-    public var patterns: [String]
-    /// Why the code could not be run at all (a program not found), or the first failure's line.
-    public var problem: String?
-    public var exitCode: Int32
-}
-
-/// `grade --code --json`: the grades with the tool that made them (run-record.schema.json, codeGradeRecord).
-public struct CodeGradeRecord: Sendable, Codable {
-    public var format: Int
-    public var tool: String
-    public var codeGrades: [CodeGrade]
-}
-
 /// `grade --code`: each student's programs played against each experiment, `repeat` times, each
 /// run in a namespace of its own, so no two students' programs ever share one.
 public enum CodeGradePipeline {
@@ -124,10 +102,25 @@ public enum CodeGradePipeline {
         }
     }
 
-    /// The whole of `grade --code`: find the submissions, run them, write the JSON when asked;
+    /// The files `grade --code` writes when asked, as `grade` writes them for traces.
+    public struct Outputs: Sendable {
+        public var json: String?
+        public var csv: String?
+        public var junit: String?
+        public var summary: String?
+
+        public init(json: String? = nil, csv: String? = nil, junit: String? = nil, summary: String? = nil) {
+            self.json = json
+            self.csv = csv
+            self.junit = junit
+            self.summary = summary
+        }
+    }
+
+    /// The whole of `grade --code`: find the submissions, run them, write the files asked for;
     /// returns the table and the exit code.
     public static func run(_ folders: [String], experiments: [String], loader: ExperimentLoader, repeats: Int, out: String,
-                           deadline: Duration?, jobs: Int, json: String?, isolation: Isolation = Isolation()) throws(CommandFailure) -> (table: String, exitCode: Int32) {
+                           deadline: Duration?, jobs: Int, outputs: Outputs = Outputs(), isolation: Isolation = Isolation()) throws(CommandFailure) -> (table: String, exitCode: Int32) {
         let known: [String]
         do { known = try loader.names() } catch { throw CommandFailure(error) }
         for name in experiments where !known.contains(name) {
@@ -136,11 +129,20 @@ public enum CodeGradePipeline {
         let found = try submissions(folders, experiments: experiments)
         do { try OutputWriter.makeFolder(out) } catch { throw CommandFailure(error) }
         let grades = grade(found, loader: loader, repeats: repeats, out: out, deadline: deadline, jobs: jobs, isolation: isolation)
-        if let json {
-            let record = CodeGradeRecord(format: 1, tool: Tool.label, codeGrades: grades)
-            do { try OutputWriter.write(OutputWriter.encodeJSON(record), to: json, what: "the grades") } catch { throw CommandFailure(error) }
-        }
+        do { try write(grades, outputs) } catch { throw CommandFailure(error) }
         return (table(grades), exitCode(grades, oneSubmission: Set(found.map(\.student)).count == 1))
+    }
+
+    /// Every file asked for, each written whole.
+    static func write(_ grades: [CodeGrade], _ outputs: Outputs) throws(OutputError) {
+        if let json = outputs.json {
+            try OutputWriter.write(OutputWriter.encodeJSON(CodeGradeRecord(tool: Tool.label, codeGrades: grades)), to: json, what: "the grades")
+        }
+        if let csv = outputs.csv { try OutputWriter.write(CodeGradeReport.csv(grades), to: csv) }
+        if let junit = outputs.junit { try OutputWriter.write(CodeGradeReport.junit(grades), to: junit) }
+        if let summary = outputs.summary {
+            try OutputWriter.write(CodeGradeReport.summary(grades, html: summary.lowercased().hasSuffix(".html")), to: summary)
+        }
     }
 
     /// Runs every submission `repeats` times on `jobs` threads; traces go under `out/student/`.
@@ -160,8 +162,7 @@ public enum CodeGradePipeline {
     static func grade(_ s: CodeSubmission, loader: ExperimentLoader, repeats: Int, out: String, deadline: Duration?,
                       hosts: RunHostPool, isolation: Isolation = Isolation()) -> CodeGrade {
         var grade = CodeGrade(student: s.student, experiment: s.experiment,
-                              server: s.commands[.server].map(Program.quoted), client: s.commands[.client].map(Program.quoted),
-                              runs: 0, passed: 0, patterns: [], problem: nil, exitCode: 0)
+                              server: s.commands[.server].map(Program.quoted), client: s.commands[.client].map(Program.quoted))
         func fail(_ message: String, _ code: Int32) -> CodeGrade {
             grade.problem = message
             grade.exitCode = code
@@ -187,6 +188,7 @@ public enum CodeGradePipeline {
         grade.runs = series.results.count
         grade.passed = series.results.count { $0.verdict?.status == .passed }
         grade.patterns = series.patterns.rows
+        grade.tally(series.results)
         let failedOutcome = series.results.lazy.compactMap { $0.verdict?.outcomes.first(where: \.failed) }.first
         grade.problem = series.errors.first ?? series.results.lazy.compactMap { $0.verdict?.endpointFailures.first }.first
             ?? failedOutcome.map { "\($0.expectation): \($0.detail)" }
@@ -220,9 +222,4 @@ public enum CodeGradePipeline {
         if oneSubmission { return grades.allSatisfy(\.passedAll) ? 0 : 1 }
         return grades.contains { $0.runs == 0 } ? 2 : 0
     }
-}
-
-extension CodeGrade {
-    /// Every run passed, and there was at least one.
-    public var passedAll: Bool { runs > 0 && passed == runs }
 }

@@ -29,7 +29,8 @@ struct GradeCommand: ParsableCommand {
         "client": "python3 client.py {host} {port}"}}), or a server.py and/or client.py played \
         against each --experiment. Every run has its own private namespace, so no two students' \
         programs ever share one; the table gives each student's pass rate and the patterns their \
-        runs produced. Exit 0 when every submission ran, 2 when some could not be run at all. A folder \
+        runs produced. --csv, --json, --junit and --summary write the same grades as files, with \
+        what each program used at most (CPU, memory, processes) and any limit it hit. Exit 0 when every submission ran, 2 when some could not be run at all. A folder \
         that itself holds the programs (a server.py, client.py or tcplab.json, as Gradescope and \
         GitHub Classroom give one student's repository) is that one submission, and with one \
         student the exit status is the grade: 0 when every run passed, 1 when not.
@@ -70,7 +71,7 @@ struct GradeCommand: ParsableCommand {
     @Option(help: "Write the grades as JSON here (schema: Experiments/run-record.schema.json).")
     var json: String?
 
-    @Option(help: "Write JUnit XML here: a testsuite per file, a testcase per expectation.")
+    @Option(help: "Write JUnit XML here: a testsuite per file (with --code, per student and experiment), a testcase per expectation.")
     var junit: String?
 
     @Option(help: "Write the class summary here: Markdown, or HTML for a name ending in .html.")
@@ -83,9 +84,6 @@ struct GradeCommand: ParsableCommand {
         try requireAtMost("--repeat", `repeat`, CommandLimits.runs, unit: "runs")
         if !code && (!codeExperiments.isEmpty || `repeat` != 1 || deadline != nil) {
             throw ValidationError("--experiment, --repeat and --deadline grade programs: add --code")
-        }
-        if code && (csv != nil || junit != nil || summary != nil) {
-            throw ValidationError("--code writes its grades as a table and with --json; --csv, --junit and --summary are for traces")
         }
     }
 
@@ -100,7 +98,8 @@ struct GradeCommand: ParsableCommand {
         let outcome: (table: String, exitCode: Int32)
         do {
             outcome = try CodeGradePipeline.run(paths, experiments: codeExperiments, loader: loader, repeats: `repeat`, out: out,
-                                                deadline: deadline, jobs: jobs, json: json, isolation: isolation)
+                                                deadline: deadline, jobs: jobs,
+                                                outputs: .init(json: json, csv: csv, junit: junit, summary: summary), isolation: isolation)
         } catch {
             complain(error.description)
             throw ExitCode(error.exitCode)
