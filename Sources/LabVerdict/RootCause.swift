@@ -92,7 +92,10 @@ public struct RootCause: Sendable {
                 let ended = if case .signalled = status { "crashed (it \(status))" } else { "\(status)" }
                 summary = "the \(side) program \(ended) before any connection to port \(experiment.port)"
             case let .killedAtDeadline(status):
-                summary = "the \(side) program made no connection to port \(experiment.port) (killed at the \(formatDuration(experiment.deadline)) deadline\(status.isTcplabsStop ? "" : "; it \(status)"))"
+                // A server makes no connection: one is made to it, or it never listened.
+                let none = side == .server ? "the server program had no connection on port \(experiment.port)"
+                    : "the client program made no connection to port \(experiment.port)"
+                summary = "\(none) (killed at the \(formatDuration(experiment.deadline)) deadline\(status.isTcplabsStop ? "" : "; it \(status)"))"
             default: return nil
             }
         }

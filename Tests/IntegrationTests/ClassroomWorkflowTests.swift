@@ -18,7 +18,7 @@ import Testing
         let lines = try Self.tcplabCommands(in: "classroom.yml")
         #expect(lines.count >= 3, "\(lines)")
         let grading = lines.filter { $0.contains("grade --code . ") }
-        #expect(grading.count >= 1 && grading.allSatisfy { $0.contains("--json") && $0.contains("--experiment") }, "\(lines)")
+        #expect(grading.count >= 1 && grading.allSatisfy { $0.contains("--junit") && $0.contains("--json") && $0.contains("--experiment") }, "\(lines)")
         try Self.expectKnown(lines)
         let workflow = try String(contentsOfFile: Self.folder + "/classroom.yml", encoding: .utf8)
         #expect(!workflow.contains("|| true") && !workflow.contains("continue-on-error"), "the grader must see tcplab's exit status")

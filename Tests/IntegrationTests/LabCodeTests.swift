@@ -65,6 +65,7 @@ struct LabCodeTests {
         try #"{"experiment-2": {"server": "./missing {port}"}}"#.write(toFile: "\(dir)/class/cy/tcplab.json", atomically: true, encoding: .utf8)
         let result = try execute(Repository.binary, ["grade", "--code", "class", "--experiment", "experiment-2", "--repeat", "3",
                                                      "--deadline", "3s", "--json", "grades.json", "--out", "graded",
+                                                     "--csv", "grades.csv", "--junit", "grades.xml", "--summary", "summary.md",
                                                      "--experiments", Repository.experiments], in: dir)
         #expect(result.status == 2, "exit \(result.status)\n\(result.output)\(result.error)")
         let rows = result.output.split(separator: "\n").map(String.init)
@@ -72,7 +73,27 @@ struct LabCodeTests {
         #expect(rows.contains { $0.hasPrefix("bob ") && $0.contains("0/3") && $0.contains("never listened") }, "\(result.output)")
         #expect(rows.contains { $0.hasPrefix("cy ") && $0.contains("./missing is not an executable file") }, "\(result.output)")
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/grades.json"))) as? [String: Any]
-        #expect((json?["codeGrades"] as? [[String: Any]])?.map { $0["passed"] as? Int } == [3, 0, 0])
+        let grades = json?["codeGrades"] as? [[String: Any]] ?? []
+        #expect(grades.map { $0["passed"] as? Int } == [3, 0, 0])
+        // ada's server ran sandboxed in every run, and what it used is there; bob's never listening is the root cause of each run.
+        let adaServer = (grades.first?["programs"] as? [[String: Any]])?.first
+        #expect(adaServer?["side"] as? String == "server" && adaServer?["runs"] as? Int == 3, "\(grades.first ?? [:])")
+        #expect((adaServer?["maxProcesses"] as? Int ?? 0) >= 1, "\(adaServer ?? [:])")
+        #expect(grades.dropFirst().first?["rootCauseRuns"] as? Int == 3, "\(grades)")
+        let adaTallies = grades.first?["expectations"] as? [[String: Any]] ?? []
+        #expect(!adaTallies.isEmpty && adaTallies.allSatisfy { ($0["held"] as? Int ?? 0) + ($0["notApplicable"] as? Int ?? 0) == 3 }, "\(adaTallies)")
+
+        let csv = try String(contentsOfFile: dir + "/grades.csv", encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(csv.count == 4 && csv[0].hasPrefix("student,experiment,runs,passed,problem,root_cause_runs,"), "\(csv)")
+        #expect(csv[1].hasPrefix("ada,experiment-2,3,3,,0,,") && csv[2].hasPrefix("bob,experiment-2,3,0,") && csv[3].hasPrefix("cy,experiment-2,0,0,"), "\(csv)")
+        let junit = try String(contentsOfFile: dir + "/grades.xml", encoding: .utf8)
+        let bobSuite = try #require(junit.components(separatedBy: "<testsuite name=\"bob/experiment-2\"").last)
+        #expect(bobSuite.contains("name=\"root cause\">\n      <failure type=\"root cause\"") && bobSuite.contains("the server program had no connection on port"), "\(junit)")
+        #expect(junit.contains("<testsuite name=\"cy/experiment-2\" tests=\"1\" failures=\"0\" errors=\"1\""), "\(junit)")
+        let parses = try execute("python3", ["-c", "import sys, xml.etree.ElementTree as T; T.parse(sys.argv[1])", dir + "/grades.xml"])
+        #expect(parses.status == 0, "\(parses.error)")
+        let summary = try String(contentsOfFile: dir + "/summary.md", encoding: .utf8)
+        #expect(summary.contains("| ada | 3/3 |\n| bob | 0/3 |\n| cy | not run |"), "\(summary)")
         let schema = try execute("python3", ["-c", """
             import json, sys, jsonschema
             jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))
