@@ -77,6 +77,20 @@ import Testing
         let summary = try String(contentsOfFile: out + "/summary.md", encoding: .utf8)
         #expect(summary.contains("| experiment-4 | 8 | 8 | none |"))
         #expect(summary.contains("- s01/trace1.pcap = s02/my capture.pcap\n"))
+        // The student × experiment table: each file's status under its experiment, both of s02's experiment-1 files, "–" for none.
+        let students = summary.components(separatedBy: "## Students\n\n").last?.components(separatedBy: "\n\n").first ?? ""
+        let columns = students.split(separator: "\n").first.map { $0.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
+        #expect(columns.prefix(4) == ["", "student", "experiment-0", "experiment-1"], "\(students)")
+        func cell(_ student: String, _ experiment: String) -> String? {
+            guard let i = columns.firstIndex(of: experiment),
+                  let line = students.split(separator: "\n").first(where: { $0.hasPrefix("| \(student) |") }) else { return nil }
+            let cells = line.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            return i < cells.count ? cells[i] : nil
+        }
+        #expect(cell("s02", "experiment-1") == "passed; passed", "\(students)")
+        #expect(cell("s05", "experiment-3") == "passed, file cut short" && cell("s06", "experiment-3-drain") == "unreadable", "\(students)")
+        #expect(cell("s07", "experiment-3") == "–" && cell("s03", "experiment-62") == "failed", "\(students)")
+        #expect(students.split(separator: "\n").count == 2 + 8, "a header, its rule and a row per student: \(students)")
         #expect(result.output.contains("\n39 file(s): 38 graded, 1 could not be read; "))
         #expect(result.output.hasSuffix("\nskipped 1 file(s): 1 not a capture (s07/notes.txt)\n"), "\(result.output)")
     }

@@ -108,28 +108,10 @@ public enum CodeGradeReport {
             return "\(e): " + (worst.map { "\($0.key) (\($0.value) student(s))" } ?? "none")
         }
         let problems = grades.filter { !$0.passedAll }.map { "\($0.student), \($0.experiment): \($0.problem ?? "failed")" }
-        let intro = "\(students.count) student(s), \(grades.count) submission(s) × experiment graded by \(Tool.label)."
-        if html { return htmlSummary(intro, header, table, commonest: commonest, problems: problems) }
-        var md = "# Class summary\n\n\(intro)\n\n"
-        md += "| " + header.joined(separator: " | ") + " |\n|---|" + String(repeating: "---:|", count: experiments.count) + "\n"
-        for row in table { md += "| " + row.map { $0.replacing("|", with: "\\|") }.joined(separator: " | ") + " |\n" }
-        md += "\n## Commonest failure\n\n" + commonest.map { "- \($0)\n" }.joined()
-        md += "\n## First problems\n\n" + (problems.isEmpty ? "None.\n" : problems.map { "- \($0)\n" }.joined())
-        return md
-    }
-
-    static func htmlSummary(_ intro: String, _ header: [String], _ table: [[String]], commonest: [String], problems: [String]) -> String {
-        func esc(_ s: String) -> String { XMLText.escaped(s) }
-        func list(_ items: [String]) -> String {
-            items.isEmpty ? "<p>None.</p>\n" : "<ul>\n" + items.map { "<li>\(esc($0))</li>\n" }.joined() + "</ul>\n"
-        }
-        var h = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Class summary</title>\n"
-        h += "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #999;padding:4px 8px;text-align:left}</style></head><body>\n"
-        h += "<h1>Class summary</h1>\n<p>\(esc(intro))</p>\n<table>\n<tr>" + header.map { "<th scope=\"col\">\(esc($0))</th>" }.joined() + "</tr>\n"
-        for row in table {
-            h += "<tr><th scope=\"row\">\(esc(row[0]))</th>" + row.dropFirst().map { "<td>\(esc($0))</td>" }.joined() + "</tr>\n"
-        }
-        h += "</table>\n<h2>Commonest failure</h2>\n" + list(commonest) + "<h2>First problems</h2>\n" + list(problems) + "</body></html>\n"
-        return h
+        var page = ClassSummaryPage(intro: "\(students.count) student(s), \(grades.count) submission(s) × experiment graded by \(Tool.label).")
+        page.add(.table(header: header, rows: table, numeric: Set(1...max(1, experiments.count))))
+        page.add(.list(commonest), under: "Commonest failure")
+        page.add(.list(problems), under: "First problems")
+        return html ? page.html() : page.markdown()
     }
 }

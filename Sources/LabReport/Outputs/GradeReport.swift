@@ -154,13 +154,16 @@ public enum GradeReport {
         }
     }
 
-    /// Per experiment: how many files, how many passed, the commonest failure; then the copies
-    /// and the files that could not be read. Markdown, or HTML for a `.html` file.
+    /// Per experiment: how many files, how many passed, the commonest failure; then a student ×
+    /// experiment table of each file's status; then the copies and the files that could not be
+    /// read. Markdown, or HTML for a `.html` file.
     public static func summary(_ rows: [GradeRow], html: Bool) -> String {
         var byExperiment: [String: [GradeRow]] = [:]
         for r in rows { if let e = r.experiment { byExperiment[e, default: []].append(r) } }
+        let experiments = byExperiment.keys.sorted(by: naturalOrder)
         var table: [[String]] = []
-        for (name, group) in byExperiment.sorted(by: { naturalOrder($0.key, $1.key) }) {
+        for name in experiments {
+            let group = byExperiment[name] ?? []
             var failures: [String: Int] = [:]
             for r in group {
                 guard let result = r.result else { continue }
@@ -171,33 +174,27 @@ public enum GradeReport {
             table.append([name, String(group.count), String(group.count { $0.status == "passed" }),
                           commonest.map { "\($0.key) (\($0.value) file(s))" } ?? "none"])
         }
-        let copies = copyGroups(rows).map { $0.joined(separator: " = ") }
-        let unread = rows.filter { $0.error != nil || $0.result?.fileProblem != nil }
-            .map { "\($0.student)/\($0.name): \($0.error ?? $0.result?.fileProblem ?? "")" }
-        let header = ["experiment", "files", "passed", "commonest failure"]
-        if html { return htmlSummary(header, table, copies: copies, unread: unread, total: rows.count) }
-        var md = "# Class summary\n\n\(rows.count) file(s) graded by \(Tool.label).\n\n"
-        md += "| " + header.joined(separator: " | ") + " |\n|---|---:|---:|---|\n"
-        for row in table { md += "| " + row.map { $0.replacing("|", with: "\\|") }.joined(separator: " | ") + " |\n" }
-        md += "\n## Identical submissions\n\n" + (copies.isEmpty ? "None.\n" : copies.map { "- \($0)\n" }.joined())
-        md += "\n## Files that could not be read to the end\n\n" + (unread.isEmpty ? "None.\n" : unread.map { "- \($0)\n" }.joined())
-        return md
+        var page = ClassSummaryPage(intro: "\(rows.count) file(s) graded by \(Tool.label).")
+        page.add(.table(header: ["experiment", "files", "passed", "commonest failure"], rows: table, numeric: [1, 2]))
+        page.add(.table(header: ["student"] + experiments, rows: studentTable(rows, experiments), numeric: []), under: "Students")
+        page.add(.list(copyGroups(rows).map { $0.joined(separator: " = ") }), under: "Identical submissions")
+        page.add(.list(rows.filter { $0.error != nil || $0.result?.fileProblem != nil }
+            .map { "\($0.student)/\($0.name): \($0.error ?? $0.result?.fileProblem ?? "")" }), under: "Files that could not be read to the end")
+        return html ? page.html() : page.markdown()
     }
 
-    static func htmlSummary(_ header: [String], _ table: [[String]], copies: [String], unread: [String], total: Int) -> String {
-        func esc(_ s: String) -> String { XMLText.escaped(s) }
-        var h = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Class summary</title>\n"
-        h += "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #999;padding:4px 8px;text-align:left}</style></head><body>\n"
-        h += "<h1>Class summary</h1>\n<p>\(total) file(s) graded by \(esc(Tool.label)).</p>\n<table>\n<tr>"
-            + header.map { "<th scope=\"col\">\(esc($0))</th>" }.joined() + "</tr>\n"
-        for row in table { h += "<tr>" + row.map { "<td>\(esc($0))</td>" }.joined() + "</tr>\n" }
-        h += "</table>\n<h2>Identical submissions</h2>\n" + list(copies.map(esc))
-        h += "<h2>Files that could not be read to the end</h2>\n" + list(unread.map(esc)) + "</body></html>\n"
-        return h
-    }
-
-    private static func list(_ items: [String]) -> String {
-        items.isEmpty ? "<p>None.</p>\n" : "<ul>\n" + items.map { "<li>\($0)</li>\n" }.joined() + "</ul>\n"
+    /// A row per student, a column per experiment: the status of each file counted under it
+    /// ("passed", "failed; passed" for two files), "–" when none was handed in.
+    static func studentTable(_ rows: [GradeRow], _ experiments: [String]) -> [[String]] {
+        var students: [String] = []
+        var cells: [String: [String: [String]]] = [:]
+        for r in rows {
+            if cells[r.student] == nil { students.append(r.student) }
+            cells[r.student, default: [:]][r.experiment ?? "", default: []].append(r.status)
+        }
+        return students.sorted(by: naturalOrder).map { student in
+            [student] + experiments.map { cells[student]?[$0]?.joined(separator: "; ") ?? "–" }
+        }
     }
 
     private static func clip(_ text: String, _ n: Int) -> String {
