@@ -3,7 +3,7 @@
 # (git describe --tags would fail), the version tcplab reports (Tool.swift) plus the commit:
 # 0.1.0-gabc1234[-dirty]. Outside a git checkout: that version alone.
 cd "$(dirname "$0")/../.."
-tool=$(sed -n 's/.*static let version = "\(.*\)"/\1/p' Sources/LabReport/Tool.swift)
+tool=$(sed -n 's/.*static let sourceVersion = "\(.*\)"/\1/p' Sources/LabReport/Tool.swift)
 if described=$(git describe --tags --dirty 2>/dev/null); then
   echo "$described"
 elif commit=$(git describe --always --dirty 2>/dev/null); then
