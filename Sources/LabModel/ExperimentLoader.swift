@@ -85,6 +85,14 @@ public struct ExperimentLoader: Sendable {
         let wanted = core(name)
         guard !wanted.isEmpty else { return nil }
         if let same = known.first(where: { core($0) == wanted }) { return same }
+        // A misspelt word around the right number (experment-2, expriment-3-drain): the whole names are close.
+        let number = name.filter(\.isNumber)
+        if !number.isEmpty {
+            let whole = Array(name.lowercased())
+            let near = known.filter { $0.filter(\.isNumber) == number }
+                .map { ($0, editDistance(whole, Array($0.lowercased()))) }.min { $0.1 < $1.1 }
+            if let (best, distance) = near, distance <= max(2, whole.count / 4) { return best }
+        }
         // A number is an experiment's own: experiment-7 is not a typo of experiment-1.
         guard wanted.count >= 3, !wanted.allSatisfy(\.isNumber) else { return nil }
         // Close enough to be a typo: a third of the letters at most (two in `3drian`, none in `nope` for `good`).

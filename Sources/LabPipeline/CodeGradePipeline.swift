@@ -124,7 +124,7 @@ public enum CodeGradePipeline {
         let known: [String]
         do { known = try loader.names() } catch { throw CommandFailure(error) }
         for name in experiments where !known.contains(name) {
-            throw CommandFailure("no experiment named \(name) (see `tcplab list`)", exitCode: 64)
+            throw CommandFailure(ExperimentError.unknown(name: name, directory: loader.directory, known: known))
         }
         let found = try submissions(folders, experiments: experiments)
         do { try OutputWriter.makeFolder(out) } catch { throw CommandFailure(error) }

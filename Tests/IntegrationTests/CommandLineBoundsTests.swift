@@ -46,7 +46,7 @@ import Testing
         Case(arguments: ["run", "nope", "--repeat", "1000000", "--jobs", "1024", "--deadline", "3600s"],
              message: "tcplab: unknown experiment 'nope' in \(Repository.experiments)/", status: 66),
         Case(arguments: ["grade", "submissions", "--code", "--experiment", "nope", "--repeat", "1000000", "--jobs", "1024", "--deadline", "3600s"],
-             message: "tcplab: no experiment named nope (see `tcplab list`)", status: 64),
+             message: "tcplab: unknown experiment 'nope' in \(Repository.experiments)/", status: 66),
         Case(arguments: ["client", "nope", "--connect", "10.0.2.15:12345", "--repeat", "1000000"],
              message: "tcplab: unknown experiment 'nope' in \(Repository.experiments)/", status: 66),
         Case(arguments: ["serve", "nope", "--listen", "10.0.2.15:12345", "--count", "1000000"],

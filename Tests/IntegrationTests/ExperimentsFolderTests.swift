@@ -40,10 +40,8 @@ import Testing
             if named { return (66, "unknown experiment '\(arguments.first { $0.hasPrefix("experiment-") }!)' in \(experiments)/; known: none") }
             return (66, "\(experiments): no experiment files (NAME.json) in this folder; pass --experiments with the folder that holds them")
         case .brokenJSON:
-            if arguments[0] == "grade" && arguments.contains("--code") {
-                return (64, "no experiment named experiment-2 (see `tcplab list`)")
-            }
-            if named { return (66, "unknown experiment '\(arguments.first { $0.hasPrefix("experiment-") }!)' in \(experiments)/; known: notes") }
+            // grade --code finds the folder's experiments first, then the one --experiment names.
+            if named || arguments[0] == "grade" && arguments.contains("--code") { return (66, "unknown experiment '\(arguments.first { $0.hasPrefix("experiment-") }!)' in \(experiments)/; known: notes") }
             return (65, "\(experiments)/notes.json:1:1: expected a value, found 'T'")
         }
     }

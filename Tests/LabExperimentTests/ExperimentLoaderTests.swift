@@ -83,7 +83,8 @@ import LabPackets
     }
 
     @Test(arguments: [("experiment2", "experiment-2"), ("2", "experiment-2"), ("trace2", "experiment-2"), ("Experiment_2", "experiment-2"),
-                      ("trace2.pcap", "experiment-2"), ("exp-3-drian", "experiment-3-drain"), ("3drain", "experiment-3-drain")])
+                      ("trace2.pcap", "experiment-2"), ("exp-3-drian", "experiment-3-drain"), ("3drain", "experiment-3-drain"),
+                      ("experment-2", "experiment-2"), ("expriment-3-drain", "experiment-3-drain"), ("Exprement-61", "experiment-61")])
     func aMistypedNameIsPointedAtTheExperiment(typed: String, meant: String) {
         let known = ["experiment-0", "experiment-1", "experiment-2", "experiment-3", "experiment-3-drain", "experiment-61"]
         #expect(ExperimentLoader.suggestion(for: typed, in: known) == meant)
