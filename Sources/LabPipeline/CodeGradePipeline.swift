@@ -108,12 +108,18 @@ public enum CodeGradePipeline {
         public var csv: String?
         public var junit: String?
         public var summary: String?
+        /// Gradescope's results.json, and the points file that scores its tests.
+        public var gradescope: String?
+        public var points: String?
 
-        public init(json: String? = nil, csv: String? = nil, junit: String? = nil, summary: String? = nil) {
+        public init(json: String? = nil, csv: String? = nil, junit: String? = nil, summary: String? = nil,
+                    gradescope: String? = nil, points: String? = nil) {
             self.json = json
             self.csv = csv
             self.junit = junit
             self.summary = summary
+            self.gradescope = gradescope
+            self.points = points
         }
     }
 
@@ -127,9 +133,27 @@ public enum CodeGradePipeline {
             throw CommandFailure(ExperimentError.unknown(name: name, directory: loader.directory, known: known))
         }
         let found = try submissions(folders, experiments: experiments)
+        // A points file's mistake is found before any student's code runs.
+        var scoring: (path: String, experiments: [Experiment], points: GradescopePoints)?
+        if let path = outputs.gradescope {
+            let students = Set(found.map(\.student)).sorted(by: naturalOrder)
+            if students.count > 1 {
+                throw CommandFailure("--gradescope grades one submission, but \(folders.joined(separator: ", ")) holds \(students.count) students "
+                                     + "(\(students.prefix(3).joined(separator: ", "))\(students.count > 3 ? ", …" : "")); give it one student's folder", exitCode: 64)
+            }
+            var all: [Experiment] = []
+            do throws(ExperimentError) { for name in known { all.append(try loader.load(name)) } } catch { throw CommandFailure(error) }
+            let points = try outputs.points.map { p throws(CommandFailure) in try GradescopePoints.load(p, experiments: all) } ?? GradescopePoints()
+            scoring = (path, all, points)
+        }
         do { try OutputWriter.makeFolder(out) } catch { throw CommandFailure(error) }
         let grades = grade(found, loader: loader, repeats: repeats, out: out, deadline: deadline, jobs: jobs, isolation: isolation)
-        do { try write(grades, outputs) } catch { throw CommandFailure(error) }
+        do {
+            try write(grades, outputs)
+            if let scoring {
+                try OutputWriter.write(GradescopeGrades.render(grades, experiments: scoring.experiments, points: scoring.points), to: scoring.path)
+            }
+        } catch { throw CommandFailure(error) }
         return (table(grades), exitCode(grades, oneSubmission: Set(found.map(\.student)).count == 1))
     }
 

@@ -77,7 +77,15 @@ struct GradeCommand: ParsableCommand {
     @Option(help: "Write the class summary here: Markdown, or HTML for a name ending in .html.")
     var summary: String?
 
+    @Option(help: "Write Gradescope's results.json here for one submission: a test per expectation per experiment.")
+    var gradescope: String?
+
+    @Option(help: ArgumentHelp("With --gradescope: what each test is worth, per experiment or expectation (default 1 point a test).",
+                               valueName: "points.json"))
+    var points: String?
+
     func validate() throws {
+        if points != nil && gradescope == nil { throw ValidationError("--points scores Gradescope's tests: add --gradescope FILE") }
         if jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
         try requireAtMost("--jobs", jobs, CommandLimits.jobs)
         if `repeat` < 1 { throw ValidationError("--repeat must be a whole number of runs, at least 1; got \(`repeat`)") }
@@ -99,7 +107,8 @@ struct GradeCommand: ParsableCommand {
         do {
             outcome = try CodeGradePipeline.run(paths, experiments: codeExperiments, loader: loader, repeats: `repeat`, out: out,
                                                 deadline: deadline, jobs: jobs,
-                                                outputs: .init(json: json, csv: csv, junit: junit, summary: summary), isolation: isolation)
+                                                outputs: .init(json: json, csv: csv, junit: junit, summary: summary, gradescope: gradescope, points: points),
+                                                isolation: isolation)
         } catch {
             complain(error.description)
             throw ExitCode(error.exitCode)
@@ -111,7 +120,7 @@ struct GradeCommand: ParsableCommand {
     func run() throws {
         let loader = try options.loader()
         do {
-            try OutputWriter.makeFolders(for: [("--csv", csv), ("--json", json), ("--junit", junit), ("--summary", summary)])
+            try OutputWriter.makeFolders(for: [("--csv", csv), ("--json", json), ("--junit", junit), ("--summary", summary), ("--gradescope", gradescope)])
         } catch {
             complain(error.description)
             throw ExitCode(error.exitCode)
@@ -133,11 +142,22 @@ struct GradeCommand: ParsableCommand {
             complain("no files to grade in \(paths.joined(separator: ", "))" + (inputs.skipped.line.map { " (\($0))" } ?? ""))
             throw ExitCode(66)
         }
+        var scoring: GradescopePoints?
+        if gradescope != nil {
+            do throws(CommandFailure) {
+                try GradescopeGrades.requireOneSubmission(inputs)
+                scoring = try points.map { p throws(CommandFailure) in try GradescopePoints.load(p, experiments: experiments) } ?? GradescopePoints()
+            } catch {
+                complain(error.description)
+                throw ExitCode(error.exitCode)
+            }
+        }
         let graded = GradePipeline.grade(inputs.files, experiments: experiments, jobs: jobs, list: json != nil)
         let rows = graded.map(\.row)
         print(GradeReport.table(rows, skipped: inputs.skipped), terminator: "")
         do {
             try OutputWriter.writeGrades(rows, csv: csv, json: json, junit: junit, summary: summary)
+            if let gradescope, let scoring { try OutputWriter.writeGradescope(graded, experiments: experiments, points: scoring, to: gradescope) }
         } catch {
             complain(error.description)
             throw ExitCode(error.exitCode)
