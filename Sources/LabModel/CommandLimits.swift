@@ -10,3 +10,9 @@ public enum CommandLimits {
     /// `--deadline`, as long as the file's "deadline" may be.
     public static let deadline = ExperimentLimits.duration
 }
+
+extension CommandLimits {
+    /// `grade --shard K/N`: more runners than this is more than any CI matrix gives (GitHub's
+    /// allows 256 jobs).
+    public static let shards = 1_024
+}

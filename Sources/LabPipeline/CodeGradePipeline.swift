@@ -126,13 +126,20 @@ public enum CodeGradePipeline {
     /// The whole of `grade --code`: find the submissions, run them, write the files asked for;
     /// returns the table and the exit code.
     public static func run(_ folders: [String], experiments: [String], loader: ExperimentLoader, repeats: Int, out: String,
-                           deadline: Duration?, jobs: Int, outputs: Outputs = Outputs(), isolation: Isolation = Isolation()) throws(CommandFailure) -> (table: String, exitCode: Int32) {
+                           deadline: Duration?, jobs: Int, outputs: Outputs = Outputs(), isolation: Isolation = Isolation(),
+                           shard: Shard? = nil) throws(CommandFailure) -> (table: String, exitCode: Int32) {
         let known: [String]
         do { known = try loader.names() } catch { throw CommandFailure(error) }
         for name in experiments where !known.contains(name) {
             throw CommandFailure(ExperimentError.unknown(name: name, directory: loader.directory, known: known))
         }
-        let found = try submissions(folders, experiments: experiments)
+        var found = try submissions(folders, experiments: experiments)
+        var shardLine = ""
+        if let shard {
+            let all = Set(found.map(\.student))
+            found = found.filter { shard.holds($0.student) }
+            shardLine = "shard \(shard): \(Set(found.map(\.student)).count) of \(all.count) student(s)\n"
+        }
         // A points file's mistake is found before any student's code runs.
         var scoring: (path: String, experiments: [Experiment], points: GradescopePoints)?
         if let path = outputs.gradescope {
@@ -154,7 +161,15 @@ public enum CodeGradePipeline {
                 try OutputWriter.write(GradescopeGrades.render(grades, experiments: scoring.experiments, points: scoring.points), to: scoring.path)
             }
         } catch { throw CommandFailure(error) }
-        return (table(grades), exitCode(grades, oneSubmission: Set(found.map(\.student)).count == 1))
+        // A shard of one student is still a class's part: its status is the class's, not the student's grade.
+        return (shardLine + table(grades), exitCode(grades, oneSubmission: shard == nil && Set(found.map(\.student)).count == 1))
+    }
+
+    /// `grade --code --merge`: the shards' records written and tabled as one run over the class.
+    public static func merge(_ files: [String], outputs: Outputs) throws(CommandFailure) -> (table: String, exitCode: Int32) {
+        let grades = try CodeGradeMerge.read(files)
+        do { try write(grades, outputs) } catch { throw CommandFailure(error) }
+        return (table(grades), exitCode(grades))
     }
 
     /// Every file asked for, each written whole.

@@ -43,15 +43,7 @@ struct SandboxOwner: Equatable {
     /// at low pids meet only by chance, about 1 in 25,000 for pids within 10 of each other.
     var uidBlock: UInt32 {
         let blocks: UInt64 = 1 << 19
-        let shift = namespace == 0 ? 0 : fnv1a(namespace) % blocks
+        let shift = namespace == 0 ? 0 : FNV1a.hash(namespace) % blocks
         return UInt32((UInt64(UInt32(bitPattern: pid)) + shift) % blocks)
-    }
-
-    private func fnv1a(_ value: UInt64) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for shift in stride(from: 0, to: 64, by: 8) {
-            hash = (hash ^ ((value >> UInt64(shift)) & 0xff)) &* 0x100_0000_01b3
-        }
-        return hash
     }
 }

@@ -32,3 +32,11 @@ func positiveDuration(_ text: String) throws -> Duration {
     guard value <= limit else { throw ValidationError("expected a duration of at most \(formatDuration(limit)), got \"\(shown)\"") }
     return value
 }
+
+/// `--shard K/N`, 1 ≤ K ≤ N ≤ `CommandLimits.shards`.
+@Sendable func shardOption(_ text: String) throws -> Shard {
+    switch Shard.parse(text) {
+    case let .success(shard): return shard
+    case let .failure(error): throw ValidationError(error.problem)
+    }
+}

@@ -77,6 +77,14 @@ struct GradeCommand: ParsableCommand {
     @Option(help: "Write the class summary here: Markdown, or HTML for a name ending in .html.")
     var summary: String?
 
+    @Option(help: ArgumentHelp("With --code: grade only the K-th of N parts of the class, by a fixed hash of each student's name, "
+                               + "so N runners of a CI matrix share a class (at most \(CommandLimits.shards) parts).", valueName: "K/N"),
+            transform: shardOption)
+    var shard: Shard?
+
+    @Flag(help: "With --code: the paths are shards' --json files; write the CSV, JSON, JUnit and summary of the whole class from them.")
+    var merge = false
+
     @Option(help: "Write Gradescope's results.json here for one submission: a test per expectation per experiment.")
     var gradescope: String?
 
@@ -85,6 +93,10 @@ struct GradeCommand: ParsableCommand {
     var points: String?
 
     func validate() throws {
+        if (shard != nil || merge) && !code { throw ValidationError("--shard and --merge split and join grade --code's class: add --code") }
+        if merge && (shard != nil || gradescope != nil || !codeExperiments.isEmpty) {
+            throw ValidationError("--merge joins shards' grades: it runs nothing, so --shard, --gradescope and --experiment do not apply")
+        }
         if points != nil && gradescope == nil { throw ValidationError("--points scores Gradescope's tests: add --gradescope FILE") }
         if jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
         try requireAtMost("--jobs", jobs, CommandLimits.jobs)
@@ -96,6 +108,17 @@ struct GradeCommand: ParsableCommand {
     }
 
     func gradeCode(_ loader: ExperimentLoader) throws {
+        let outputs = CodeGradePipeline.Outputs(json: json, csv: csv, junit: junit, summary: summary, gradescope: gradescope, points: points)
+        if merge {
+            let outcome: (table: String, exitCode: Int32)
+            do { outcome = try CodeGradePipeline.merge(paths, outputs: outputs) } catch {
+                complain(error.description)
+                throw ExitCode(error.exitCode)
+            }
+            print(outcome.table, terminator: "")
+            if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+            return
+        }
         if case let .unavailable(reason) = CapturePrivilege.startup {
             complain("cannot run students' code without root: \(reason)")
             throw ExitCode(77)
@@ -107,8 +130,7 @@ struct GradeCommand: ParsableCommand {
         do {
             outcome = try CodeGradePipeline.run(paths, experiments: codeExperiments, loader: loader, repeats: `repeat`, out: out,
                                                 deadline: deadline, jobs: jobs,
-                                                outputs: .init(json: json, csv: csv, junit: junit, summary: summary, gradescope: gradescope, points: points),
-                                                isolation: isolation)
+                                                outputs: outputs, isolation: isolation, shard: shard)
         } catch {
             complain(error.description)
             throw ExitCode(error.exitCode)
