@@ -7,14 +7,19 @@ import LabSystem
 /// class would have written them. Each student is graded whole in one shard, so its rows are kept
 /// together and in their order; the students are put back in the order a class folder gives them.
 public enum CodeGradeMerge {
-    /// Reads every record; a file that is missing is exit 66, one that is not a code-grade record,
-    /// one written by another tcplab, and a student graded in two of them are exit 65.
+    /// Reads every record; a file that is missing is exit 66, one given twice 64, one that is not a
+    /// code-grade record, one written by another tcplab, and a student graded in two of them 65.
     public static func read(_ files: [String]) throws(CommandFailure) -> [CodeGrade] {
         var tool: (label: String, file: String)?
         var owner: [String: String] = [:]
         var grades: [CodeGrade] = []
+        var given: [String: String] = [:]
         for file in files {
             guard FileManager.default.fileExists(atPath: file) else { throw GradePipeline.missing(file) }
+            // One shard named twice would count its students twice, each time by the same file.
+            let real = (try? FileSystem.realPath(file)) ?? file
+            if let earlier = given[real] { throw CommandFailure("\(file): given twice (as \(earlier) too): name each shard's file once", exitCode: 64) }
+            given[real] = file
             let bytes: [UInt8]
             do { bytes = try FileSystem.contents(of: file) } catch {
                 throw CommandFailure("\(file): cannot read it: \(SystemError.describe(error.errno))", exitCode: 66)
@@ -27,14 +32,12 @@ public enum CodeGradeMerge {
                 throw CommandFailure("\(file): written by \(record.tool), but \(tool.file) by \(tool.label): grade every shard with one release", exitCode: 65)
             }
             tool = tool ?? (record.tool, file)
-            var mine: Set<String> = []
             for g in record.codeGrades {
                 if let other = owner[g.student], other != file {
                     throw CommandFailure("\(file): student \(g.student) is graded in \(other) too: each student belongs to one shard", exitCode: 65)
                 }
-                mine.insert(g.student)
+                owner[g.student] = file
             }
-            for s in mine { owner[s] = file }
             grades += record.codeGrades
         }
         // Stable: a student's experiments stay in the order their shard ran them.

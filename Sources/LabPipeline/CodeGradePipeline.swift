@@ -143,11 +143,7 @@ public enum CodeGradePipeline {
         // A points file's mistake is found before any student's code runs.
         var scoring: (path: String, experiments: [Experiment], points: GradescopePoints)?
         if let path = outputs.gradescope {
-            let students = Set(found.map(\.student)).sorted(by: naturalOrder)
-            if students.count > 1 {
-                throw CommandFailure("--gradescope grades one submission, but \(folders.joined(separator: ", ")) holds \(students.count) students "
-                                     + "(\(students.prefix(3).joined(separator: ", "))\(students.count > 3 ? ", …" : "")); give it one student's folder", exitCode: 64)
-            }
+            try GradescopeGrades.requireOneSubmission(found.map(\.student))
             var all: [Experiment] = []
             do throws(ExperimentError) { for name in known { all.append(try loader.load(name)) } } catch { throw CommandFailure(error) }
             let points = try outputs.points.map { p throws(CommandFailure) in try GradescopePoints.load(p, experiments: all) } ?? GradescopePoints()

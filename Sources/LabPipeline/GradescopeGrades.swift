@@ -8,7 +8,12 @@ public enum GradescopeGrades {
     /// Gradescope hands the autograder one submission and shows one page of results; a folder of
     /// several students' captures is a mistake in the setup, not a grade.
     public static func requireOneSubmission(_ inputs: GradeInputs) throws(CommandFailure) {
-        let students = Array(Set(inputs.files.map(\.student))).sorted(by: naturalOrder)
+        try requireOneSubmission(inputs.files.map(\.student))
+    }
+
+    /// The same for `grade --code`, given each submission's student.
+    public static func requireOneSubmission(_ students: [String]) throws(CommandFailure) {
+        let students = Array(Set(students)).sorted(by: naturalOrder)
         guard students.count > 1 else { return }
         let shown = students.prefix(3).joined(separator: ", ") + (students.count > 3 ? ", …" : "")
         throw CommandFailure("--gradescope grades one submission, but the inputs hold \(students.count) students (\(shown)); "

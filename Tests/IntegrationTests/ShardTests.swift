@@ -106,7 +106,8 @@ import Testing
                                          (["a.json", "old.json"], 65, "old.json: written by tcplab 0.0.9, but a.json by tcplab 0.1.0"),
                                          (["traces.json"], 65, "traces.json: not a grade --code --json record: no \"codeGrades\" at the top"),
                                          (["cut.json"], 65, "cut.json: not a grade --code --json record: line 2:"),
-                                         (["a.json", "none.json"], 66, "none.json")] {
+                                         (["a.json", "none.json"], 66, "none.json"),
+                                         (["a.json", "./a.json"], 64, "./a.json: given twice (as a.json too)")] {
             let r = try execute(Repository.binary, ["grade", "--code", "--merge"] + files + ["--csv", "m.csv"], in: root)
             #expect(r.status == status && r.error.hasPrefix("tcplab: " + message) && r.error.split(separator: "\n").count == 1, "\(files): exit \(r.status): \(r.error)")
             #expect(!FileManager.default.fileExists(atPath: root + "/m.csv"), "nothing is written from a bad merge")
