@@ -246,6 +246,10 @@ void clinux_untrack_child_group(pid_t group) {
     for (int i = 0; i < max_tracked; i++) __sync_bool_compare_and_swap(&tracked_groups[i], group, 0);
 }
 
+static unsigned long partial_serial;
+
+unsigned long clinux_next_partial_serial(void) { return __sync_add_and_fetch(&partial_serial, 1); }
+
 // A slot is free (0), being filled by one thread (1), or holds a path the handler may remove (2).
 // Claiming is a compare-and-swap, so two writers never share a slot.
 void clinux_track_partial_file(const char *path) {

@@ -13,8 +13,11 @@ public enum FileSystem {
 
     /// A name beside `path` for writing before the final rename (same folder, so the rename is
     /// atomic), registered so an interrupt removes it; `rename` or `remove` unregisters it.
+    /// Unique to this call: two threads writing one path (runs of a --repeat) must not share a
+    /// partial file, nor untrack each other's; the random part keeps tcplabs of two PID
+    /// namespaces, which can share a pid, apart in one folder.
     public static func temporaryName(for path: String) -> String {
-        let name = path + ".partial-\(getpid())"
+        let name = path + ".partial-\(getpid())-\(clinux_next_partial_serial())-\(String(UInt32.random(in: 0 ... .max), radix: 36))"
         clinux_track_partial_file(name)
         return name
     }

@@ -39,6 +39,8 @@ void clinux_untrack_child_group(pid_t group);
 /// A container-level sandbox's uid, whose every process an interrupt kills.
 void clinux_track_identity(uid_t uid);
 void clinux_untrack_identity(uid_t uid);
+/// A number no earlier call returned, for unique partial-file names.
+unsigned long clinux_next_partial_serial(void);
 void clinux_track_partial_file(const char *path);
 void clinux_untrack_partial_file(const char *path);
 /// True when `path` is in the table, ready for the handler to remove.
