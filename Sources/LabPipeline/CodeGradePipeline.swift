@@ -102,31 +102,10 @@ public enum CodeGradePipeline {
         }
     }
 
-    /// The files `grade --code` writes when asked, as `grade` writes them for traces.
-    public struct Outputs: Sendable {
-        public var json: String?
-        public var csv: String?
-        public var junit: String?
-        public var summary: String?
-        /// Gradescope's results.json, and the points file that scores its tests.
-        public var gradescope: String?
-        public var points: String?
-
-        public init(json: String? = nil, csv: String? = nil, junit: String? = nil, summary: String? = nil,
-                    gradescope: String? = nil, points: String? = nil) {
-            self.json = json
-            self.csv = csv
-            self.junit = junit
-            self.summary = summary
-            self.gradescope = gradescope
-            self.points = points
-        }
-    }
-
     /// The whole of `grade --code`: find the submissions, run them, write the files asked for;
     /// returns the table and the exit code.
     public static func run(_ folders: [String], experiments: [String], loader: ExperimentLoader, repeats: Int, out: String,
-                           deadline: Duration?, jobs: Int, outputs: Outputs = Outputs(), isolation: Isolation = Isolation(),
+                           deadline: Duration?, jobs: Int, outputs: GradeOutputs = GradeOutputs(), isolation: Isolation = Isolation(),
                            shard: Shard? = nil) throws(CommandFailure) -> (table: String, exitCode: Int32) {
         let known: [String]
         do { known = try loader.names() } catch { throw CommandFailure(error) }
@@ -135,10 +114,12 @@ public enum CodeGradePipeline {
         }
         var found = try submissions(folders, experiments: experiments)
         var shardLine = ""
+        var part: CodeGradeRecord.Part?
         if let shard {
             let all = Set(found.map(\.student))
             found = found.filter { shard.holds($0.student) }
             shardLine = "shard \(shard): \(Set(found.map(\.student)).count) of \(all.count) student(s)\n"
+            part = CodeGradeRecord.Part(index: shard.index, count: shard.count, classStudents: all.count)
         }
         // A points file's mistake is found before any student's code runs.
         var scoring: (path: String, experiments: [Experiment], points: GradescopePoints)?
@@ -152,7 +133,7 @@ public enum CodeGradePipeline {
         do { try OutputWriter.makeFolder(out) } catch { throw CommandFailure(error) }
         let grades = grade(found, loader: loader, repeats: repeats, out: out, deadline: deadline, jobs: jobs, isolation: isolation)
         do {
-            try write(grades, outputs)
+            try write(grades, outputs, shard: part)
             if let scoring {
                 try OutputWriter.write(GradescopeGrades.render(grades, experiments: scoring.experiments, points: scoring.points), to: scoring.path)
             }
@@ -162,16 +143,17 @@ public enum CodeGradePipeline {
     }
 
     /// `grade --code --merge`: the shards' records written and tabled as one run over the class.
-    public static func merge(_ files: [String], outputs: Outputs) throws(CommandFailure) -> (table: String, exitCode: Int32) {
+    public static func merge(_ files: [String], outputs: GradeOutputs) throws(CommandFailure) -> (table: String, exitCode: Int32) {
         let grades = try CodeGradeMerge.read(files)
         do { try write(grades, outputs) } catch { throw CommandFailure(error) }
         return (table(grades), exitCode(grades))
     }
 
     /// Every file asked for, each written whole.
-    static func write(_ grades: [CodeGrade], _ outputs: Outputs) throws(OutputError) {
+    static func write(_ grades: [CodeGrade], _ outputs: GradeOutputs, shard: CodeGradeRecord.Part? = nil) throws(OutputError) {
         if let json = outputs.json {
-            try OutputWriter.write(OutputWriter.encodeJSON(CodeGradeRecord(tool: Tool.label, codeGrades: grades)), to: json, what: "the grades")
+            try OutputWriter.write(OutputWriter.encodeJSON(CodeGradeRecord(tool: Tool.label, codeGrades: grades, shard: shard)), to: json,
+                                   what: "the grades")
         }
         if let csv = outputs.csv { try OutputWriter.write(CodeGradeReport.csv(grades), to: csv) }
         if let junit = outputs.junit { try OutputWriter.write(CodeGradeReport.junit(grades), to: junit) }

@@ -89,6 +89,11 @@ public struct TraceFingerprint: Hashable, Sendable {
 
     init(words: [UInt64]) { self.words = words }
 
+    /// The words as hex, as `grade --json` keeps them: equal exactly when the fingerprints are.
+    public var hex: String {
+        words.map { w in let h = String(w, radix: 16); return String(repeating: "0", count: 16 - h.count) + h }.joined()
+    }
+
     public init?(_ trace: Trace) {
         var builder = Builder()
         for c in trace.connections.prefix(Builder.connections) { for s in c.segments { builder.add(s) } }

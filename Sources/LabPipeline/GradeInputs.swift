@@ -8,7 +8,39 @@ import LabSystem
 /// files in their folders it passed over.
 public struct GradeInputs: Sendable {
     public var files: [(student: String, path: String)] = []
-    public var skipped = SkippedFiles()
+    /// Each passed-over file with the student it belongs to, so a shard counts only its own.
+    var passedOver: [(student: String, file: PassedOver)] = []
+
+    enum PassedOver: Sendable {
+        case output, hidden
+        case notCapture(String)
+    }
+
+    /// What was passed over, counted by why; the files that are no capture in name order.
+    public var skipped: SkippedFiles {
+        var skipped = SkippedFiles()
+        for (_, file) in passedOver {
+            switch file {
+            case .output: skipped.outputs += 1
+            case .hidden: skipped.hidden += 1
+            case let .notCapture(name): skipped.notCaptures.append(name)
+            }
+        }
+        skipped.notCaptures.sort(by: naturalOrder)
+        return skipped
+    }
+
+    /// The students `shard` holds, with their files' places among the whole class's files.
+    public func part(_ shard: Shard) -> (inputs: GradeInputs, positions: [Int]) {
+        var part = GradeInputs()
+        var positions: [Int] = []
+        for (i, f) in files.enumerated() where shard.holds(f.student) {
+            part.files.append(f)
+            positions.append(i)
+        }
+        part.passedOver = passedOver.filter { shard.holds($0.student) }
+        return (part, positions)
+    }
 }
 
 extension GradePipeline {
@@ -38,15 +70,16 @@ extension GradePipeline {
         do { listing = try FileSystem.listBelow(folder) } catch {
             throw CommandFailure("\(folder): cannot list the folder: \(SystemError.describe(error.errno))", exitCode: 66)
         }
-        found.skipped.hidden += listing.hidden.count
         let own = lastComponent(folder)
+        func student(_ parts: [Substring]) -> String { parts.count > 1 ? String(parts[0]) : own }
+        found.passedOver += listing.hidden.map { (student($0.split(separator: "/")), .hidden) }
         for relative in listing.files.sorted(by: naturalOrder) {
             let parts = relative.split(separator: "/")
-            let student = parts.count > 1 ? String(parts[0]) : own
+            let student = student(parts)
             switch kind(of: folder + "/" + relative) {
             case .capture: found.files.append((student, folder + "/" + relative))
-            case .output: found.skipped.outputs += 1
-            case .other: found.skipped.notCaptures.append(parts.count > 1 ? relative : own + "/" + relative)
+            case .output: found.passedOver.append((student, .output))
+            case .other: found.passedOver.append((student, .notCapture(parts.count > 1 ? relative : own + "/" + relative)))
             }
         }
     }

@@ -54,22 +54,8 @@ public enum GradePipeline {
 
     /// Flags submissions that are the same capture: the same connections' ISNs and times.
     static func markCopies(_ graded: inout [GradedFile]) {
-        var groups: [TraceFingerprint: [Int]] = [:]
-        for (i, g) in graded.enumerated() { if let f = g.check.fingerprint { groups[f, default: []].append(i) } }
-        for members in groups.values where members.count > 1 {
-            for i in members {
-                graded[i].identicalTo = members.filter { $0 != i }.map { "\(graded[$0].student)/\(graded[$0].name)" }
-            }
-        }
-    }
-
-    /// For a class: 0 when every file could be read to its end, whatever the verdicts; 2 when some
-    /// could not (not a capture, empty, cut short, unreadable). For one student the status is the
-    /// grade, as `check` gives it for those files, because a command grader (GitHub Classroom, a CI
-    /// job) reads only that: 0 when every file passed, 1 when an expectation failed, else the file's code.
-    public static func exitCode(_ graded: [GradedFile], oneSubmission: Bool = false) -> Int32 {
-        if oneSubmission { return FileCheck.exitCode(graded.map(\.check), strict: false) }
-        return graded.contains { $0.check.error != nil || $0.check.result?.fileProblem != nil } ? 2 : 0
+        let copies = GradeReport.copies(graded.map { ($0.check.fingerprint?.hex, $0.student, $0.name) })
+        for i in graded.indices { graded[i].identicalTo = copies[i] }
     }
 
     static func lastComponent(_ path: String) -> String {
@@ -82,7 +68,7 @@ extension GradedFile {
     public var row: GradeRow {
         GradeRow(student: student, file: path, matchedBy: check.matchedBy, result: check.result, ranking: check.ranking,
                  error: check.error.map { Self.withoutPath($0.description, path) }, identicalTo: identicalTo,
-                 exitCode: check.exitCode(strict: false), namedExperiment: named)
+                 exitCode: check.exitCode(strict: false), namedExperiment: named, fingerprint: check.fingerprint?.hex)
     }
 
     /// Rows already name the file: "x.pcap: the file is empty" reads "the file is empty" there.
@@ -92,16 +78,15 @@ extension GradedFile {
 }
 
 extension OutputWriter {
-    /// Every file `grade` was asked for, each written whole.
-    public static func writeGrades(_ rows: [GradeRow], csv: String?, json: String?, junit: String?,
-                                   summary: String?) throws(OutputError) {
-        if let csv { try write(GradeReport.csv(rows), to: csv) }
-        if let json { try write(encodeJSON(GradeReport.Record(tool: Tool.label, rows: rows)), to: json) }
-        if let junit {
-            try write(JUnitReport.render(checks: rows.map {
-                JUnitReport.CheckCase(suite: "\($0.student)/\($0.name)", result: $0.result, error: $0.error)
-            }), to: junit)
+    /// Every file `grade` was asked for, each written whole, from the record alone.
+    public static func writeGrades(_ record: GradeReport.Record, _ outputs: GradeOutputs) throws(OutputError) {
+        let entries = record.grades
+        if let csv = outputs.csv { try write(GradeReport.csv(entries), to: csv) }
+        if let json = outputs.json { try write(encodeJSON(record), to: json, what: "the grades") }
+        if let junit = outputs.junit {
+            try write(JUnitReport.render(checks: entries.map { JUnitReport.CheckCase(suite: "\($0.student)/\($0.name)", entry: $0.check) }),
+                      to: junit)
         }
-        if let summary { try write(GradeReport.summary(rows, html: summary.lowercased().hasSuffix(".html")), to: summary) }
+        if let summary = outputs.summary { try write(GradeReport.summary(entries, html: summary.lowercased().hasSuffix(".html")), to: summary) }
     }
 }

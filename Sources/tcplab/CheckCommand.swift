@@ -109,7 +109,7 @@ struct CheckCommand: ParsableCommand {
                 print("checks (JSON) of \(checks.count) file(s) written to \(json)")
             }
             if let junit {
-                try OutputWriter.writeJUnit(checks: checks.map { JUnitReport.CheckCase(suite: $0.file, result: $0.result, error: $0.error?.description) }, to: junit)
+                try OutputWriter.writeJUnit(checks: checks.map { JUnitReport.CheckCase(suite: $0.file, entry: $0.entry(strict: strict, explain: false, listed: false)) }, to: junit)
                 print("JUnit XML of \(checks.count) file(s) written to \(junit)")
             }
         } catch {

@@ -34,6 +34,11 @@ struct GradeCommand: ParsableCommand {
         that itself holds the programs (a server.py, client.py or tcplab.json, as Gradescope and \
         GitHub Classroom give one student's repository) is that one submission, and with one \
         student the exit status is the grade: 0 when every run passed, 1 when not.
+
+        --shard K/N grades one of N parts of the class (each student in one part, by a fixed hash \
+        of the name), so N CI runners can share it; --merge then reads the parts' --json files \
+        and writes the table, CSV, JSON, JUnit and summary one run over the whole class would, \
+        copies of one capture across parts included. Add --code to both for programs.
         """)
 
     @Argument(help: "Capture files, or folders of them.", completion: captureFile)
@@ -77,12 +82,12 @@ struct GradeCommand: ParsableCommand {
     @Option(help: "Write the class summary here: Markdown, or HTML for a name ending in .html.")
     var summary: String?
 
-    @Option(help: ArgumentHelp("With --code: grade only the K-th of N parts of the class, by a fixed hash of each student's name, "
+    @Option(help: ArgumentHelp("Grade only the K-th of N parts of the class, by a fixed hash of each student's name, "
                                + "so N runners of a CI matrix share a class (at most \(CommandLimits.shards) parts).", valueName: "K/N"),
             transform: shardOption)
     var shard: Shard?
 
-    @Flag(help: "With --code: the paths are shards' --json files; write the CSV, JSON, JUnit and summary of the whole class from them.")
+    @Flag(help: "The paths are shards' --json files (of grade --shard, or with --code of grade --code --shard); write the table, CSV, JSON, JUnit and summary of the whole class from them.")
     var merge = false
 
     @Option(help: "Write Gradescope's results.json here for one submission: a test per expectation per experiment.")
@@ -93,7 +98,6 @@ struct GradeCommand: ParsableCommand {
     var points: String?
 
     func validate() throws {
-        if (shard != nil || merge) && !code { throw ValidationError("--shard and --merge split and join grade --code's class: add --code") }
         if merge && (shard != nil || gradescope != nil || !codeExperiments.isEmpty) {
             throw ValidationError("--merge joins shards' grades: it runs nothing, so --shard, --gradescope and --experiment do not apply")
         }
@@ -107,18 +111,8 @@ struct GradeCommand: ParsableCommand {
         }
     }
 
-    func gradeCode(_ loader: ExperimentLoader) throws {
-        let outputs = CodeGradePipeline.Outputs(json: json, csv: csv, junit: junit, summary: summary, gradescope: gradescope, points: points)
-        if merge {
-            let outcome: (table: String, exitCode: Int32)
-            do { outcome = try CodeGradePipeline.merge(paths, outputs: outputs) } catch {
-                complain(error.description)
-                throw ExitCode(error.exitCode)
-            }
-            print(outcome.table, terminator: "")
-            if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
-            return
-        }
+    func gradeCode(_ loader: ExperimentLoader, _ outputs: GradeOutputs) throws {
+        if merge { return try finish { () throws(CommandFailure) in try CodeGradePipeline.merge(paths, outputs: outputs) } }
         if case let .unavailable(reason) = CapturePrivilege.startup {
             complain("cannot run students' code without root: \(reason)")
             throw ExitCode(77)
@@ -126,17 +120,10 @@ struct GradeCommand: ParsableCommand {
         let isolation = sandbox.value
         // Where the network is shared the header says so before any student runs.
         if isolation.network == .current { print(isolation.header) }
-        let outcome: (table: String, exitCode: Int32)
-        do {
-            outcome = try CodeGradePipeline.run(paths, experiments: codeExperiments, loader: loader, repeats: `repeat`, out: out,
-                                                deadline: deadline, jobs: jobs,
-                                                outputs: outputs, isolation: isolation, shard: shard)
-        } catch {
-            complain(error.description)
-            throw ExitCode(error.exitCode)
+        try finish { () throws(CommandFailure) in
+            try CodeGradePipeline.run(paths, experiments: codeExperiments, loader: loader, repeats: `repeat`, out: out, deadline: deadline,
+                                      jobs: jobs, outputs: outputs, isolation: isolation, shard: shard)
         }
-        print(outcome.table, terminator: "")
-        if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
     }
 
     func run() throws {
@@ -147,7 +134,9 @@ struct GradeCommand: ParsableCommand {
             complain(error.description)
             throw ExitCode(error.exitCode)
         }
-        if code { return try gradeCode(loader) }
+        let outputs = GradeOutputs(json: json, csv: csv, junit: junit, summary: summary, gradescope: gradescope, points: points)
+        if code { return try gradeCode(loader, outputs) }
+        if merge { return try finish { () throws(CommandFailure) in try GradePipeline.merge(paths, outputs: outputs) } }
         var experiments: [Experiment] = []
         do throws(ExperimentError) {
             for name in try loader.names() { experiments.append(try loader.load(name).withInProcessClient()) }
@@ -155,36 +144,17 @@ struct GradeCommand: ParsableCommand {
             complain(error.description)
             throw ExitCode(error.exitCode)
         }
-        let inputs: GradeInputs
-        do { inputs = try GradePipeline.submissions(paths) } catch {
+        try finish { () throws(CommandFailure) in try GradePipeline.run(paths, experiments: experiments, jobs: jobs, outputs: outputs, shard: shard) }
+    }
+
+    /// Prints a grading's table and exits with its status, or says in one line why it could not be made.
+    func finish(_ grading: () throws(CommandFailure) -> (table: String, exitCode: Int32)) throws {
+        let outcome: (table: String, exitCode: Int32)
+        do { outcome = try grading() } catch {
             complain(error.description)
             throw ExitCode(error.exitCode)
         }
-        guard !inputs.files.isEmpty else {
-            complain("no files to grade in \(paths.joined(separator: ", "))" + (inputs.skipped.line.map { " (\($0))" } ?? ""))
-            throw ExitCode(66)
-        }
-        var scoring: GradescopePoints?
-        if gradescope != nil {
-            do throws(CommandFailure) {
-                try GradescopeGrades.requireOneSubmission(inputs)
-                scoring = try points.map { p throws(CommandFailure) in try GradescopePoints.load(p, experiments: experiments) } ?? GradescopePoints()
-            } catch {
-                complain(error.description)
-                throw ExitCode(error.exitCode)
-            }
-        }
-        let graded = GradePipeline.grade(inputs.files, experiments: experiments, jobs: jobs, list: json != nil)
-        let rows = graded.map(\.row)
-        print(GradeReport.table(rows, skipped: inputs.skipped), terminator: "")
-        do {
-            try OutputWriter.writeGrades(rows, csv: csv, json: json, junit: junit, summary: summary)
-            if let gradescope, let scoring { try OutputWriter.writeGradescope(graded, experiments: experiments, points: scoring, to: gradescope) }
-        } catch {
-            complain(error.description)
-            throw ExitCode(error.exitCode)
-        }
-        let code = GradePipeline.exitCode(graded, oneSubmission: Set(graded.map(\.student)).count == 1)
-        if code != 0 { throw ExitCode(code) }
+        print(outcome.table, terminator: "")
+        if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
     }
 }

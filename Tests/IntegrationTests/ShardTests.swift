@@ -90,20 +90,30 @@ import Testing
             let r = try execute(Repository.binary, ["grade", "--code", "class"] + arguments)
             #expect(r.status == 64 && r.error.contains(message), "\(arguments): \(r.error)")
         }
-        let noCode = try execute(Repository.binary, ["grade", "class", "--shard", "1/2"])
-        #expect(noCode.status == 64 && noCode.error.contains("add --code"), "\(noCode.error)")
+        let both = try execute(Repository.binary, ["grade", "--code", "--merge", "a.json", "--shard", "1/2"])
+        #expect(both.status == 64 && both.error.contains("--merge joins shards' grades: it runs nothing"), "\(both.error)")
 
-        let record = { (student: String) in
-            "{\"format\": 1, \"tool\": \"TOOL\", \"codeGrades\": [{\"student\": \"\(student)\", \"experiment\": \"experiment-2\", \"runs\": 1, \"passed\": 1, "
-                + "\"patterns\": [], \"exitCode\": 0, \"expectations\": [], \"programs\": [], \"rootCauseRuns\": 0}]}"
+        let record = { (student: String, tool: String, shard: String) in
+            "{\"format\": 1, \"tool\": \"\(tool)\", \"shard\": \(shard), \"codeGrades\": [{\"student\": \"\(student)\", \"experiment\": \"experiment-2\", "
+                + "\"runs\": 1, \"passed\": 1, \"patterns\": [], \"exitCode\": 0, \"expectations\": [], \"programs\": [], \"rootCauseRuns\": 0}]}"
         }
-        try record("ada").replacing("TOOL", with: "tcplab 0.1.0").write(toFile: root + "/a.json", atomically: true, encoding: .utf8)
-        try record("ada").replacing("TOOL", with: "tcplab 0.1.0").write(toFile: root + "/twice.json", atomically: true, encoding: .utf8)
-        try record("bob").replacing("TOOL", with: "tcplab 0.0.9").write(toFile: root + "/old.json", atomically: true, encoding: .utf8)
+        let files = [("a.json", record("ada", "tcplab 0.1.0", "{\"index\": 1, \"count\": 2, \"classStudents\": 2}")),
+                     ("b.json", record("bob", "tcplab 0.1.0", "{\"index\": 2, \"count\": 2, \"classStudents\": 2}")),
+                     ("twice.json", record("ada", "tcplab 0.1.0", "{\"index\": 2, \"count\": 2, \"classStudents\": 2}")),
+                     ("again.json", record("cy", "tcplab 0.1.0", "{\"index\": 1, \"count\": 2, \"classStudents\": 2}")),
+                     ("third.json", record("bob", "tcplab 0.1.0", "{\"index\": 2, \"count\": 3, \"classStudents\": 2}")),
+                     ("old.json", record("bob", "tcplab 0.0.9", "{\"index\": 2, \"count\": 2, \"classStudents\": 2}")),
+                     ("whole.json", record("ada", "tcplab 0.1.0", "null")),
+                     ("one.json", record("ada", "tcplab 0.1.0", "{\"index\": 1, \"count\": 1, \"classStudents\": 1}"))]
+        for (name, text) in files { try text.write(toFile: root + "/" + name, atomically: true, encoding: .utf8) }
         try "{\"format\": 1, \"tool\": \"tcplab 0.1.0\"}".write(toFile: root + "/traces.json", atomically: true, encoding: .utf8)
         try "{\"format\": 1,\n  \"tool\": ".write(toFile: root + "/cut.json", atomically: true, encoding: .utf8)
         for (files, status, message) in [(["a.json", "twice.json"], Int32(65), "twice.json: student ada is graded in a.json too"),
                                          (["a.json", "old.json"], 65, "old.json: written by tcplab 0.0.9, but a.json by tcplab 0.1.0"),
+                                         (["a.json"], 65, "shard(s) 2/2 missing: merge every shard's --json file (1 of 2 not given)"),
+                                         (["a.json", "again.json", "b.json"], 65, "again.json: shard 1/2 again (a.json is that shard too)"),
+                                         (["a.json", "third.json"], 65, "third.json: shard 2/3 of a class of 2 student(s), but a.json is shard 1/2 of 2"),
+                                         (["whole.json"], 65, "whole.json: the grades of a whole class, not of a shard: merge the --json files of grade --code --shard K/N"),
                                          (["traces.json"], 65, "traces.json: not a grade --code --json record: no \"codeGrades\" at the top"),
                                          (["cut.json"], 65, "cut.json: not a grade --code --json record: line 2:"),
                                          (["a.json", "none.json"], 66, "none.json"),
@@ -112,7 +122,10 @@ import Testing
             #expect(r.status == status && r.error.hasPrefix("tcplab: " + message) && r.error.split(separator: "\n").count == 1, "\(files): exit \(r.status): \(r.error)")
             #expect(!FileManager.default.fileExists(atPath: root + "/m.csv"), "nothing is written from a bad merge")
         }
-        let one = try execute(Repository.binary, ["grade", "--code", "--merge", "a.json", "--csv", "m.csv"], in: root)
+        let two = try execute(Repository.binary, ["grade", "--code", "--merge", "b.json", "a.json", "--csv", "m.csv"], in: root)
+        #expect(two.status == 0 && two.output.contains("ada      experiment-2  1/1") && two.output.contains("bob      experiment-2  1/1"),
+                "\(two.output)\(two.error)")
+        let one = try execute(Repository.binary, ["grade", "--code", "--merge", "one.json"], in: root)
         #expect(one.status == 0 && one.output.contains("ada      experiment-2  1/1"), "\(one.output)\(one.error)")
     }
 }

@@ -51,16 +51,19 @@ public struct CheckReport: Codable, Sendable {
         public var error: String?
         public var fileProblem: String?
         public var diagnosis: String?
+        /// What stopped the experiment before its expectations could be judged, when something did.
+        public var rootCause: String?
         public var ranking: [Rank]?
         public var packets: [PacketRow]
         public var connections: [RunReport.ConnectionEntry]
         public var verdicts: [RunReport.VerdictEntry]
         public var explanation: [Explanation]?
 
-        /// A file that could not be read: no experiment, no packets, only why.
-        public init(file: String, error: String, exitCode: Int32) {
+        /// A file that could not be read: no packets, only why, and the experiment its name
+        /// names, if any (`grade` counts a broken trace2.pcap under experiment-2).
+        public init(file: String, error: String, exitCode: Int32, named: String? = nil) {
             self.file = file
-            (experiment, title, matchedBy, status) = ("", "", .given, "unreadable")
+            (experiment, title, matchedBy, status) = (named ?? "", "", named == nil ? .given : .fileName, "unreadable")
             self.exitCode = exitCode
             self.error = error
             (packets, connections, verdicts) = ([], [], [])
@@ -79,6 +82,7 @@ public struct CheckReport: Codable, Sendable {
             counts = Counts(r.verdict)
             fileProblem = r.fileProblem
             diagnosis = r.diagnosis
+            rootCause = r.verdict.rootCause?.reason
             self.ranking = ranking?.results.map {
                 Rank(experiment: $0.experiment.name, held: $0.held, failed: $0.failed, matched: $0.diagnosis == nil)
             }

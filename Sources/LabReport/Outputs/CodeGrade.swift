@@ -153,10 +153,23 @@ public struct CodeGradeRecord: Sendable, Codable {
     public var format: Int
     public var tool: String
     public var codeGrades: [CodeGrade]
+    /// Present in a shard's record only: which part of the class it holds, so a merge sees a
+    /// shard given twice or left out.
+    public var shard: Part?
 
-    public init(format: Int = 1, tool: String, codeGrades: [CodeGrade]) {
+    public struct Part: Codable, Sendable, Equatable {
+        public var index: Int
+        public var count: Int
+        /// The students in the whole class.
+        public var classStudents: Int
+
+        public init(index: Int, count: Int, classStudents: Int) { (self.index, self.count, self.classStudents) = (index, count, classStudents) }
+    }
+
+    public init(format: Int = 1, tool: String, codeGrades: [CodeGrade], shard: Part? = nil) {
         self.format = format
         self.tool = tool
         self.codeGrades = codeGrades
+        self.shard = shard
     }
 }

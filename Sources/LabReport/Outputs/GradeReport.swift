@@ -15,9 +15,11 @@ public struct GradeRow: Sendable {
     public var exitCode: Int32
     /// The experiment the file's name names (trace2.pcap: experiment-2), if any.
     public var namedExperiment: String?
+    /// What makes the capture itself, kept so copies are found across shards (`GradeEntry.fingerprint`).
+    public var fingerprint: String?
 
     public init(student: String, file: String, matchedBy: CheckReport.MatchedBy, result: CheckResult?, ranking: Ranking?,
-                error: String?, identicalTo: [String], exitCode: Int32, namedExperiment: String? = nil) {
+                error: String?, identicalTo: [String], exitCode: Int32, namedExperiment: String? = nil, fingerprint: String? = nil) {
         self.student = student
         self.file = file
         self.matchedBy = matchedBy
@@ -27,20 +29,16 @@ public struct GradeRow: Sendable {
         self.identicalTo = identicalTo
         self.exitCode = exitCode
         self.namedExperiment = namedExperiment
+        self.fingerprint = fingerprint
     }
 
-    /// The experiment the file counts under: the one it was judged against, else, for a file that
-    /// could not be read, the one its name names, so a broken trace2.pcap stays in experiment-2's counts.
-    public var experiment: String? { result?.experiment.name ?? namedExperiment }
-
-    /// How its experiment was found, for the tables: nil when it has none.
-    var matchedByText: String? {
-        if result != nil { return matchedBy.rawValue }
-        return namedExperiment == nil ? nil : CheckReport.MatchedBy.fileName.rawValue
+    /// The row as the record keeps it, from which every report is drawn.
+    public var entry: GradeEntry {
+        let check = result.map { CheckReport.Entry($0, matchedBy: matchedBy, ranking: ranking, exitCode: exitCode) }
+            ?? CheckReport.Entry(file: file, error: error ?? "not graded", exitCode: exitCode, named: namedExperiment)
+        return GradeEntry(student: student, file: file, status: status, exitCode: exitCode, identicalTo: identicalTo, check: check,
+                          fingerprint: fingerprint)
     }
-
-    /// The file's name without its folders.
-    public var name: String { file.split(separator: "/").last.map(String.init) ?? file }
 
     /// "passed", "failed", "no match", "no good match", "unreadable".
     public var status: String {
@@ -50,25 +48,16 @@ public struct GradeRow: Sendable {
         return result.fileProblem == nil ? result.status : result.status + ", file cut short"
     }
 
-    /// The first thing wrong, in a few words.
-    public var problem: String {
-        if let error { return error }
-        guard let result else { return "" }
-        if let ranking, !ranking.matchesWell { return "closest is \(result.experiment.name)" }
-        if let diagnosis = result.diagnosis { return diagnosis }
-        if let first = result.verdict.outcomes.first(where: \.failed) { return first.expectation }
-        return result.fileProblem ?? ""
-    }
 }
 
 /// What `grade` writes: the terminal table, CSV, JSON and the class summary.
 public enum GradeReport {
     /// The table on the terminal: one row per file, and under it the copies and unreadable files.
-    public static func table(_ rows: [GradeRow], skipped: SkippedFiles = SkippedFiles()) -> String {
+    public static func table(_ rows: [GradeEntry], skipped: SkippedFiles = SkippedFiles()) -> String {
         let header = ["student", "file", "experiment", "matched by", "held", "failed", "n/a", "unseen", "status", "first failure"]
         var cells = [header]
         for r in rows {
-            let counts = r.result.map { CheckReport.Counts($0.verdict) }
+            let counts = r.check.counts
             cells.append([
                 r.student, r.name, r.experiment ?? "-", r.matchedByText ?? "-",
                 counts.map { String($0.held) } ?? "-", counts.map { String($0.failed) } ?? "-",
@@ -93,15 +82,15 @@ public enum GradeReport {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    public static func csv(_ rows: [GradeRow]) -> String {
+    public static func csv(_ rows: [GradeEntry]) -> String {
         var out = "student,file,experiment,matched_by,status,held,failed,not_applicable,unobservable,not_reached,first_failure,identical_to,error\n"
         for r in rows {
-            let counts = r.result.map { CheckReport.Counts($0.verdict) }
+            let counts = r.check.counts
             let fields: [String] = [
                 r.student, r.file, r.experiment ?? "", r.matchedByText ?? "", r.status,
                 counts.map { String($0.held) } ?? "", counts.map { String($0.failed) } ?? "",
                 counts.map { String($0.notApplicable) } ?? "", counts.map { String($0.unobservable) } ?? "",
-                r.result.map { String($0.verdict.count(.notReached)) } ?? "",
+                counts == nil ? "" : String(r.check.verdicts.count { $0.status == .notReached }),
                 r.error == nil ? r.problem : "", r.identicalTo.joined(separator: " "), r.error ?? "",
             ]
             out += fields.map(csvField).joined(separator: ",") + "\n"
@@ -110,7 +99,7 @@ public enum GradeReport {
     }
 
     /// Each set of identical captures once, in the rows' order: ["s01/trace1.pcap", "s02/my capture.pcap"].
-    static func copyGroups(_ rows: [GradeRow]) -> [[String]] {
+    static func copyGroups(_ rows: [GradeEntry]) -> [[String]] {
         var listed = Set<String>()
         var groups: [[String]] = []
         for r in rows where !r.identicalTo.isEmpty && !listed.contains("\(r.student)/\(r.name)") {
@@ -128,47 +117,20 @@ public enum GradeReport {
         return "\"" + text.replacing("\"", with: "\"\"") + "\""
     }
 
-    /// The machine-readable grades (run-record.schema.json, "grades").
-    public struct Record: Codable, Sendable {
-        public var format = 1
-        public var tool: String
-        public var grades: [Entry]
-
-        public struct Entry: Codable, Sendable {
-            public var student: String
-            public var file: String
-            public var status: String
-            public var exitCode: Int32
-            public var identicalTo: [String]
-            public var check: CheckReport.Entry
-        }
-
-        public init(tool: String, rows: [GradeRow]) {
-            self.tool = tool
-            grades = rows.map { r in
-                let check = r.result.map { CheckReport.Entry($0, matchedBy: r.matchedBy, ranking: r.ranking, exitCode: r.exitCode) }
-                    ?? CheckReport.Entry(file: r.file, error: r.error ?? "not graded", exitCode: r.exitCode)
-                return Entry(student: r.student, file: r.file, status: r.status, exitCode: r.exitCode, identicalTo: r.identicalTo,
-                             check: check)
-            }
-        }
-    }
-
     /// Per experiment: how many files, how many passed, the commonest failure; then a student ×
     /// experiment table of each file's status; then the copies and the files that could not be
     /// read. Markdown, or HTML for a `.html` file.
-    public static func summary(_ rows: [GradeRow], html: Bool) -> String {
-        var byExperiment: [String: [GradeRow]] = [:]
+    public static func summary(_ rows: [GradeEntry], html: Bool) -> String {
+        var byExperiment: [String: [GradeEntry]] = [:]
         for r in rows { if let e = r.experiment { byExperiment[e, default: []].append(r) } }
         let experiments = byExperiment.keys.sorted(by: naturalOrder)
         var table: [[String]] = []
         for name in experiments {
             let group = byExperiment[name] ?? []
             var failures: [String: Int] = [:]
-            for r in group {
-                guard let result = r.result else { continue }
-                for o in result.verdict.outcomes where o.failed { failures[o.expectation, default: 0] += 1 }
-                if let d = result.diagnosis { failures[d, default: 0] += 1 }
+            for r in group where r.error == nil {
+                for o in r.check.verdicts where o.status == .failed { failures[o.expectation, default: 0] += 1 }
+                if let d = r.check.diagnosis { failures[d, default: 0] += 1 }
             }
             let commonest = failures.max { ($0.value, $1.key) < ($1.value, $0.key) }
             table.append([name, String(group.count), String(group.count { $0.status == "passed" }),
@@ -178,14 +140,14 @@ public enum GradeReport {
         page.add(.table(header: ["experiment", "files", "passed", "commonest failure"], rows: table, numeric: [1, 2]))
         page.add(.table(header: ["student"] + experiments, rows: studentTable(rows, experiments), numeric: []), under: "Students")
         page.add(.list(copyGroups(rows).map { $0.joined(separator: " = ") }), under: "Identical submissions")
-        page.add(.list(rows.filter { $0.error != nil || $0.result?.fileProblem != nil }
-            .map { "\($0.student)/\($0.name): \($0.error ?? $0.result?.fileProblem ?? "")" }), under: "Files that could not be read to the end")
+        page.add(.list(rows.filter { $0.error != nil || $0.check.fileProblem != nil }
+            .map { "\($0.student)/\($0.name): \($0.error ?? $0.check.fileProblem ?? "")" }), under: "Files that could not be read to the end")
         return html ? page.html() : page.markdown()
     }
 
     /// A row per student, a column per experiment: the status of each file counted under it
     /// ("passed", "failed; passed" for two files), "–" when none was handed in.
-    static func studentTable(_ rows: [GradeRow], _ experiments: [String]) -> [[String]] {
+    static func studentTable(_ rows: [GradeEntry], _ experiments: [String]) -> [[String]] {
         var students: [String] = []
         var cells: [String: [String: [String]]] = [:]
         for r in rows {

@@ -66,16 +66,14 @@ public enum JUnitReport {
 }
 
 extension JUnitReport {
-    /// One checked file: its suite's name, and its result or why it could not be read.
+    /// One checked file: its suite's name, and its record (which says why, if it could not be read).
     public struct CheckCase: Sendable {
         public var suite: String
-        public var result: CheckResult?
-        public var error: String?
+        public var entry: CheckReport.Entry
 
-        public init(suite: String, result: CheckResult?, error: String?) {
+        public init(suite: String, entry: CheckReport.Entry) {
             self.suite = suite
-            self.result = result
-            self.error = error
+            self.entry = entry
         }
     }
 
@@ -88,22 +86,24 @@ extension JUnitReport {
         for c in checks {
             var cases = ""
             var counts = (tests: 0, failures: 0, errors: 0, skipped: 0)
-            let classname = "tcplab.\(XMLText.escaped(c.result?.experiment.name ?? "unread"))"
+            // A file that could not be read has no verdict, only why.
+            let r = c.entry.error == nil ? c.entry : nil
+            let classname = "tcplab.\(XMLText.escaped(r?.experiment ?? "unread"))"
             func add(_ name: String, _ body: String) {
                 counts.tests += 1
                 cases += "    <testcase classname=\"\(classname)\" name=\"\(XMLText.escaped(name))\""
                 cases += body.isEmpty ? "/>\n" : ">\n" + body + "    </testcase>\n"
             }
-            if let error = c.error ?? c.result?.fileProblem {
+            if let error = c.entry.error ?? c.entry.fileProblem {
                 counts.errors += 1
                 add("read the file", "      <error type=\"capture file\" message=\"\(XMLText.escaped(error))\">\(XMLText.escaped(error))</error>\n")
             }
-            if let r = c.result {
+            if let r {
                 if let diagnosis = r.diagnosis {
                     counts.failures += 1
                     add("find the experiment's conversation", "      <failure type=\"no match\" message=\"\(XMLText.escaped(diagnosis))\">\(XMLText.escaped(diagnosis))</failure>\n")
                 }
-                for o in r.verdict.outcomes {
+                for o in r.verdicts {
                     let message = XMLText.escaped(o.detail)
                     switch o.status {
                     case .held:
@@ -117,7 +117,7 @@ extension JUnitReport {
                         add("\(o.path): \(o.expectation)", "      <skipped message=\"\(o.status.rawValue): \(message)\"/>\n")
                     case .notReached:
                         counts.skipped += 1
-                        let reason = XMLText.escaped(r.verdict.rootCause?.reason ?? o.detail)
+                        let reason = XMLText.escaped(r.rootCause ?? o.detail)
                         add("\(o.path): \(o.expectation)", "      <skipped message=\"not reached: \(reason)\"/>\n")
                     }
                 }

@@ -1,7 +1,9 @@
+import LabModel
+
 /// The files in a class's folders that `grade` did not take as captures, counted by why, for the
 /// table's footer: a TA should see that they were passed over, not have them graded as broken
 /// captures (tcplab's own .svg and report.html beside each trace) or not know they were there.
-public struct SkippedFiles: Sendable, Equatable {
+public struct SkippedFiles: Sendable, Equatable, Codable {
     /// The reports and records tcplab writes beside traces, by extension.
     public static let outputExtensions = ["svg", "html", "md", "json", "xml", "csv"]
 
@@ -15,6 +17,14 @@ public struct SkippedFiles: Sendable, Equatable {
     public init() {}
 
     public var count: Int { outputs + hidden + notCaptures.count }
+
+    /// Several shards' files passed over as one class's: the names in name order.
+    public static func sum(_ parts: [SkippedFiles]) -> SkippedFiles {
+        var all = SkippedFiles()
+        for p in parts { (all.outputs, all.hidden, all.notCaptures) = (all.outputs + p.outputs, all.hidden + p.hidden, all.notCaptures + p.notCaptures) }
+        all.notCaptures.sort(by: naturalOrder)
+        return all
+    }
 
     /// The footer line, or nil when nothing was skipped: "skipped 4 file(s): 2 of tcplab's
     /// outputs (svg, html, md, json, xml, csv), 1 hidden, 1 not a capture (s07/notes.txt)".
