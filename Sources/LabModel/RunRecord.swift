@@ -41,6 +41,9 @@ public struct ProgramRecord: Sendable {
     public var ended: Int64 = 0
     /// The ports the namespace had listening when the server program should have been on the experiment's.
     public var listeningElsewhere: [UInt16] = []
+    /// The addresses a server program listened on at the experiment's port ("0.0.0.0" or "::"
+    /// for every address), so a client that connected to another host is told so.
+    public var listeningAddresses: [String] = []
     /// Its TCP sockets' system calls, from strace; nil when it was not traced.
     public var sockets: [SocketCalls]?
     /// What strace's log held when it showed no connection.

@@ -120,6 +120,13 @@ public struct Connection: Sendable {
 
     public func segments(from side: Direction) -> [AnalyzedSegment] { segments.filter { $0.from == side } }
 
+    /// A SYN answered only by RST: no socket listened at the server's address and port, so no
+    /// program at that end ever had the connection.
+    public var wasRefused: Bool {
+        let answers = segments(from: .server)
+        return sawOpening && !answers.contains { $0.flags.contains(.syn) } && answers.contains { $0.flags.contains(.rst) }
+    }
+
     public func endpoint(_ side: Direction) -> Endpoint { side == .client ? client : server }
 
     public func stats(_ side: Direction) -> DirectionStats { side == .client ? clientStats : serverStats }

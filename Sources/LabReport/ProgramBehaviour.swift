@@ -7,7 +7,8 @@ import LabVerdict
 /// the cause in terms of their own code, not only the expectation that failed.
 public enum ProgramBehaviour {
     public static func lines(_ experiment: Experiment, connections: [Connection], record: RunRecord? = nil, cause: RootCause? = nil) -> [String] {
-        let judged = connections.filter { $0.server.port == experiment.port }
+        // A refused connection reached no program: the RST is the kernel's, with nothing listening there.
+        let judged = connections.filter { $0.server.port == experiment.port && !$0.wasRefused }
         var lines: [String] = []
         for side in [Direction.server, .client] where experiment.programs[side] != nil {
             let sockets = record?.endpoint(side)?.program?.sockets

@@ -95,7 +95,7 @@ struct ProgramEndpoint {
         var wait: ChildProcess.Wait
         var listening = Listening.onPort
         if side == .server {
-            (wait, listening) = awaitListening(child)
+            (wait, listening, programRecord.listeningAddresses) = awaitListening(child)
             if listening == .onPort {
                 events.postListening()
                 let wakeup = try? Wakeup()
@@ -184,14 +184,18 @@ struct ProgramEndpoint {
 
     /// Reads the namespace's socket table until the server listens on the experiment's port,
     /// listens only on another port, exits, or the deadline passes.
-    private func awaitListening(_ child: ChildProcess) -> (ChildProcess.Wait, Listening) {
+    /// Also returns the addresses it listens on at the experiment's port.
+    private func awaitListening(_ child: ChildProcess) -> (ChildProcess.Wait, Listening, [String]) {
         var listening = Listening.never
+        var addresses: [String] = []
         let wait = child.supervise(until: deadline, every: Self.listenPoll) {
-            let ports = SocketTable.listeningPorts()
-            if ports.contains(experiment.port) { listening = .onPort } else if !ports.isEmpty { listening = .elsewhere(ports) }
+            let listeners = SocketTable.listeners()
+            let ports = Array(Set(listeners.map(\.port))).sorted()
+            addresses = listeners.filter { $0.port == experiment.port }.map(\.address)
+            if !addresses.isEmpty { listening = .onPort } else if !ports.isEmpty { listening = .elsewhere(ports) }
             return listening != .never
         }
-        return (wait, listening)
+        return (wait, listening, addresses)
     }
 
     /// The program's socket calls, from strace's log; what the log held when it shows none.

@@ -41,6 +41,40 @@ public enum SocketTable {
         field.lastIndex(of: ":").flatMap { UInt16(field[field.index(after: $0)...], radix: 16) }
     }
 
+    /// The sockets in LISTEN state with the address each is bound to: "0.0.0.0" or "::" for
+    /// every address, else one, so a client that connects to another host can be told so.
+    public static func listeners() -> [Listener] {
+        ["/proc/thread-self/net/tcp", "/proc/thread-self/net/tcp6"].flatMap { file in
+            (try? FileSystem.contents(of: file)).map { parseListeners(String(decoding: $0, as: UTF8.self)) } ?? []
+        }
+    }
+
+    static func parseListeners(_ table: String) -> [Listener] {
+        table.split(separator: "\n").dropFirst().compactMap { line in
+            let fields = line.split(separator: " ")
+            guard fields.count > 3, fields[3] == "0A", let colon = fields[1].lastIndex(of: ":"),
+                  let port = UInt16(fields[1][fields[1].index(after: colon)...], radix: 16),
+                  let address = address(fields[1][..<colon]) else { return nil }
+            return Listener(address: address, port: port)
+        }
+    }
+
+    /// The kernel prints an address as 32-bit words in hex, each in the machine's byte order
+    /// (little-endian here): "0100007F" is 127.0.0.1.
+    static func address(_ hex: Substring) -> String? {
+        guard hex.count == 8 || hex.count == 32, hex.allSatisfy(\.isHexDigit) else { return nil }
+        let chars = Array(hex)
+        var bytes: [UInt8] = []
+        for word in stride(from: 0, to: chars.count, by: 8) {
+            let b = (0..<4).compactMap { UInt8(String(chars[word + 2 * $0 ..< word + 2 * $0 + 2]), radix: 16) }
+            bytes += b.reversed()
+        }
+        var text = [CChar](repeating: 0, count: 64)
+        let family = bytes.count == 4 ? AF_INET : AF_INET6
+        guard inet_ntop(family, bytes, &text, socklen_t(text.count)) != nil else { return nil }
+        return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// Ports in LISTEN state (`st` 0A) in the text of a `/proc/net/tcp` table.
     static func parseListening(_ table: String) -> [UInt16] {
         table.split(separator: "\n").dropFirst().compactMap { line in
@@ -49,6 +83,18 @@ public enum SocketTable {
             return UInt16(fields[1][fields[1].index(after: colon)...], radix: 16)
         }
     }
+}
+
+/// A listening socket: the address it is bound to and its port.
+public struct Listener: Sendable, Equatable {
+    public var address: String
+    public var port: UInt16
+
+    public init(address: String, port: UInt16) { (self.address, self.port) = (address, port) }
+
+    /// Bound to every address of its family (INADDR_ANY or in6addr_any, which takes IPv4 too
+    /// unless IPV6_V6ONLY is set).
+    public var onEveryAddress: Bool { address == "0.0.0.0" || address == "::" }
 }
 
 /// One row of the socket table: what a socket was doing when it was read.

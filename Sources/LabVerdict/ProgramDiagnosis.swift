@@ -21,6 +21,10 @@ enum ProgramDiagnosis {
         for c in elsewhere where experiment.programs[.client] != nil {
             lines.append("the client connected to \(c.server.port); the experiment's server listens on \(port) (pass {port} or read TCPLAB_PORT)")
         }
+        for c in connections where experiment.programs[.client] != nil {
+            guard let listened = RootCause.otherHost(c, experiment: experiment, record: record) else { continue }
+            lines.append("the client connected to \(c.server.address); the server listens on \(listened.joined(separator: " and ")) only (pass {host} or read TCPLAB_HOST)")
+        }
         let onPort = connections.count - elsewhere.count
         if onPort == 0, elsewhere.isEmpty, experiment.programs[.client] != nil,
            let program = record.endpoint(.client)?.program, case .exited(.exited(0)) = program.ending {

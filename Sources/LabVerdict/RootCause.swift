@@ -77,9 +77,12 @@ public struct RootCause: Sendable {
         guard let endpoint = record.endpoints.first(where: { $0.program != nil && $0.failure != nil }),
               let program = endpoint.program else { return nil }
         let side = endpoint.side
-        let elsewhere = connections.filter { $0.server.port != experiment.port }
+        let elsewhere = connections.filter { $0.server.port != experiment.port || otherHost($0, experiment: experiment, record: record) != nil }
         var summary: String
-        if side == .client, let c = elsewhere.first {
+        if side == .client, let c = elsewhere.first, let listened = otherHost(c, experiment: experiment, record: record) {
+            summary = "the client's connection to \(c.server.address) port \(c.server.port) was refused: the server listens on "
+                + "\(listened.joined(separator: " and ")) only, the wrong host (connect to the host tcplab passes as {host}, or read TCPLAB_HOST)"
+        } else if side == .client, let c = elsewhere.first {
             // A SYN answered only by RST: no socket listened there.
             let refused = !c.segments(from: .server).contains { $0.flags.contains(.syn) }
                 && c.segments(from: .server).contains { $0.flags.contains(.rst) }
@@ -101,6 +104,16 @@ public struct RootCause: Sendable {
         }
         return RootCause(side: side, summary: summary, lastPacket: nil, causedByTcplab: [], closeAtExit: nil,
                          stderrTail: stderrTail(program))
+    }
+
+    /// For a connection to the experiment's port that was refused at an address the server
+    /// program does not listen on, the addresses it does listen on: the client chose the wrong
+    /// host. Nil for any other connection.
+    public static func otherHost(_ c: Connection, experiment: Experiment, record: RunRecord) -> [String]? {
+        guard c.server.port == experiment.port, c.wasRefused,
+              let listened = record.endpoint(.server)?.program?.listeningAddresses, !listened.isEmpty,
+              !listened.contains(where: { $0 == "0.0.0.0" || $0 == "::" || $0 == c.server.address.description }) else { return nil }
+        return listened
     }
 
     /// The last three non-blank lines the program wrote to stderr, each cut at 300 characters.

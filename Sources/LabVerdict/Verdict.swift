@@ -96,9 +96,11 @@ public struct Verdict: Sendable {
     /// ends; the last of `packets` when not given.
     public static func judge(_ experiment: Experiment, packets: [Packet], connections all: [Connection],
                              record: RunRecord? = nil, lastPacket: Int? = nil, cutShort: Bool = false) -> Verdict {
-        // A program's connections to other ports are its mistake, said in one line; the
-        // expectations are about the experiment's port.
-        let connections = record != nil && !experiment.programs.isEmpty ? all.filter { $0.server.port == experiment.port } : all
+        // A program's connections to other ports, or refused at another host, are its mistake,
+        // said in one line; the expectations are about the experiment's port and host.
+        let connections = if let record, !experiment.programs.isEmpty {
+            all.filter { $0.server.port == experiment.port && RootCause.otherHost($0, experiment: experiment, record: record) == nil }
+        } else { all }
         var problems = record?.captureProblems ?? []
         if record != nil {
             for c in connections where !(c.segments.first?.flags.contains(.syn) ?? false) {

@@ -38,6 +38,8 @@ extension PIDNamespaceRuns {
             var deadline: String?
             /// Every one must be in the output.
             var says: [String]
+            /// None may be.
+            var never: [String] = []
             var description: String { name }
         }
 
@@ -56,6 +58,19 @@ extension PIDNamespaceRuns {
                 s.bind(("", int(sys.argv[1]) + 1)); s.listen(1)
                 echo(s.accept()[0])
                 """, deadline: "2s", says: ["endpoint: the server program listens on 12346; the experiment's server listens on 12345 (pass {port} or read TCPLAB_PORT)"]),
+            // A server bound to 127.0.0.1 only, and a client that connects to 127.0.0.2: the refusal is
+            // the kernel's, at an address nothing listens on, so the server program is not blamed for it.
+            Mistake(name: "the wrong host", server: """
+                s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1)
+                echo(s.accept()[0])
+                """, client: """
+                ask(socket.create_connection(("127.0.0.2", int(sys.argv[2])))).close()
+                """, deadline: "3s",
+                says: ["ROOT CAUSE: the client's connection to 127.0.0.2 port 12345 was refused: the server listens on 127.0.0.1 only, the wrong host",
+                       "endpoint: the client connected to 127.0.0.2; the server listens on 127.0.0.1 only (pass {host} or read TCPLAB_HOST)",
+                       "— all 11 expectations", "ConnectionRefusedError"],
+                never: ["what the server program did", "\nFAIL     3-way handshake", "closed with data unread"]),
             // The server answers only after end of stream, so its data follows the client's FIN whatever the timing.
             Mistake(name: "a half-close followed by more reading", server: """
                 c, _ = serve().accept()
@@ -125,6 +140,9 @@ extension PIDNamespaceRuns {
             let output = result.output + result.error
             for line in mistake.says {
                 #expect(output.contains(line), "\(mistake.name): no \"\(line)\" in\n\(output)")
+            }
+            for line in mistake.never {
+                #expect(!output.contains(line), "\(mistake.name): \"\(line)\" in\n\(output)")
             }
         }
     }
