@@ -14,7 +14,7 @@ struct RunOutputs: ParsableArguments {
     @Option(help: "Write the lab report here (one experiment): FILE.html is one self-contained page with Wireshark's packet list, details and bytes panes, the explanation, verdicts and ladder; any other name gets Markdown.")
     var report: String?
 
-    @Option(help: "Write JUnit XML here: a testcase per run, a failure per failed expectation.")
+    @Option(help: "Write JUnit XML here: a testsuite per run, a testcase per expectation (failed, or skipped with why).")
     var junit: String?
 
     @Option(help: "Write the run record as JSON here (schema: Experiments/run-record.schema.json).")

@@ -59,9 +59,11 @@ struct ReportFilesTests {
         let arrows = try XMLElementCounter.count(svg, elementClass: "arrow")
         #expect(arrows == rows.count, "\(arrows) arrows for \(rows.count) packets")
 
-        // JUnit: one testcase, no failure; the JSON record validates against its schema.
+        // JUnit: a testcase per expectation, none failed; the JSON record validates against its schema.
         let junit = try JUnitCounts.read(files.junit)
-        #expect(junit.testcases == 1 && junit.failures == 0 && junit.errors == 0, "\(junit)")
+        let verdicts = try execute("python3", ["-c", "import json, sys; print(len(json.load(open(sys.argv[1]))['runs'][0]['verdicts']))", files.json])
+        #expect(junit.testcases == Int(verdicts.output.trimmingCharacters(in: .whitespacesAndNewlines)) && junit.testcases > 0
+                && junit.failures == 0 && junit.errors == 0, "\(junit); \(verdicts.output) verdicts")
         let schema = try execute("python3", ["-c", """
             import json, sys, jsonschema
             schema = json.load(open(sys.argv[1])); jsonschema.Draft202012Validator.check_schema(schema)
@@ -120,13 +122,15 @@ struct ReportFilesTests {
         defer { try? FileManager.default.removeItem(atPath: files.dir) }
         #expect(files.run.status == 1)
         let junit = try JUnitCounts.read(files.junit)
-        #expect(junit.testcases == 1 && junit.failures == 2 && junit.suiteFailures == 1, "\(junit)")
+        #expect(junit.testcases == 11 && junit.failures == 2 && junit.suiteFailures == 2, "a testcase per expectation: \(junit)")
 
         let repeated = try execute(Repository.binary, ["run", "experiment-2", "--experiments", dir, "--out", dir, "--repeat", "3",
                                                        "--junit", dir + "/j3.xml", "--quiet"])
         #expect(repeated.status == 1)
         let three = try JUnitCounts.read(dir + "/j3.xml")
-        #expect(three.testcases == 3 && three.failures == 6 && three.suiteFailures == 3, "\(three)")
+        #expect(three.testcases == 33 && three.failures == 6 && three.suiteFailures == 6, "\(three)")
+        let suites = try String(contentsOfFile: dir + "/j3.xml", encoding: .utf8).split(separator: "\n").filter { $0.contains("<testsuite ") }
+        #expect(suites.map { $0.contains("name=\"experiment-2 run \(suites.firstIndex(of: $0)! + 1)\"") } == [true, true, true], "a testsuite per run: \(suites)")
     }
 }
 

@@ -26,7 +26,7 @@ public enum CodeGradeReport {
     /// A testsuite per student and experiment, a testcase per expectation: it fails when it failed
     /// in any run, because a check that passes 9 times in 10 is not a pass. A program's failure
     /// (the root cause) is a failing testcase of its own, first, and what it left not reached is
-    /// skipped, naming it, as `run --junit` does. A submission that could not be run is one
+    /// skipped, naming it, as `run --junit` does for each run. A submission that could not be run is one
     /// `<error>`; an expectation that holds for tcplab's own endpoints only is skipped.
     public static func junit(_ grades: [CodeGrade]) -> String {
         var suites = ""

@@ -1,57 +1,76 @@
-/// JUnit XML as Jenkins, GitLab and GitHub's test reporters read it: a testsuite per
-/// experiment, a testcase per run, a `<failure>` per failed expectation or stuck endpoint (and
-/// first, the run's root cause, with the expectations it left not reached),
-/// and an `<error>` when the harness could not vouch for the trace. A testsuite's
-/// `failures` counts its failed testcases, as the consumers do; the elements list each cause.
+/// JUnit XML as Jenkins, GitLab and GitHub's test reporters read it, the same shape for `run`,
+/// `check` and `grade`: a testsuite per run (per file), a testcase per expectation. A failed
+/// expectation is a `<failure>`; one not applicable, unobservable or not reached is `<skipped>`
+/// with its reason. A run's root cause is a failing testcase of its own, first; a stuck endpoint
+/// is one too, and a harness that could not vouch for the trace an `<error>`. A testsuite's
+/// `failures` counts its failed testcases, as the consumers do.
 public enum JUnitReport {
     public static func render(_ results: [RunResult]) -> String {
-        var suites: [(String, [RunResult])] = []
+        let repeated = Dictionary(grouping: results, by: \.experiment.name).mapValues { $0.count > 1 }
+        var suites = ""
+        var totals = Counts()
         for r in results {
-            if let i = suites.firstIndex(where: { $0.0 == r.experiment.name }) { suites[i].1.append(r) } else { suites.append((r.experiment.name, [r])) }
+            let (cases, counts) = testcases(r)
+            totals.add(counts)
+            let name = XMLText.escaped(r.name(repeated: repeated[r.experiment.name] ?? false))
+            suites += "  <testsuite name=\"\(name)\" tests=\"\(counts.tests)\" failures=\"\(counts.failures)\" errors=\"\(counts.errors)\" "
+                + "skipped=\"\(counts.skipped)\" time=\"\(seconds(r.wallTime))\">\n" + cases
+                + (r.tracePath.map { "    <system-out>trace: \(XMLText.escaped($0))</system-out>\n" } ?? "") + "  </testsuite>\n"
         }
-        let failed = results.filter { $0.exitCode == 1 }.count
-        let errors = results.filter { $0.exitCode != 0 && $0.exitCode != 1 }.count
-        var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        xml += "<testsuites name=\"tcplab\" tests=\"\(results.count)\" failures=\"\(failed)\" errors=\"\(errors)\" time=\"\(time(results))\">\n"
-        for (name, runs) in suites {
-            let suiteFailed = runs.filter { $0.exitCode == 1 }.count
-            let suiteErrors = runs.filter { $0.exitCode != 0 && $0.exitCode != 1 }.count
-            xml += "  <testsuite name=\"\(XMLText.escaped(name))\" tests=\"\(runs.count)\" failures=\"\(suiteFailed)\" errors=\"\(suiteErrors)\" skipped=\"0\" time=\"\(time(runs))\">\n"
-            for r in runs { xml += testcase(r, repeated: runs.count > 1) }
-            xml += "  </testsuite>\n"
-        }
-        return xml + "</testsuites>\n"
+        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            + "<testsuites name=\"tcplab\" tests=\"\(totals.tests)\" failures=\"\(totals.failures)\" errors=\"\(totals.errors)\" "
+            + "skipped=\"\(totals.skipped)\" time=\"\(time(results))\">\n" + suites + "</testsuites>\n"
     }
 
-    private static func testcase(_ r: RunResult, repeated: Bool) -> String {
-        var xml = "    <testcase classname=\"tcplab.\(XMLText.escaped(r.experiment.name))\" name=\"\(XMLText.escaped(r.name(repeated: repeated)))\" time=\"\(seconds(r.wallTime))\""
-        var body = ""
-        if let error = r.harnessError {
-            body += "      <error type=\"harness\" message=\"\(XMLText.escaped(error))\">\(XMLText.escaped(error))</error>\n"
+    struct Counts {
+        var tests = 0, failures = 0, errors = 0, skipped = 0
+        mutating func add(_ c: Counts) { (tests, failures, errors, skipped) = (tests + c.tests, failures + c.failures, errors + c.errors, skipped + c.skipped) }
+    }
+
+    private static func testcases(_ r: RunResult) -> (String, Counts) {
+        var xml = ""
+        var counts = Counts()
+        let classname = "tcplab.\(XMLText.escaped(r.experiment.name))"
+        func add(_ name: String, _ element: (kind: String, type: String?, message: String, text: String?)?) {
+            counts.tests += 1
+            xml += "    <testcase classname=\"\(classname)\" name=\"\(XMLText.escaped(name))\""
+            guard let element else { xml += "/>\n"; return }
+            let type = element.type.map { " type=\"\(XMLText.escaped($0))\"" } ?? ""
+            let body = element.text.map { ">\(XMLText.escaped($0))</\(element.kind)>" } ?? "/>"
+            xml += ">\n      <\(element.kind)\(type) message=\"\(XMLText.escaped(element.message))\"\(body)\n    </testcase>\n"
         }
-        if let verdict = r.verdict {
-            for problem in verdict.captureProblems {
-                body += "      <error type=\"harness\" message=\"capture incomplete: \(XMLText.escaped(problem))\">capture incomplete: \(XMLText.escaped(problem))</error>\n"
-            }
-            if let cause = verdict.rootCause {
-                // One testcase per run, so what the cause prevented is named in its text, not skipped apart.
-                let unreached = verdict.outcomes.filter { $0.status == .notReached }
-                var text = cause.reason
-                if !cause.stderrTail.isEmpty { text += "\nits stderr ends:\n" + cause.stderrTail.joined(separator: "\n") }
-                if !unreached.isEmpty { text += "\nnot reached: " + unreached.map { "\($0.path) \($0.expectation)" }.joined(separator: "; ") }
-                body += "      <failure type=\"root cause\" message=\"\(XMLText.escaped(cause.reason))\">\(XMLText.escaped(text))</failure>\n"
-            }
-            for failure in verdict.endpointFailures {
-                body += "      <failure type=\"endpoint\" message=\"\(XMLText.escaped(failure))\">\(XMLText.escaped(failure))</failure>\n"
-            }
-            for o in verdict.outcomes where o.failed {
-                let text = "expected: \(o.expectation)\nactual: \(o.detail)\nat: \(r.experiment.name).json \(o.path)"
-                body += "      <failure type=\"expectation\" message=\"\(XMLText.escaped(o.expectation))\">\(XMLText.escaped(text))</failure>\n"
+        let problems = (r.harnessError.map { [$0] } ?? []) + (r.verdict?.captureProblems.map { "capture incomplete: \($0)" } ?? [])
+        for problem in problems {
+            counts.errors += 1
+            add("harness", ("error", "harness", problem, problem))
+        }
+        guard let verdict = r.verdict else { return (xml, counts) }
+        if let cause = verdict.rootCause {
+            counts.failures += 1
+            let text = cause.reason + (cause.stderrTail.isEmpty ? "" : "\nits stderr ends:\n" + cause.stderrTail.joined(separator: "\n"))
+            add("root cause", ("failure", "root cause", cause.reason, text))
+        }
+        for (i, failure) in verdict.endpointFailures.enumerated() {
+            counts.failures += 1
+            add(verdict.endpointFailures.count > 1 ? "endpoint \(i + 1)" : "endpoint", ("failure", "endpoint", failure, failure))
+        }
+        for o in verdict.outcomes {
+            let name = "\(o.path): \(o.expectation)"
+            switch o.status {
+            case .held:
+                add(name, nil)
+            case .failed:
+                counts.failures += 1
+                add(name, ("failure", "expectation", o.expectation, "expected: \(o.expectation)\nactual: \(o.detail)\nat: \(r.experiment.name).json \(o.path)"))
+            case .notApplicable, .unobservable:
+                counts.skipped += 1
+                add(name, ("skipped", nil, "\(o.status.rawValue): \(o.detail)", nil))
+            case .notReached:
+                counts.skipped += 1
+                add(name, ("skipped", nil, "not reached: \(verdict.rootCause?.reason ?? o.detail)", nil))
             }
         }
-        if let trace = r.tracePath { body += "      <system-out>trace: \(XMLText.escaped(trace))</system-out>\n" }
-        xml += body.isEmpty ? "/>\n" : ">\n" + body + "    </testcase>\n"
-        return xml
+        return (xml, counts)
     }
 
     private static func time(_ runs: [RunResult]) -> String {
