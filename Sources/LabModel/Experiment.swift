@@ -126,6 +126,15 @@ public struct Experiment: Sendable {
     /// True when the lab's literal code plays at least one side.
     public var runsLabCode: Bool { programs.values.contains { $0.origin == .labCode } }
 
+    /// The side the experiment expects to close first (its FIN-order expectation), else the client:
+    /// at a deadline that stops both programs, tcplab stops this one first.
+    public var firstToClose: Direction {
+        for e in expectations {
+            if case let .finOrder(order) = e.kind, let first = order.first { return first }
+        }
+        return .client
+    }
+
     /// The server's web root (resolved against the experiment's folder) and idle timeout, when
     /// the server serves files over HTTP.
     public var webServer: (root: String, idleTimeout: Duration)? {

@@ -123,11 +123,27 @@ struct ProgramEndpoint {
                 events.post(Self.socketsRead(side))
                 if experiment.programs[side.other] != nil {
                     _ = events.wait(for: Self.socketsRead(side.other), from: side.other, timeout: .seconds(1))
+                    // Stopped together, the two kernels' FINs would race. The side expected to close
+                    // first is stopped first, and the other once that FIN is acknowledged, so the
+                    // trace ends the same way every run.
+                    if side != experiment.firstToClose,
+                       events.wait(for: Self.stoppedFirst, from: side.other, timeout: Self.grace + .seconds(4)) == .posted {
+                        // The peer's FIN is in: a program that was waiting in recv for it reads the end
+                        // of the stream and closes by itself, which is its own close, not tcplab's.
+                        let port = experiment.port
+                        _ = child.supervise(until: .now + Self.grace, every: .milliseconds(1)) {
+                            !SocketTable.sockets().contains { $0.state == .closeWait && (side == .server ? $0.localPort == port : $0.remotePort == port) }
+                        }
+                    }
                 }
             }
             programRecord.stoppedAt = WallClock.nanosecondsSinceEpoch()
         }
-        let status = child.terminate(grace: .milliseconds(500))
+        let status = child.terminate(grace: Self.grace)
+        if wait == .deadline, side == experiment.firstToClose, experiment.programs[side.other] != nil {
+            awaitOwnFINAcknowledged(within: .seconds(1))
+            events.post(Self.stoppedFirst)
+        }
         programRecord.ended = elapsed
         programRecord.stdout = child.stdout
         programRecord.stderr = child.stderr
@@ -161,6 +177,21 @@ struct ProgramEndpoint {
         if let limit = Self.limitLine(programRecord, side: side) { record.failure = limit }
         record.program = programRecord
         return record
+    }
+
+    /// How long a stopped program has after SIGTERM before SIGKILL.
+    static let grace: Duration = .milliseconds(500)
+
+    /// Posted at a deadline that stops both programs, once the first one's FIN is acknowledged.
+    static let stoppedFirst = "first program stopped at the deadline, its FIN acknowledged"
+
+    /// Waits until no socket of this side on the experiment's port is still in FIN_WAIT1: its
+    /// kernel's FIN, sent as its program was stopped, has been acknowledged by the peer's kernel.
+    private func awaitOwnFINAcknowledged(within limit: Duration) {
+        let port = experiment.port
+        Clock.poll(every: .milliseconds(1), for: limit) {
+            !SocketTable.sockets().contains { $0.state == .finWait1 && (side == .server ? $0.localPort == port : $0.remotePort == port) }
+        }
     }
 
     /// The event a program's side posts once it has read the socket table at the deadline.

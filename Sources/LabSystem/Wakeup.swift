@@ -60,6 +60,19 @@ public enum Clock {
     /// CLOCK_MONOTONIC now, for step timings.
     public static func now() -> ContinuousClock.Instant { ContinuousClock.now }
 
+    /// Checks `condition` every `interval` until it holds or `limit` passes; true when it held.
+    /// For a state the kernel gives no notice of (a socket's TCP state in the socket table): the
+    /// wait ends on the state itself, never on the time alone.
+    @discardableResult
+    public static func poll(every interval: Duration, for limit: Duration, until condition: () -> Bool) -> Bool {
+        let end = ContinuousClock.now + limit
+        while true {
+            if condition() { return true }
+            if ContinuousClock.now >= end { return false }
+            sleep(interval)
+        }
+    }
+
     /// A plain sleep. It is an experiment step ("the server sleeps 5 s"), never a way to wait
     /// for something to happen.
     public static func sleep(_ duration: Duration) {

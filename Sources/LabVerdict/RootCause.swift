@@ -154,7 +154,7 @@ public struct RootCause: Sendable {
             // Bytes of ours it has not taken: we wait in send for it to read.
             if mine.contains(where: { $0.sendQueue > 0 }) { return true }
             if theirs.contains(where: { $0.sendQueue > 0 }) { return false }
-            return firstToClose(experiment) != side
+            return experiment.firstToClose != side
         }
     }
 
@@ -165,13 +165,6 @@ public struct RootCause: Sendable {
     }
 
     /// The side whose FIN comes first in the experiment's expected FIN order; the client when it has none.
-    static func firstToClose(_ experiment: Experiment) -> Direction {
-        for e in experiment.expectations {
-            if case let .finOrder(order) = e.kind, let first = order.first { return first }
-        }
-        return .client
-    }
-
     /// An outcome as the cause leaves it: a failure about nothing seen, or only about packets after
     /// the cause, was not reached; a hold that rests on a packet tcplab caused was not reached either.
     func mark(_ o: Outcome) -> Outcome {

@@ -45,6 +45,19 @@ extension PIDNamespaceRuns {
                 s.recv(1024)
                 s.close()
                 """,
+            // Echoes the 20 bytes, then sleeps without ever reading again: it never sees the client's FIN.
+            "sleeping_server.py": """
+                import socket, sys, time
+                s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                s.bind(("", int(sys.argv[1]))); s.listen(1)
+                c, _ = s.accept()
+                got = 0
+                while got < 20:
+                    data = c.recv(5); got += len(data)
+                    c.sendall(data.upper())
+                while True:
+                    time.sleep(1)
+                """,
             // The lab's server: 5-byte reads echoed in upper case until the client's FIN.
             "echo_server.py": """
                 import socket, sys
@@ -186,6 +199,23 @@ extension PIDNamespaceRuns {
                 #expect(r.output.contains("experiment-2: failed: the client never closed"), "run \(attempt): \(r.output)")
                 try checkJSON(r.dir, side: "client", reason: "never closed", othersMayFail: true)
             }
+        }
+
+        /// A deadline that stops both programs stops first the side the experiment expects to close
+        /// first, and the other once that FIN is acknowledged (from its socket's state, FIN_WAIT1 no
+        /// more), so both kernels' FINs come in one order. Stopped together, the order was a race:
+        /// 2 patterns in 8 runs before.
+        @Test(.enabled(if: canRun, "needs root, unshare (util-linux) and /usr/bin/python3"))
+        func aDeadlineThatStopsBothProgramsEndsTheTraceTheSameWayEveryRun() throws {
+            let r = try run(["--server-command", "python3 sleeping_server.py {port}", "--client-command", "python3 noclose_client.py {host} {port}",
+                             "--deadline", "1s", "--repeat", "8", "--explain"])
+            defer { try? FileManager.default.removeItem(atPath: r.dir) }
+            #expect(r.output.contains("experiment-2: 1 pattern in 8 runs:\n  8× client one 20-byte segment; server four 5-byte segments; client FIN, then server FIN (failed)"),
+                    "\(r.output)")
+            #expect(r.output.contains("\n15  Server acknowledges the client's FIN: Ack=22") && r.output.contains("\n16  Server closes too: FIN,ACK Seq=21 Ack=22.")
+                    && r.output.contains("Caused by tcplab, not the program (packet 16: the server's kernel sent it when tcplab stopped the server program at the deadline)."),
+                    "the client's FIN is acknowledged before the server is stopped: \(r.output)")
+            #expect(r.output.contains("ROOT CAUSE: the client never closed (killed at the 1s deadline) after packet 13"), "\(r.output)")
         }
 
         /// Item 5: `--repeat` prints a line per run, then the grouped patterns, then one example run per
