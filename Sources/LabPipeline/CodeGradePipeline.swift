@@ -50,7 +50,13 @@ public enum CodeGradePipeline {
                     }
                     continue
                 }
-                found += try submissions(of: student, in: folder, experiments: experiments)
+                do { found += try submissions(of: student, in: folder, experiments: experiments) } catch where error.exitCode == 65 {
+                    // One student's broken tcplab.json is that student's row, not the class's end.
+                    found += (experiments.isEmpty ? ["-"] : experiments).map {
+                        CodeSubmission(student: student, folder: folder, experiment: $0, commands: [:],
+                                       missing: error.description.replacing(folder + "/", with: ""))
+                    }
+                }
             }
         }
         return found
@@ -65,10 +71,13 @@ public enum CodeGradePipeline {
         let manifest = folder + "/" + manifestName
         if FileSystem.isRegularFile(manifest) {
             let entries: [String: [String: String]]
-            do {
-                entries = try JSONDecoder().decode([String: [String: String]].self, from: Data(try FileSystem.contents(of: manifest)))
-            } catch {
-                throw CommandFailure("\(manifest): expected {\"experiment-2\": {\"server\": \"python3 server.py {port}\", \"client\": \"…\"}}", exitCode: 65)
+            let bytes: [UInt8]
+            do { bytes = try FileSystem.contents(of: manifest) } catch {
+                throw CommandFailure("\(manifest): cannot read it: \(SystemError.describe(error.errno))", exitCode: 66)
+            }
+            do { entries = try JSONDecoder().decode([String: [String: String]].self, from: Data(bytes)) } catch {
+                throw CommandFailure("\(manifest): \(CodeGradeMerge.reason(error, bytes)); expected {\"experiment-2\": {\"server\": \"python3 server.py {port}\", "
+                                     + "\"client\": \"…\"}}", exitCode: 65)
             }
             var found: [CodeSubmission] = []
             for (name, sides) in entries.sorted(by: { naturalOrder($0.key, $1.key) }) where experiments.isEmpty || experiments.contains(name) {

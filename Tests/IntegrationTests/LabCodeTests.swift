@@ -52,7 +52,7 @@ struct LabCodeTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let lab = Repository.experiments + "/lab"
         let fm = FileManager.default
-        for student in ["ada", "bob", "cy"] { try fm.createDirectory(atPath: "\(dir)/class/\(student)", withIntermediateDirectories: true) }
+        for student in ["ada", "bob", "cy", "dan"] { try fm.createDirectory(atPath: "\(dir)/class/\(student)", withIntermediateDirectories: true) }
         // ada: the lab's version 2, as server.py and client.py.
         try fm.copyItem(atPath: "\(lab)/client2_full.py", toPath: "\(dir)/class/ada/client.py")
         // Its own copy: a sandboxed program sees its own folder, not the checkout's.
@@ -63,6 +63,8 @@ struct LabCodeTests {
         try "import time\ntime.sleep(30)\n".write(toFile: "\(dir)/class/bob/server.py", atomically: true, encoding: .utf8)
         // cy: a manifest, and a program that is not there.
         try #"{"experiment-2": {"server": "./missing {port}"}}"#.write(toFile: "\(dir)/class/cy/tcplab.json", atomically: true, encoding: .utf8)
+        // dan: a manifest that is not JSON, which is dan's row, not the end of the class's grading.
+        try #"{"experiment-2": {"server": "python3 server.py {port}"}"#.write(toFile: "\(dir)/class/dan/tcplab.json", atomically: true, encoding: .utf8)
         let result = try execute(Repository.binary, ["grade", "--code", "class", "--experiment", "experiment-2", "--repeat", "3",
                                                      "--deadline", "3s", "--json", "grades.json", "--out", "graded",
                                                      "--csv", "grades.csv", "--junit", "grades.xml", "--summary", "summary.md",
@@ -72,9 +74,10 @@ struct LabCodeTests {
         #expect(rows.contains { $0.hasPrefix("ada ") && $0.contains("3/3") }, "\(result.output)")
         #expect(rows.contains { $0.hasPrefix("bob ") && $0.contains("0/3") && $0.contains("never listened") }, "\(result.output)")
         #expect(rows.contains { $0.hasPrefix("cy ") && $0.contains("./missing is not an executable file") }, "\(result.output)")
+        #expect(rows.contains { $0.hasPrefix("dan ") && $0.contains("experiment-2") && $0.contains("tcplab.json: line 1:") }, "\(result.output)")
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/grades.json"))) as? [String: Any]
         let grades = json?["codeGrades"] as? [[String: Any]] ?? []
-        #expect(grades.map { $0["passed"] as? Int } == [3, 0, 0])
+        #expect(grades.map { $0["passed"] as? Int } == [3, 0, 0, 0])
         // ada's server ran sandboxed in every run, and what it used is there; bob's never listening is the root cause of each run.
         let adaServer = (grades.first?["programs"] as? [[String: Any]])?.first
         #expect(adaServer?["side"] as? String == "server" && adaServer?["runs"] as? Int == 3, "\(grades.first ?? [:])")
@@ -84,7 +87,7 @@ struct LabCodeTests {
         #expect(!adaTallies.isEmpty && adaTallies.allSatisfy { ($0["held"] as? Int ?? 0) + ($0["notApplicable"] as? Int ?? 0) == 3 }, "\(adaTallies)")
 
         let csv = try String(contentsOfFile: dir + "/grades.csv", encoding: .utf8).split(separator: "\n").map(String.init)
-        #expect(csv.count == 4 && csv[0].hasPrefix("student,experiment,runs,passed,problem,root_cause_runs,"), "\(csv)")
+        #expect(csv.count == 5 && csv[0].hasPrefix("student,experiment,runs,passed,problem,root_cause_runs,"), "\(csv)")
         #expect(csv[1].hasPrefix("ada,experiment-2,3,3,,0,,") && csv[2].hasPrefix("bob,experiment-2,3,0,") && csv[3].hasPrefix("cy,experiment-2,0,0,"), "\(csv)")
         let junit = try String(contentsOfFile: dir + "/grades.xml", encoding: .utf8)
         let bobSuite = try #require(junit.components(separatedBy: "<testsuite name=\"bob/experiment-2\"").last)
@@ -93,7 +96,7 @@ struct LabCodeTests {
         let parses = try execute("python3", ["-c", "import sys, xml.etree.ElementTree as T; T.parse(sys.argv[1])", dir + "/grades.xml"])
         #expect(parses.status == 0, "\(parses.error)")
         let summary = try String(contentsOfFile: dir + "/summary.md", encoding: .utf8)
-        #expect(summary.contains("| ada | 3/3 |\n| bob | 0/3 |\n| cy | not run |"), "\(summary)")
+        #expect(summary.contains("| ada | 3/3 |\n| bob | 0/3 |\n| cy | not run |\n| dan | not run |"), "\(summary)")
         let schema = try execute("python3", ["-c", """
             import json, sys, jsonschema
             jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))
