@@ -6,6 +6,7 @@ import LabSystem
 /// The barrier between the two endpoints: named steps each side has finished, and
 /// which sides have stopped. A wait blocks on a condition variable, never on a sleep.
 final class Events: @unchecked Sendable {
+    // Sendable: every stored property below is read and written only with `condition` locked.
     // Sendable: every field is read and written under `condition`.
     private let condition = Condition()
     private var posted: Set<String> = []

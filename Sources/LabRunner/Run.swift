@@ -230,6 +230,7 @@ final class RunNetwork {
 /// releasing them costs the kernel RCU grace periods, tens of milliseconds a run. Each run is
 /// still fenced on its own (its own token), and its trace holds only what came between its fences.
 public final class RunHost: @unchecked Sendable {
+    // Sendable: `network` is read and written only inside jobs on `thread`, one at a time.
     // Sendable: `network` is used only on `thread`, one job at a time.
     private let thread: SerialThread
     private var network: RunNetwork?

@@ -7,6 +7,8 @@ import CLinux
 /// thread's network namespace (a headless browser, or a student's server, inside a run's
 /// private `lo`).
 public final class ChildProcess: @unchecked Sendable {
+    // Sendable: one thread at a time owns it, the one that spawned it, which supervises,
+    // terminates and reads it; other threads reach the process only by pid (an interrupt's kill).
     // Sendable: `pid` is fixed at spawn; everything else is touched only by the owning thread.
     public let pid: pid_t
     /// Polls readable once the process has exited, so waits are events, not polling loops.

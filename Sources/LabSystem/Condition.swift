@@ -5,6 +5,7 @@ import Glibc
 /// A mutex with a condition variable whose timed waits use CLOCK_MONOTONIC, so a change of
 /// the wall clock cannot stretch or cut a barrier's deadline.
 public final class Condition: @unchecked Sendable {
+    // Sendable: the pthread mutex and condition are made for use from many threads; the pointers never change.
     // Sendable: the pthread objects are the synchronisation; they never move (heap allocated).
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private let condition: UnsafeMutablePointer<pthread_cond_t>

@@ -9,6 +9,7 @@ import Glibc
 /// thread, so several runs can each own one inside the same process. The namespace
 /// lives while a thread is in it or this handle's descriptor is open.
 public final class NetworkNamespace: @unchecked Sendable {
+    // Sendable: it holds only its descriptor, a constant; setns() on it is safe from any thread.
     // Sendable: the descriptor is written once in init and only read afterwards.
     public let fd: Int32
 

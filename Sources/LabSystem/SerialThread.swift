@@ -2,6 +2,7 @@
 /// made with `unshare` belongs to the thread that made it, so the runs that share one must all
 /// be carried out on that thread.
 public final class SerialThread: @unchecked Sendable {
+    // Sendable: both properties are constants, and `State` locks what it holds.
     // Sendable: `job`, `finished` and `stopping` are read and written only with `condition` locked.
     private final class State: @unchecked Sendable {
         let condition = Condition()
@@ -56,6 +57,8 @@ public final class SerialThread: @unchecked Sendable {
 
 /// A value handed back from the serial thread.
 private final class ResultBox<T>: @unchecked Sendable {
+    // Sendable: written by the job on the serial thread before it sets `finished` under the lock,
+    // read by the caller only after it has seen `finished` under the same lock.
     // Sendable: written there before `finished` is set under the lock, read here after, so the
     // lock orders the two.
     var value: T?

@@ -7,6 +7,7 @@ import Synchronization
 /// A blocking IPv4 TCP socket. Every method is one system call unless its name says
 /// otherwise (`sendAll`), because the experiments' segment sizes follow the calls made.
 public final class TCPSocket: @unchecked Sendable {
+    // Sendable: `fd` never changes and `closed` is a Mutex; the kernel serialises calls on one socket.
     // Sendable because one endpoint thread owns each socket; another thread may only
     // `interrupt` it, which is ordered with `close` by `closed`'s lock.
     public let fd: Int32

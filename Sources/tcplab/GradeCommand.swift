@@ -114,8 +114,7 @@ struct GradeCommand: ParsableCommand {
     func gradeCode(_ loader: ExperimentLoader, _ outputs: GradeOutputs) throws {
         if merge { return try finish { () throws(CommandFailure) in try CodeGradePipeline.merge(paths, outputs: outputs) } }
         if case let .unavailable(reason) = CapturePrivilege.startup {
-            complain("cannot run students' code without root: \(reason)")
-            throw ExitCode(77)
+            throw fail("cannot run students' code without root: \(reason)", .noPermission)
         }
         let isolation = sandbox.value
         // Where the network is shared the header says so before any student runs.
@@ -131,8 +130,7 @@ struct GradeCommand: ParsableCommand {
         do {
             try OutputWriter.makeFolders(for: [("--csv", csv), ("--json", json), ("--junit", junit), ("--summary", summary), ("--gradescope", gradescope)])
         } catch {
-            complain(error.description)
-            throw ExitCode(error.exitCode)
+            throw fail(error.description, ExitStatus(code: error.exitCode))
         }
         let outputs = GradeOutputs(json: json, csv: csv, junit: junit, summary: summary, gradescope: gradescope, points: points)
         if code { return try gradeCode(loader, outputs) }
@@ -141,8 +139,7 @@ struct GradeCommand: ParsableCommand {
         do throws(ExperimentError) {
             for name in try loader.names() { experiments.append(try loader.load(name).withInProcessClient()) }
         } catch {
-            complain(error.description)
-            throw ExitCode(error.exitCode)
+            throw fail(error.description, ExitStatus(code: error.exitCode))
         }
         try finish { () throws(CommandFailure) in try GradePipeline.run(paths, experiments: experiments, jobs: jobs, outputs: outputs, shard: shard) }
     }
@@ -151,10 +148,9 @@ struct GradeCommand: ParsableCommand {
     func finish(_ grading: () throws(CommandFailure) -> (table: String, exitCode: Int32)) throws {
         let outcome: (table: String, exitCode: Int32)
         do { outcome = try grading() } catch {
-            complain(error.description)
-            throw ExitCode(error.exitCode)
+            throw fail(error.description, ExitStatus(code: error.exitCode))
         }
         print(outcome.table, terminator: "")
-        if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+        if outcome.exitCode != 0 { throw ExitStatus(code: outcome.exitCode).exit }
     }
 }

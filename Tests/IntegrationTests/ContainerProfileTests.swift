@@ -63,7 +63,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let folder = dir + "/class/honest"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: Repository.experiments + "/lab/server.py", toPath: folder + "/server.py")
+        try PassingServer.install(in: folder)
         try "{\"experiment-2\": {\"server\": \"python3 server.py {port} 5\"}}".write(toFile: folder + "/tcplab.json", atomically: true, encoding: .utf8)
         _ = try execute("/bin/chmod", ["-R", "a+rX", dir])
         let result = try Self.inProfile(["grade", dir + "/class", "--code", "--repeat", "3", "--experiments", Repository.experiments,

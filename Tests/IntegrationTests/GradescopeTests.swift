@@ -139,7 +139,7 @@ import Testing
     @Test(.enabled(if: SandboxTests.canRun && jsonschema, "needs root, unshare, python3 and jsonschema"), arguments: OneSubmissionTests.readSizes)
     func runAutograderGradesTheSubmissionIntoResults(_ student: String, _ readSize: String, _ status: Int32) throws {
         let (run, results, root) = try Self.autograde { folder in
-            try FileManager.default.copyItem(atPath: Repository.experiments + "/lab/server.py", toPath: folder + "/server.py")
+            try PassingServer.install(in: folder)
             try "{\"experiment-2\": {\"server\": \"python3 server.py {port} \(readSize)\"}}"
                 .write(toFile: folder + "/tcplab.json", atomically: true, encoding: .utf8)
         }

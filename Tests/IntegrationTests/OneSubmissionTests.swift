@@ -2,17 +2,20 @@ import Foundation
 import Testing
 
 /// `grade --code DIR` where DIR is one student's repository, as Gradescope and GitHub Classroom
-/// hand it over: the exit status is the grade. The lab's own server is the passing student; the
-/// same server reading 1 byte at a time, not 5, is the failing one. Each grade runs inside a PID
-/// namespace of its own, as SandboxTests does, so a program that misbehaves harms only that.
+/// hand it over: the exit status is the grade. The lab's server with TCP_NODELAY is the passing
+/// student; the same server reading 1 byte at a time, not 5, is the failing one. (The lab's own
+/// server.py leaves Nagle on, so under load two of its 5-byte sends can leave as one segment: about
+/// 1 run in 90 here, which would make a passing student fail now and then.) Each grade runs inside
+/// a PID namespace of its own, as SandboxTests does, so a program that misbehaves harms only that.
 @Suite(.serialized) struct OneSubmissionTests {
     static let readSizes = [("passing", "5", Int32(0)), ("failing", "1", Int32(1))]
 
-    /// A student folder holding the lab's server.py and a tcplab.json that runs it with `readSize`.
+    /// A student folder holding the lab's server.py with TCP_NODELAY (`PassingServer`) and a
+    /// tcplab.json that runs it with `readSize`.
     static func submission(in root: String, readSize: String) throws -> String {
         let folder = root + "/submission"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: Repository.experiments + "/lab/server.py", toPath: folder + "/server.py")
+        try PassingServer.install(in: folder)
         try "{\"experiment-2\": {\"server\": \"python3 server.py {port} \(readSize)\"}}"
             .write(toFile: folder + "/tcplab.json", atomically: true, encoding: .utf8)
         return folder

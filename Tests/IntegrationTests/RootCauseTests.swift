@@ -45,12 +45,14 @@ extension PIDNamespaceRuns {
                 s.recv(1024)
                 s.close()
                 """,
-            // Echoes the 20 bytes, then sleeps without ever reading again: it never sees the client's FIN.
+            // Echoes the 20 bytes (each send a segment of its own), then sleeps without ever reading
+            // again: it never sees the client's FIN.
             "sleeping_server.py": """
                 import socket, sys, time
                 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                 s.bind(("", int(sys.argv[1]))); s.listen(1)
                 c, _ = s.accept()
+                c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 got = 0
                 while got < 20:
                     data = c.recv(5); got += len(data)
