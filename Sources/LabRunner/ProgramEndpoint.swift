@@ -30,37 +30,83 @@ struct ProgramEndpoint {
     func run() -> EndpointRecord {
         var record = EndpointRecord(side: side)
         defer { events.finish(side) }
+        let launch: Launch
+        switch prepare() {
+        case let .ready(ready): launch = ready
+        case let .notStarted(program, failure):
+            record.program = program
+            record.failure = failure
+            return record
+        }
+        var programRecord = launch.record
+        defer { if let log = launch.straceLog { FileSystem.remove(log) } }
+        let child: ChildProcess
+        do {
+            child = try ChildProcess.spawn(launch.executable, launch.arguments, options: launch.options)
+        } catch {
+            launch.sandbox?.remove()
+            programRecord.ending = .notStarted("\(error)")
+            record.program = programRecord
+            record.failure = "the \(side) program was not started: \(error)"
+            return record
+        }
+        programRecord.started = elapsed
+        let (wait, listening) = supervise(child, into: &programRecord)
+        let status = stop(child, after: wait, into: &programRecord)
+        programRecord.ended = elapsed
+        programRecord.stdout = child.stdout
+        programRecord.stderr = child.stderr
+        programRecord.sandbox = child.usage
+        if let log = launch.straceLog { read(log, into: &programRecord) }
+        record.failure = judge(wait, listening, status, into: &programRecord)
+        record.program = programRecord
+        return record
+    }
+
+    /// What starting the program needs, found before it starts.
+    struct Launch {
+        var record: ProgramRecord
+        var sandbox: Sandbox?
+        var executable: String
+        var arguments: [String]
+        var options: ChildProcess.Options
+        /// strace's log, when the program is traced; removed once it is read.
+        var straceLog: String?
+    }
+
+    enum Prepared {
+        case ready(Launch)
+        /// Why it was not started: its record and the one failure line.
+        case notStarted(ProgramRecord, String)
+    }
+
+    /// The sandbox, the executable and its options; a client waits here for the server to listen.
+    private func prepare() -> Prepared {
         let sandbox: Sandbox?
         do { sandbox = try program.isolation.level == .none ? nil : Sandbox(level: program.isolation.level, limits: program.isolation.limits,
                                                                              submission: program.directory, out: out) } catch {
             let words = program.filled(host: host, port: experiment.port, out: out)
-            record.program = ProgramRecord(command: words, directory: program.directory, origin: program.origin, ending: .notStarted("\(error)"))
-            record.failure = "the \(side) program was not started: its sandbox could not be prepared: \(error)"
-            return record
+            return .notStarted(ProgramRecord(command: words, directory: program.directory, origin: program.origin, ending: .notStarted("\(error)")),
+                               "the \(side) program was not started: its sandbox could not be prepared: \(error)")
         }
         let words = program.filled(host: host, port: experiment.port, out: sandbox?.outFolder ?? out)
-        var programRecord = ProgramRecord(command: words, directory: program.directory, origin: program.origin,
-                                          ending: .notStarted(""))
-        func fail(_ message: String) -> EndpointRecord {
+        var programRecord = ProgramRecord(command: words, directory: program.directory, origin: program.origin, ending: .notStarted(""))
+        func notStarted(_ why: String, _ message: String) -> Prepared {
             sandbox?.remove()
-            record.program = programRecord
-            record.failure = message
-            return record
+            programRecord.ending = .notStarted(why)
+            return .notStarted(programRecord, message)
         }
         if side == .client {
             switch events.waitUntilListening(timeout: deadline - .now) {
             case .posted: break
             case .peerFinished, .timedOut:
-                programRecord.ending = .notStarted("the server never listened")
-                return fail("the client program was not started: the server never listened on port \(experiment.port)")
+                return notStarted("the server never listened", "the client program was not started: the server never listened on port \(experiment.port)")
             }
         }
         let path: String
         switch Program.locate(words[0], from: program.directory, isolation: program.isolation.level) {
         case let .success(found): path = sandbox.map { Self.inside($0, found, folder: program.directory) } ?? found
-        case let .failure(why):
-            programRecord.ending = .notStarted(why.description)
-            return fail("the \(side) program was not started: \(why)")
+        case let .failure(why): return notStarted(why.description, "the \(side) program was not started: \(why)")
         }
         var options = ChildProcess.Options()
         options.environment = sandbox.map { Self.sandboxEnvironment(side: side, experiment: experiment, sandbox: $0) }
@@ -69,29 +115,24 @@ struct ProgramEndpoint {
         options.directory = sandbox == nil ? program.directory : (try? FileSystem.realPath(program.directory)) ?? program.directory
         options.captureOutput = true
         options.sandbox = sandbox
-        var executable = path, arguments = Array(words.dropFirst())
-        var straceLog: String?
+        var launch = Launch(record: programRecord, sandbox: sandbox, executable: path, arguments: Array(words.dropFirst()), options: options)
         if program.traced {
             guard let strace = FileSystem.findExecutable("strace", directory: "/") else {
-                programRecord.ending = .notStarted("strace is not installed")
-                return fail("the \(side) program was not started: --strace needs strace (apt-get install strace)")
+                return notStarted("strace is not installed", "the \(side) program was not started: --strace needs strace (apt-get install strace)")
             }
             let log = FileSystem.temporaryName(for: "\(FileSystem.temporaryFolder)/tcplab-strace-\(UUID().uuidString).log")
-            straceLog = log
-            if sandbox != nil { options.traceLogCopy = log }
-            arguments = ["-f", "-qq", "-s", "0", "-e", "signal=none", "-e", "trace=" + StraceLog.calls.joined(separator: ","),
-                         "-o", sandbox?.traceLog ?? log, "--", path] + arguments
-            executable = strace
+            launch.straceLog = log
+            if sandbox != nil { launch.options.traceLogCopy = log }
+            launch.arguments = ["-f", "-qq", "-s", "0", "-e", "signal=none", "-e", "trace=" + StraceLog.calls.joined(separator: ","),
+                                "-o", sandbox?.traceLog ?? log, "--", path] + launch.arguments
+            launch.executable = strace
         }
-        defer { if let straceLog { FileSystem.remove(straceLog) } }
-        let child: ChildProcess
-        do {
-            child = try ChildProcess.spawn(executable, arguments, options: options)
-        } catch {
-            programRecord.ending = .notStarted("\(error)")
-            return fail("the \(side) program was not started: \(error)")
-        }
-        programRecord.started = elapsed
+        return .ready(launch)
+    }
+
+    /// Watches the program until it exits, the run is settled (a server, once the client is done
+    /// and every teardown is captured) or the deadline passes.
+    private func supervise(_ child: ChildProcess, into programRecord: inout ProgramRecord) -> (ChildProcess.Wait, Listening) {
         var wait: ChildProcess.Wait
         var listening = Listening.onPort
         if side == .server {
@@ -113,42 +154,12 @@ struct ProgramEndpoint {
             // socket before the process is gone): its own exit, seen on its pidfd, is how it ended.
             wait = .exited
         }
-        if wait != .exited {
-            // Read before the kill: what each socket was doing is who was waiting on whom.
-            if wait == .deadline {
-                programRecord.socketsAtDeadline = SocketTable.sockets()
-                // Both programs' sockets are read before either is killed: one's kill sends a FIN
-                // that would change what the other's socket shows. The peer posts once it has read,
-                // or finishes (a program that had exited, or a scripted side, which reads nothing).
-                events.post(Self.socketsRead(side))
-                if experiment.programs[side.other] != nil {
-                    _ = events.wait(for: Self.socketsRead(side.other), from: side.other, timeout: .seconds(1))
-                    // Stopped together, the two kernels' FINs would race. The side expected to close
-                    // first is stopped first, and the other once that FIN is acknowledged, so the
-                    // trace ends the same way every run.
-                    if side != experiment.firstToClose,
-                       events.wait(for: Self.stoppedFirst, from: side.other, timeout: Self.grace + .seconds(4)) == .posted {
-                        // The peer's FIN is in: a program that was waiting in recv for it reads the end
-                        // of the stream and closes by itself, which is its own close, not tcplab's.
-                        let port = experiment.port
-                        _ = child.supervise(until: .now + Self.grace, every: .milliseconds(1)) {
-                            !SocketTable.sockets().contains { $0.state == .closeWait && (side == .server ? $0.localPort == port : $0.remotePort == port) }
-                        }
-                    }
-                }
-            }
-            programRecord.stoppedAt = WallClock.nanosecondsSinceEpoch()
-        }
-        let status = child.terminate(grace: Self.grace)
-        if wait == .deadline, side == experiment.firstToClose, experiment.programs[side.other] != nil {
-            awaitOwnFINAcknowledged(within: .seconds(1))
-            events.post(Self.stoppedFirst)
-        }
-        programRecord.ended = elapsed
-        programRecord.stdout = child.stdout
-        programRecord.stderr = child.stderr
-        programRecord.sandbox = child.usage
-        if let straceLog { read(straceLog, into: &programRecord) }
+        return (wait, listening)
+    }
+
+    /// How the program ended, and the one line that says what it did wrong, if anything.
+    private func judge(_ wait: ChildProcess.Wait, _ listening: Listening, _ status: ChildProcess.ExitStatus,
+                       into programRecord: inout ProgramRecord) -> String? {
         switch wait {
         case .exited: programRecord.ending = .exited(status)
         case .deadline: programRecord.ending = .killedAtDeadline(status)
@@ -160,38 +171,22 @@ struct ProgramEndpoint {
         case .stopped: programRecord.ending = listening == .onPort ? .stoppedAfterClient(status) : .stopped(status)
         }
         let port = experiment.port
+        var failure: String?
         switch listening {
         case .onPort:
-            record.failure = Self.failure(of: programRecord, side: side, experiment: experiment)
+            failure = Self.failure(of: programRecord, side: side, experiment: experiment)
         case let .elsewhere(ports):
             programRecord.listeningElsewhere = ports
-            record.failure = "the server program listens on \(ports.map(String.init).joined(separator: ", ")); "
+            failure = "the server program listens on \(ports.map(String.init).joined(separator: ", ")); "
                 + "the experiment's server listens on \(port) (pass {port} or read TCPLAB_PORT)"
         case .never where wait == .exited:
             // Still a failure when it exited 0: a server that never listened served nobody.
-            record.failure = "the server program \(status) before it listened on port \(port)\(programRecord.lastErrorLine.map { ": \($0)" } ?? "")"
+            failure = "the server program \(status) before it listened on port \(port)\(programRecord.lastErrorLine.map { ": \($0)" } ?? "")"
         case .never:
-            record.failure = "the server program never listened on port \(port) within the run's deadline of \(formatDuration(experiment.deadline))"
+            failure = "the server program never listened on port \(port) within the run's deadline of \(formatDuration(experiment.deadline))"
         }
         // A limit reached is the cause of whatever the program did next, so it is said first.
-        if let limit = Self.limitLine(programRecord, side: side) { record.failure = limit }
-        record.program = programRecord
-        return record
-    }
-
-    /// How long a stopped program has after SIGTERM before SIGKILL.
-    static let grace: Duration = .milliseconds(500)
-
-    /// Posted at a deadline that stops both programs, once the first one's FIN is acknowledged.
-    static let stoppedFirst = "first program stopped at the deadline, its FIN acknowledged"
-
-    /// Waits until no socket of this side on the experiment's port is still in FIN_WAIT1: its
-    /// kernel's FIN, sent as its program was stopped, has been acknowledged by the peer's kernel.
-    private func awaitOwnFINAcknowledged(within limit: Duration) {
-        let port = experiment.port
-        Clock.poll(every: .milliseconds(1), for: limit) {
-            !SocketTable.sockets().contains { $0.state == .finWait1 && (side == .server ? $0.localPort == port : $0.remotePort == port) }
-        }
+        return Self.limitLine(programRecord, side: side) ?? failure
     }
 
     /// The event a program's side posts once it has read the socket table at the deadline.
