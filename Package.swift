@@ -52,7 +52,12 @@ let package = Package(
                           exclude: ["dictionaries", "seeds"]),
         .target(name: "LabTestSupport", dependencies: ["LabPackets"], path: "Tests/LabTestSupport"),
         .testTarget(name: "LabPacketsTests", dependencies: ["LabPackets", "LabTestSupport"]),
-        .testTarget(name: "LabExperimentTests", dependencies: ["LabModel", "LabVerdict", "LabHTTP", "LabPackets", "LabReport", "LabSystem", "LabTestSupport"]),
+        .testTarget(name: "LabModelTests", dependencies: ["LabModel", "LabPackets", "LabSystem"]),
+        .testTarget(name: "LabVerdictTests", dependencies: ["LabVerdict", "LabModel", "LabPackets", "LabSystem", "LabTestSupport"]),
+        .testTarget(name: "LabReportTests", dependencies: ["LabReport", "LabModel", "LabVerdict", "LabPackets", "LabTestSupport"]),
+        .testTarget(name: "LabSystemTests", dependencies: ["LabSystem"]),
+        .testTarget(name: "LabHTTPTests", dependencies: ["LabHTTP", "LabModel"]),
+        .testTarget(name: "LabPipelineTests", dependencies: ["LabPipeline", "LabReport", "LabModel"]),
         .testTarget(name: "IntegrationTests", dependencies: ["LabPipeline", "LabRunner", "LabModel", "LabVerdict", "LabHTTP", "LabPackets", "LabCapture", "LabReport", "LabSystem", "LabTestSupport"],
                     exclude: ["Fixtures"]),
     ]

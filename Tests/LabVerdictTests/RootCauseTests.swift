@@ -10,7 +10,7 @@ import LabTestSupport
 /// kernel needed): experiment-2 with both sides played by programs, both killed at the deadline.
 @Suite struct RootCauseDecisionTests {
     static func experiment() throws -> Experiment {
-        var e = try ExperimentLoader(directory: ExplanationSentenceTests.experiments.path).load("experiment-2")
+        var e = try ExperimentLoader(directory: Checkout.experiments.path).load("experiment-2")
         e.programs[.server] = Program(arguments: ["server"], directory: "/", origin: .commandLine)
         e.programs[.client] = Program(arguments: ["client"], directory: "/", origin: .commandLine)
         e.deadline = .seconds(3)

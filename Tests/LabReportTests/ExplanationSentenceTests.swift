@@ -134,8 +134,5 @@ import Testing
             + "in packet 319 reported later bytes arrived while these did not") == true, "\(text[320] ?? "")")
     }
 
-    static var experiments: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Experiments")
-    }
+    static var experiments: URL { Checkout.experiments }
 }

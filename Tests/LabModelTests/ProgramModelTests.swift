@@ -1,12 +1,10 @@
 import Foundation
 import Testing
 @testable import LabModel
-@testable import LabSystem
-@testable import LabReport
 import LabPackets
 
 /// The parts of running programs that need no kernel: command words, placeholders, the
-/// experiment file's program sides, the socket table, and the wire patterns.
+/// experiment file's program sides, and strace's log read back.
 @Suite struct ProgramModelTests {
     @Test(arguments: [
         ("python3 server.py {port}", ["python3", "server.py", "{port}"]),
@@ -80,51 +78,6 @@ import LabPackets
         do { _ = try load(text) } catch {
             #expect("\(error)".contains(message), "\(error)")
         }
-    }
-
-    @Test func theSocketTableListsOnlyListeningPorts() {
-        let table = """
-          sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
-           0: 00000000:3039 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1 0000000000000000 100 0 0 10 0
-           1: 0100007F:3039 0100007F:B0A2 01 00000000:00000000 00:00000000 00000000     0        0 2 1 0000000000000000 20 4 30 10 -1
-           2: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 3 1 0000000000000000 100 0 0 10 0
-        """
-        #expect(SocketTable.parseListening(table) == [12345, 8080])
-        #expect(SocketTable.parseListening("header only\n").isEmpty)
-        #expect(SocketTable.parseListeners(table) == [Listener(address: "0.0.0.0", port: 12345), Listener(address: "127.0.0.1", port: 8080)])
-    }
-
-    /// The kernel prints each 32-bit word of an address in the machine's byte order, so a server
-    /// bound to one address is told from one bound to every address, for IPv4 and IPv6.
-    @Test func theSocketTableNamesTheAddressAListenerIsBoundTo() {
-        let tcp6 = """
-          sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
-           0: 00000000000000000000000000000000:3039 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1
-           1: 00000000000000000000000001000000:1F90 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 2 1
-           2: 0000000000000000FFFF00000200007F:3039 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 3 1
-           3: 0000000000000000FFFF00000200007F:3039 0000000000000000FFFF00000100007F:9C40 01 00000000:00000000 00:00000000 00000000     0        0 4 1
-        """
-        let listeners = SocketTable.parseListeners(tcp6)
-        #expect(listeners == [Listener(address: "::", port: 12345), Listener(address: "::1", port: 8080), Listener(address: "::ffff:127.0.0.2", port: 12345)])
-        #expect(listeners.map(\.onEveryAddress) == [true, false, false])
-        #expect(SocketTable.parseListeners(" sl local\n 0: 0200007F:3039 00000000:0000 0A 0:0\n") == [Listener(address: "127.0.0.2", port: 12345)])
-        #expect(SocketTable.parseListeners(" sl local\n 0: 0200XY7F:3039 00000000:0000 0A 0:0\n 1: 7F:3039 0:0 0A\n").isEmpty, "not an address")
-    }
-
-    @Test func wirePatternsNameSizesAndCloses() {
-        #expect(WirePattern.segments([5, 5, 5, 5]) == "four 5-byte segments")
-        #expect(WirePattern.segments([1448, 1448, 1448, 817]) == "three 1448-byte segments, then one of 817")
-        #expect(WirePattern.segments([5, 15]) == "2 segments of 5, 15 bytes (20 in all)")
-        #expect(WirePattern.segments([]) == "no data")
-        #expect(WirePattern.gloss(["client RST"]) == " (the client closed with data unread)")
-        #expect(WirePattern.gloss(["client FIN", "client RST"]) == " (the client closed, then more data reached its closed socket)")
-        #expect(WirePattern.gloss(["client FIN", "server FIN"]) == "")
-        var histogram = PatternHistogram()
-        let a = WirePattern(connections: [], port: nil)
-        let first = histogram.add(a, attempt: 1, passed: true)
-        let second = histogram.add(a, attempt: 2, passed: false)
-        #expect(first && !second)
-        #expect(histogram.lines("e", of: 2) == ["e: 1 pattern in 2 runs:", "  2× no connection (1 passed)"])
     }
 
     @Test func straceOutputBecomesEachConnectionsCalls() {
