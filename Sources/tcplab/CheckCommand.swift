@@ -57,15 +57,7 @@ struct CheckCommand: ParsableCommand {
     }
 
     func run() throws {
-        let loader = try options.loader()
-        var candidates: [Experiment] = []
-        do throws(ExperimentError) {
-            var names = [String]()
-            if let experiment { names = [experiment] } else { names = try loader.names() }
-            for name in names { candidates.append(try loader.load(name).withInProcessClient()) }
-        } catch {
-            throw fail(error.description, ExitStatus(code: error.exitCode))
-        }
+        let candidates = try experiments(try options.loader())
         do {
             try OutputWriter.makeFolders(for: [("--ladder", ladder), ("--json", json), ("--junit", junit)])
         } catch {
@@ -78,26 +70,46 @@ struct CheckCommand: ParsableCommand {
             checks.append(FileCheck.run(file, candidates: candidates, given: experiment != nil, client: selector, explain: explain,
                                         list: files.count == 1 || json != nil, ladder: ladder != nil))
         }
-        if files.count == 1, let check = checks.first {
-            if let error = check.error {
-                throw fail(error.description, ExitStatus(code: error.exitCode))
-            }
-            // Unreachable since the loader refuses a folder without experiments; said, not trapped, all the same.
-            guard let result = check.result else {
-                throw fail(check.line, .internalError)
-            }
-            var output = StandardOutputBuffer()
-            if let ranking = check.ranking { output.append(ranking.line + "\n") }
-            do {
-                try result.write(explain: explain) { output.append($0 + "\n") }
-            } catch {
-                output.flush()
-                throw fail("\(check.file): \(error)", .internalError)
-            }
-            output.flush()
-        } else {
-            for check in checks { print(check.line) }
+        if files.count == 1, let check = checks.first { try printWhole(check) } else { for check in checks { print(check.line) } }
+        try writeFiles(checks)
+        let code = FileCheck.exitCode(checks, strict: strict)
+        if code != 0 { throw ExitStatus(code: code).exit }
+    }
+
+    /// The experiment given, or every one to rank the files against.
+    private func experiments(_ loader: ExperimentLoader) throws -> [Experiment] {
+        var candidates: [Experiment] = []
+        do throws(ExperimentError) {
+            let names = if let experiment { [experiment] } else { try loader.names() }
+            for name in names { candidates.append(try loader.load(name).withInProcessClient()) }
+        } catch {
+            throw fail(error.description, ExitStatus(code: error.exitCode))
         }
+        return candidates
+    }
+
+    /// One file's packets, verdict and (with --explain) explanation.
+    private func printWhole(_ check: FileCheck) throws {
+        if let error = check.error {
+            throw fail(error.description, ExitStatus(code: error.exitCode))
+        }
+        // Unreachable since the loader refuses a folder without experiments; said, not trapped, all the same.
+        guard let result = check.result else {
+            throw fail(check.line, .internalError)
+        }
+        var output = StandardOutputBuffer()
+        if let ranking = check.ranking { output.append(ranking.line + "\n") }
+        do {
+            try result.write(explain: explain) { output.append($0 + "\n") }
+        } catch {
+            output.flush()
+            throw fail("\(check.file): \(error)", .internalError)
+        }
+        output.flush()
+    }
+
+    /// The ladder, JSON and JUnit files asked for, each with a line that says where it went.
+    private func writeFiles(_ checks: [FileCheck]) throws {
         do {
             // The check drew it from one more reading of the file, as it was asked for (`FileCheck.run`).
             if let ladder, let diagram = checks.first?.result?.ladder {
@@ -109,13 +121,12 @@ struct CheckCommand: ParsableCommand {
                 print("checks (JSON) of \(checks.count) file(s) written to \(json)")
             }
             if let junit {
-                try OutputWriter.writeJUnit(checks: checks.map { JUnitReport.CheckCase(suite: $0.file, entry: $0.entry(strict: strict, explain: false, listed: false)) }, to: junit)
+                let cases = checks.map { JUnitReport.CheckCase(suite: $0.file, entry: $0.entry(strict: strict, explain: false, listed: false)) }
+                try OutputWriter.writeJUnit(checks: cases, to: junit)
                 print("JUnit XML of \(checks.count) file(s) written to \(junit)")
             }
         } catch {
             throw fail(error.description, ExitStatus(code: error.exitCode))
         }
-        let code = FileCheck.exitCode(checks, strict: strict)
-        if code != 0 { throw ExitStatus(code: code).exit }
     }
 }
