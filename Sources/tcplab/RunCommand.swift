@@ -71,7 +71,42 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        let loader = try options.loader()
+        let experiments = try chosenExperiments(try options.loader())
+        if case let .unavailable(reason) = CapturePrivilege.startup {
+            throw fail("cannot capture without root: \(reason); run as root, or enable unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1)", .noPermission)
+        }
+        do {
+            try OutputWriter.makeFolder(out)
+            try OutputWriter.makeFolders(for: outputs.files)
+        } catch {
+            throw fail(error.description, ExitStatus(code: error.exitCode))
+        }
+        let isolation = programs.choice.isolation
+        if !quiet && (isolation.network == .current || experiments.contains(where: { !$0.programs.isEmpty })) { print(isolation.header) }
+        let status = StatusLine(enabled: StatusLine.wanted(quiet: quiet))
+        let ticker = status.start()
+        let series = RunSeries.runAll(experiments, plan: plan, jobs: max(1, min(jobs, experiments.count)), observer: status) { done in
+            status.printing {
+                if !done.text.isEmpty { print(done.text) }
+                for line in done.errors { complain(line) }
+            }
+        }
+        status.stop(ticker)
+        if experiments.count > 1 {
+            print(RunText.total(zip(experiments, series).map { ($0.name, $1.exitCode) }))
+        }
+        do {
+            for line in try outputs.writeRecords(series.flatMap(\.results), explain: explain) { print(line) }
+        } catch {
+            throw fail(error.description, ExitStatus(code: error.exitCode))
+        }
+        let worst = series.map(\.exitCode).max { RunSeries.severity($0) < RunSeries.severity($1) } ?? 0
+        if worst != 0 { throw ExitStatus(code: worst).exit }
+    }
+
+    /// The experiments named (or all), with the client and the sides' programs chosen; one that
+    /// cannot be run as asked (no lab link, no lab code) is skipped, and said so.
+    private func chosenExperiments(_ loader: ExperimentLoader) throws -> [Experiment] {
         var experiments: [Experiment]
         do {
             experiments = try (all ? loader.names() : names).map(loader.load)
@@ -93,21 +128,14 @@ struct RunCommand: ParsableCommand {
                 complain("\(experiment.name): skipped, it has " + (choice.hosts == .lab && experiment.labLink == nil
                     ? "no lab link (no \"labLink\" in its file)" : "no lab code (no \"labCode\" in its file)"))
             }
-            experiments = chosen.compactMap { $0 }
+            return chosen.compactMap { $0 }
         } catch {
             throw fail(error.description, ExitStatus(code: error.exitCode))
         }
-        if case let .unavailable(reason) = CapturePrivilege.startup {
-            throw fail("cannot capture without root: \(reason); run as root, or enable unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1)", .noPermission)
-        }
-        do {
-            try OutputWriter.makeFolder(out)
-            try OutputWriter.makeFolders(for: outputs.files)
-        } catch {
-            throw fail(error.description, ExitStatus(code: error.exitCode))
-        }
-        let isolation = programs.choice.isolation
-        if !quiet && (isolation.network == .current || experiments.contains(where: { !$0.programs.isEmpty })) { print(isolation.header) }
+    }
+
+    /// What each run writes and prints, from the options.
+    private var plan: RunPlan {
         var plan = RunPlan(out: out)
         plan.repeats = `repeat`
         plan.format = outputs.format
@@ -117,25 +145,7 @@ struct RunCommand: ParsableCommand {
         plan.timings = timings
         plan.verbose = verbose
         plan.updateGolden = updateGolden
-        let status = StatusLine(enabled: StatusLine.wanted(quiet: quiet))
-        let ticker = status.start()
-        let series = RunSeries.runAll(experiments, plan: plan, jobs: max(1, min(jobs, experiments.count)), observer: status) { done in
-            status.printing {
-                if !done.text.isEmpty { print(done.text) }
-                for line in done.errors { complain(line) }
-            }
-        }
-        status.stop(ticker)
-        if experiments.count > 1 {
-            print(RunText.total(zip(experiments, series).map { ($0.name, $1.exitCode) }))
-        }
-        do {
-            for line in try outputs.writeRecords(series.flatMap(\.results), explain: explain) { print(line) }
-        } catch {
-            throw fail(error.description, ExitStatus(code: error.exitCode))
-        }
-        let worst = series.map(\.exitCode).max { RunSeries.severity($0) < RunSeries.severity($1) } ?? 0
-        if worst != 0 { throw ExitStatus(code: worst).exit }
+        return plan
     }
 }
 
