@@ -75,51 +75,51 @@ struct EndpointRunner {
         }
         for (index, step) in steps.enumerated() {
             var stepRecord = StepRecord(index: index, label: step.label, started: elapsed, ended: 0)
-            do {
-                try stopIfCancelled()
-                do {
-                    try perform(step, into: &stepRecord)
-                } catch where events.isCancelled {
-                    // A socket shut down by the deadline fails the call blocked on it (or the
-                    // peer's, with a reset): the deadline is the cause, not the error.
-                    throw Cancelled()
-                }
-                try stopIfCancelled()
-                if let expected = step.expectError {
-                    stepRecord.ended = elapsed
-                    record.steps.append(stepRecord)
-                    record.failure = "\(side) step \(index + 1) (\(step.label)): expected \(expected), but the step succeeded"
-                    return record
-                }
-            } catch is Cancelled {
-                stepRecord.ended = elapsed
-                record.steps.append(stepRecord)
-                record.failure = "\(side) was in step \(index + 1) (\(step.label)) at the run's deadline"
-                record.stoppedAtDeadline = true
-                return record
-            } catch let error as SystemError {
-                stepRecord.error = error
-                stepRecord.errorExpected = step.expectError == error.symbol
-                if !stepRecord.errorExpected {
-                    stepRecord.ended = elapsed
-                    record.steps.append(stepRecord)
-                    record.failure = error.isTimeout
-                        ? "\(side) stuck in step \(index + 1) (\(step.label)): timed out after \(formatDuration(stepTimeout)) "
-                            + Self.progress(step.action, stepRecord)
-                        : "\(side) step \(index + 1) (\(step.label)): \(error)"
-                    return record
-                }
-            } catch {
-                stepRecord.ended = elapsed
-                record.steps.append(stepRecord)
-                record.failure = "\(side) step \(index + 1) (\(step.label)): \((error as? StepFailure)?.message ?? "\(error)")"
-                return record
-            }
+            let ending = run(step, index: index, into: &stepRecord)
             stepRecord.ended = elapsed
             record.steps.append(stepRecord)
+            if let ending {
+                record.failure = ending.failure
+                record.stoppedAtDeadline = ending.atDeadline
+                return record
+            }
             if let name = step.name { events.post(name) }
         }
         return record
+    }
+
+    /// Carries out one step; what ends the side there, if anything: its failure, and whether the
+    /// run's deadline was the cause.
+    private mutating func run(_ step: Step, index: Int, into stepRecord: inout StepRecord) -> (failure: String, atDeadline: Bool)? {
+        do {
+            try stopIfCancelled()
+            do {
+                try perform(step, into: &stepRecord)
+            } catch where events.isCancelled {
+                // A socket shut down by the deadline fails the call blocked on it (or the
+                // peer's, with a reset): the deadline is the cause, not the error.
+                throw Cancelled()
+            }
+            try stopIfCancelled()
+            if let expected = step.expectError {
+                return ("\(side) step \(index + 1) (\(step.label)): expected \(expected), but the step succeeded", false)
+            }
+        } catch is Cancelled {
+            return ("\(side) was in step \(index + 1) (\(step.label)) at the run's deadline", true)
+        } catch let error as SystemError {
+            stepRecord.error = error
+            stepRecord.errorExpected = step.expectError == error.symbol
+            if !stepRecord.errorExpected {
+                let failure = error.isTimeout
+                    ? "\(side) stuck in step \(index + 1) (\(step.label)): timed out after \(formatDuration(stepTimeout)) "
+                        + Self.progress(step.action, stepRecord)
+                    : "\(side) step \(index + 1) (\(step.label)): \(error)"
+                return (failure, false)
+            }
+        } catch {
+            return ("\(side) step \(index + 1) (\(step.label)): \((error as? StepFailure)?.message ?? "\(error)")", false)
+        }
+        return nil
     }
 
     /// How far a step got before its timeout, in the step's own terms: "with 20 of 25 bytes".
