@@ -32,31 +32,27 @@ public enum HTTPFetch {
         defer { try? socket.close() }
         try socket.setTimeout(timeout)
         try socket.sendAll(request(path: path, host: host, port: port))
-        var bytes: [UInt8] = []
-        var head: HTTPHead?
-        while head == nil {
-            let chunk = try socket.receive(upTo: 65536)
-            guard !chunk.isEmpty else { throw Failure(description: "the server closed before the response headers ended") }
-            bytes += chunk
-            do throws(HTTPHead.Problem) {
-                head = try HTTPHead(parsing: bytes[...])
-            } catch .incomplete {
-                continue
-            } catch .tooLarge {
-                throw Failure(description: "response headers over 64 KiB")
-            } catch {
-                throw Failure(description: "not an HTTP response: \(String(decoding: bytes.prefix(40), as: UTF8.self))")
-            }
-        }
-        guard let head, let status = head.status, !head.isRequest else {
-            throw Failure(description: "not an HTTP response: \(head?.startLine.prefix(40) ?? "")")
+        let (head, bytes) = try readHead(socket)
+        guard let status = head.status, !head.isRequest else {
+            throw Failure(description: "not an HTTP response: \(head.startLine.prefix(40))")
         }
         let framing: HTTPHead.Framing
         do throws(HTTPHead.Problem) { framing = try head.framing(requestMethod: "GET") } catch {
             throw Failure(description: "the response's framing is broken: \(error)")
         }
-        var body = bytes.count - head.length
-        var leftover = Array(bytes[head.length...])
+        let body = try readBody(socket, framing, leftover: Array(bytes[head.length...]))
+        // Like a browser, hold the connection until the server's idle timeout closes it.
+        while !body.closed {
+            let chunk = try socket.receive(upTo: 65536)
+            if chunk.isEmpty { break }
+        }
+        return Result(status: status, bodyBytes: body.bytes)
+    }
+
+    /// Reads the body as its framing says: its length, and whether the server has closed (the
+    /// end of a body framed by the close).
+    private static func readBody(_ socket: TCPSocket, _ framing: HTTPHead.Framing, leftover first: [UInt8]) throws -> (bytes: Int, closed: Bool) {
+        var body = first.count
         switch framing {
         case let .length(length):
             while body < length {
@@ -67,6 +63,7 @@ public enum HTTPFetch {
         case .chunked:
             var chunks = ChunkedBody()
             var ignored: [UInt8]?
+            var leftover = first
             while true {
                 do { _ = try chunks.consume(leftover[...], into: &ignored) } catch {
                     throw Failure(description: "bad chunked body: \(error.detail)")
@@ -79,15 +76,29 @@ public enum HTTPFetch {
         case .untilClose:
             while true {
                 let chunk = try socket.receive(upTo: 65536)
-                if chunk.isEmpty { return Result(status: status, bodyBytes: body) }
+                if chunk.isEmpty { return (body, true) }
                 body += chunk.count
             }
         }
-        // Like a browser, hold the connection until the server's idle timeout closes it.
+        return (body, false)
+    }
+
+    /// The response's head, and every byte read with it (the body's first bytes, maybe).
+    private static func readHead(_ socket: TCPSocket) throws -> (HTTPHead, [UInt8]) {
+        var bytes: [UInt8] = []
         while true {
             let chunk = try socket.receive(upTo: 65536)
-            if chunk.isEmpty { break }
+            guard !chunk.isEmpty else { throw Failure(description: "the server closed before the response headers ended") }
+            bytes += chunk
+            do throws(HTTPHead.Problem) {
+                return (try HTTPHead(parsing: bytes[...]), bytes)
+            } catch .incomplete {
+                continue
+            } catch .tooLarge {
+                throw Failure(description: "response headers over 64 KiB")
+            } catch {
+                throw Failure(description: "not an HTTP response: \(String(decoding: bytes.prefix(40), as: UTF8.self))")
+            }
         }
-        return Result(status: status, bodyBytes: body)
     }
 }
