@@ -1,6 +1,7 @@
 import LabModel
 import LabPackets
 import LabReport
+import LabVerdict
 import LabRunner
 import LabSystem
 import Synchronization
@@ -105,13 +106,7 @@ public enum RunSeries {
             var result = judged.result
             let verdict = judged.verdict
             let writeStart = ContinuousClock.now
-            let kind = verdict.status == .failed ? "failed" : "harness"
-            // A run in which nothing was captured (a program that never started its part) has no
-            // trace to show, and writing an empty one would replace a good trace with nothing.
-            result.tracePath = result.packets.isEmpty && (verdict.unjudged > 0 || verdict.rootCause != nil) ? nil
-                : verdict.status == .passed || repeats == 1
-                ? tracePath
-                : OutputWriter.tracePath("\(plan.out)/\(experiment.trace.dropLast(5))-run\(attempt)-\(kind).pcap", format: plan.format)
+            result.tracePath = traceDestination(result, verdict, attempt: attempt, plan: plan, seriesTrace: tracePath)
             do {
                 result.alsoWritten = try write(result, plan: plan)
             } catch {
@@ -149,32 +144,49 @@ public enum RunSeries {
             case .harnessFailure: harness += 1
             }
             if severity(verdict.exitCode) > severity(worst) { worst = verdict.exitCode }
-            if repeats == 1 || plan.verbose {
-                lines += RunText.lines(result, attempt: repeats == 1 ? nil : attempt, style: plan.style)
-            } else if plan.style.quiet {
-                if verdict.status != .passed { lines += RunText.lines(result, attempt: attempt, style: plan.style) }
-            } else {
-                // One line a run, so ten failing runs do not bury the patterns; examples in full below.
-                let number = histogram.entries.firstIndex { $0.pattern == pattern }.map { $0 + 1 } ?? 0
-                lines.append(RunText.runLine(experiment.name, attempt: attempt, of: repeats, pattern: number, verdict))
-            }
+            let number = histogram.entries.firstIndex { $0.pattern == pattern }.map { $0 + 1 } ?? 0
+            lines += runLines(result, verdict, attempt: attempt, pattern: number, plan: plan)
         }
         if repeats > 1 {
             lines.append(RunText.tally(experiment.name, passed: passed, failed: failed, harness: harness, of: repeats))
-            lines += histogram.lines(experiment.name, of: repeats)
-            lines += RunText.labCodeTally(experiment.name, results)
-            if let fidelity = RunText.fidelityTally(experiment.name, results) { lines.append(fidelity) }
-            if !plan.verbose, !plan.style.quiet {
-                // The first run of each pattern, in full: what the pattern looks like, and why it failed.
-                for (k, entry) in histogram.entries.enumerated() {
-                    guard let first = entry.runs.first, let example = results.first(where: { $0.attempt == first }) else { continue }
-                    lines.append("")
-                    lines.append("example of pattern \(k + 1) (\(entry.runs.count) of \(repeats) runs): run \(first)")
-                    lines += RunText.lines(example, attempt: first, style: plan.style)
-                }
-            }
+            lines += closingLines(experiment, results: results, histogram: histogram, plan: plan)
         }
         return stop([], worst)
+    }
+
+    /// Where a run's trace goes: the experiment's own trace for a single run or a pass, a file
+    /// named for the run and how it failed otherwise. Nil for a run in which nothing was captured
+    /// (a program that never started its part): writing an empty trace would replace a good one.
+    static func traceDestination(_ result: RunResult, _ verdict: Verdict, attempt: Int, plan: RunPlan, seriesTrace: String) -> String? {
+        if result.packets.isEmpty && (verdict.unjudged > 0 || verdict.rootCause != nil) { return nil }
+        if verdict.status == .passed || plan.repeats == 1 { return seriesTrace }
+        let kind = verdict.status == .failed ? "failed" : "harness"
+        return OutputWriter.tracePath("\(plan.out)/\(result.experiment.trace.dropLast(5))-run\(attempt)-\(kind).pcap", format: plan.format)
+    }
+
+    /// What one run of a series prints: all of it for a single run or with --verbose; with
+    /// --quiet, only a run that did not pass; else one line, so ten failing runs do not bury the
+    /// patterns (their examples come in full at the end).
+    static func runLines(_ result: RunResult, _ verdict: Verdict, attempt: Int, pattern: Int, plan: RunPlan) -> [String] {
+        if plan.repeats == 1 || plan.verbose { return RunText.lines(result, attempt: plan.repeats == 1 ? nil : attempt, style: plan.style) }
+        if plan.style.quiet { return verdict.status == .passed ? [] : RunText.lines(result, attempt: attempt, style: plan.style) }
+        return [RunText.runLine(result.experiment.name, attempt: attempt, of: plan.repeats, pattern: pattern, verdict)]
+    }
+
+    /// After the tally: the patterns, the lab code's and fidelity's tallies, and unless --verbose
+    /// or --quiet, the first run of each pattern in full (what it looks like, and why it failed).
+    static func closingLines(_ experiment: Experiment, results: [RunResult], histogram: PatternHistogram, plan: RunPlan) -> [String] {
+        var lines = histogram.lines(experiment.name, of: plan.repeats)
+        lines += RunText.labCodeTally(experiment.name, results)
+        if let fidelity = RunText.fidelityTally(experiment.name, results) { lines.append(fidelity) }
+        guard !plan.verbose, !plan.style.quiet else { return lines }
+        for (k, entry) in histogram.entries.enumerated() {
+            guard let first = entry.runs.first, let example = results.first(where: { $0.attempt == first }) else { continue }
+            lines.append("")
+            lines.append("example of pattern \(k + 1) (\(entry.runs.count) of \(plan.repeats) runs): run \(first)")
+            lines += RunText.lines(example, attempt: first, style: plan.style)
+        }
+        return lines
     }
 
     /// The trace, its ladder, and the report when asked for; returns the files besides the trace.
