@@ -106,34 +106,12 @@ public enum RunSeries {
             var result = judged.result
             let verdict = judged.verdict
             let writeStart = ContinuousClock.now
-            result.tracePath = traceDestination(result, verdict, attempt: attempt, plan: plan, seriesTrace: tracePath)
-            do {
-                result.alsoWritten = try write(result, plan: plan)
-            } catch {
-                return stop([error.description], error.exitCode)
-            }
-            if plan.updateGolden {
-                guard verdict.status == .passed else {
-                    return stop(["\(experiment.name): not updating the golden summary from a run that did not pass"], verdict.exitCode)
-                }
-                do {
-                    lines.append("\(experiment.name): golden summary written to \(try OutputWriter.writeGolden(result))")
-                } catch {
-                    return stop([error.description], error.exitCode)
-                }
-            }
             let pattern = WirePattern(connections: result.connections, port: experiment.port)
-            if histogram.add(pattern, attempt: attempt, passed: verdict.status == .passed), repeats > 1 {
-                if !result.packets.isEmpty {
-                    let example = OutputWriter.tracePath(
-                        "\(plan.out)/\(experiment.trace.dropLast(5))-pattern\(histogram.entries.count).pcap", format: plan.format)
-                    do {
-                        try OutputWriter.writeTrace(result, format: plan.format, to: example)
-                    } catch {
-                        return stop([error.description], error.exitCode)
-                    }
-                    histogram.setExample(example, for: pattern)
-                }
+            do throws(Stop) {
+                try writeFiles(&result, verdict, attempt: attempt, plan: plan, seriesTrace: tracePath, pattern: pattern,
+                               histogram: &histogram, lines: &lines)
+            } catch {
+                return stop(error.errors, error.exitCode)
             }
             result.wallTime = ContinuousClock.now - started
             results.append(result)
@@ -152,6 +130,33 @@ public enum RunSeries {
             lines += closingLines(experiment, results: results, histogram: histogram, plan: plan)
         }
         return stop([], worst)
+    }
+
+    /// What ends a series early: its lines for standard error and its exit code.
+    struct Stop: Error {
+        var errors: [String]
+        var exitCode: Int32
+        init(_ error: OutputError) { (errors, exitCode) = ([error.description], error.exitCode) }
+        init(_ line: String, _ exitCode: Int32) { (errors, self.exitCode) = ([line], exitCode) }
+    }
+
+    /// A run's trace, ladder and report; the golden summary when asked; and the run's trace as
+    /// its pattern's example when it is the first run of a new pattern in a series.
+    static func writeFiles(_ result: inout RunResult, _ verdict: Verdict, attempt: Int, plan: RunPlan, seriesTrace: String,
+                           pattern: WirePattern, histogram: inout PatternHistogram, lines: inout [String]) throws(Stop) {
+        let experiment = result.experiment
+        result.tracePath = traceDestination(result, verdict, attempt: attempt, plan: plan, seriesTrace: seriesTrace)
+        do { result.alsoWritten = try write(result, plan: plan) } catch { throw Stop(error) }
+        if plan.updateGolden {
+            guard verdict.status == .passed else {
+                throw Stop("\(experiment.name): not updating the golden summary from a run that did not pass", verdict.exitCode)
+            }
+            do { lines.append("\(experiment.name): golden summary written to \(try OutputWriter.writeGolden(result))") } catch { throw Stop(error) }
+        }
+        guard histogram.add(pattern, attempt: attempt, passed: verdict.status == .passed), plan.repeats > 1, !result.packets.isEmpty else { return }
+        let example = OutputWriter.tracePath("\(plan.out)/\(experiment.trace.dropLast(5))-pattern\(histogram.entries.count).pcap", format: plan.format)
+        do { try OutputWriter.writeTrace(result, format: plan.format, to: example) } catch { throw Stop(error) }
+        histogram.setExample(example, for: pattern)
     }
 
     /// Where a run's trace goes: the experiment's own trace for a single run or a pass, a file
