@@ -45,7 +45,11 @@ struct TwoHostTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = "\(dir)/\(experiment.trace)"
         try PcapWriter.write(record.frames, linkType: record.linkType, snapLength: record.snapLength, to: path)
-        let tshark = try execute("tshark", ["-r", path, "-T", "fields", "-e", "frame.number", "-e", "_ws.col.Protocol", "-e", "_ws.col.Info"])
+        // A client port tshark has a dissector for would be dissected, or held for reassembly, as that protocol.
+        let claimed = Set(Set(result.connections.map(\.client.port)).subtracting([experiment.port]).compactMap { TsharkPorts.dissectors[$0] })
+            .subtracting(["http"])
+        let tshark = try execute("tshark", claimed.sorted().flatMap { ["--disable-protocol", $0] }
+                                 + ["-r", path, "-T", "fields", "-e", "frame.number", "-e", "_ws.col.Protocol", "-e", "_ws.col.Info"])
         #expect(tshark.status == 0, "\(tshark.error)")
         let list = PacketList(packets: result.packets, connections: result.connections)
         let theirs = tshark.output.split(separator: "\n").map { $0.split(separator: "\t", maxSplits: 2).map(String.init) }
