@@ -210,14 +210,15 @@ public enum CodeGradePipeline {
         var plan = RunPlan(out: folder)
         plan.repeats = repeats
         plan.style = RunText.Style(quiet: true, explain: false, color: false)
+        plan.explainRuns = true
         let series = RunSeries.run(chosen, plan: plan, observer: nil, hosts: hosts)
         grade.runs = series.results.count
         grade.passed = series.results.count { $0.verdict?.status == .passed }
         grade.patterns = series.patterns.rows
         grade.tally(series.results)
-        let failedOutcome = series.results.lazy.compactMap { $0.verdict?.outcomes.first(where: \.failed) }.first
+        let failure = series.results.lazy.compactMap { r in r.verdict?.outcomes.first(where: \.failed).map { (run: r, outcome: $0) } }.first
         grade.problem = series.errors.first ?? series.results.lazy.compactMap { $0.verdict?.endpointFailures.first }.first
-            ?? failedOutcome.map { "\($0.expectation): \($0.detail)" }
+            ?? failure.map { "\($0.outcome.expectation): \($0.outcome.detail)" + ($0.run.mergedSendsCause(of: $0.outcome).map { "; \($0)" } ?? "") }
         grade.exitCode = series.exitCode
         return grade
     }

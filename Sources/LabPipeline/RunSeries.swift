@@ -25,8 +25,12 @@ public struct RunPlan: Sendable {
     /// The output folder as a program sees it in `{out}`, whatever its working folder.
     var absoluteOut: String { (try? FileSystem.realPath(out)) ?? out }
 
-    /// The explanation is computed when printed, and for the outputs that carry it.
-    var explains: Bool { style.explain || report != nil || format == .pcapng }
+    /// Every run explained though nothing prints it: `grade --code` says from the explanation
+    /// why a program's sends left merged.
+    public var explainRuns = false
+
+    /// The explanation is computed when printed, for the outputs that carry it, and when asked.
+    var explains: Bool { style.explain || report != nil || format == .pcapng || explainRuns }
 }
 
 /// One experiment's runs, as `run` reports them: the printed block, error lines, the exit

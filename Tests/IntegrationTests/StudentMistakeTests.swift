@@ -58,6 +58,26 @@ extension PIDNamespaceRuns {
                 s.bind(("", int(sys.argv[1]) + 1)); s.listen(1)
                 echo(s.accept()[0])
                 """, deadline: "2s", says: ["endpoint: the server program listens on 12346; the experiment's server listens on 12345 (pass {port} or read TCPLAB_PORT)"]),
+            // A server that leaves Nagle on, against a client that delays its ACKs: the server's
+            // later 5-byte sends wait for the first one's ACK and leave as one segment. tcplab cannot
+            // see a program's sends, so the explanation says "likely", from the trace's timing.
+            Mistake(name: "Nagle left on", server: """
+                c, _ = serve().accept()
+                while True:
+                    data = c.recv(5)
+                    if not data: break
+                    c.send(data.upper())
+                c.close()
+                """, client: """
+                s = connect()
+                s.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 0)
+                s.sendall(b"Hello! Hello, World!")
+                got = b""
+                while len(got) < 20:
+                    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 0)
+                    got += s.recv(1024)
+                s.close()
+                """, says: ["Likely Nagle's algorithm: the first 5 bytes were still unacked, so later sends waited until the delayed ACK came"]),
             // A server bound to 127.0.0.1 only, and a client that connects to 127.0.0.2: the refusal is
             // the kernel's, at an address nothing listens on, so the server program is not blamed for it.
             Mistake(name: "the wrong host", server: """

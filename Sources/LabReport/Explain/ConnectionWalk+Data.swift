@@ -53,7 +53,7 @@ extension ConnectionWalk {
         if sends.count > 1 {
             reasons.append("\(side.title)'s \(count(sends.count, "send")) leave as one \(s.length)-byte segment"
                 + (nagleCause(s, index: index, certain: true).map { ": \($0)." } ?? "."))
-        } else if source.record == nil, let cause = nagleCause(s, index: index, certain: false) {
+        } else if !source.knowsSends(side), let cause = nagleCause(s, index: index, certain: false) {
             reasons.append("Likely Nagle's algorithm: \(cause), and left together as one \(s.length)-byte segment.")
         } else if let echo = source.echo(side), s.length <= echo.recv * echo.repeat, s.length % echo.repeat == 0 {
             let chunk = s.length / echo.repeat

@@ -72,6 +72,10 @@ public struct ExplanationSource: Sendable {
         record?.endpoint(side)?.steps.compactMap(\.unreadAtClose).first { $0 > 0 }
     }
 
+    /// Whether the run saw each of the side's sends: only for tcplab's own steps. A capture on
+    /// its own, or a side a program played, leaves merged sends a "likely" cause.
+    func knowsSends(_ side: Direction) -> Bool { record != nil && experiment?.programs[side] == nil }
+
     /// The byte ranges (relative sequence numbers) of the side's single `send` calls, in order.
     /// Loops send many times under one step, so they end the list: their split is unknown.
     func sends(_ side: Direction) -> [Range<UInt32>] {

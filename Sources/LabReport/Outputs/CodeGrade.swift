@@ -46,11 +46,12 @@ public struct CodeGrade: Sendable, Codable {
                 if firstRootCause == nil { firstRootCause = cause.reason }
             }
             for o in r.verdict?.outcomes ?? [] {
+                let cause = o.failed ? r.mergedSendsCause(of: o) : nil
                 if let i = expectations.firstIndex(where: { $0.path == o.path }) {
-                    expectations[i].add(o)
+                    expectations[i].add(o, cause: cause)
                 } else {
                     var t = ExpectationTally(expectation: o.expectation, path: o.path)
-                    t.add(o)
+                    t.add(o, cause: cause)
                     expectations.append(t)
                 }
             }
@@ -96,7 +97,7 @@ public struct ExpectationTally: Sendable, Codable, Equatable {
     /// Never judged on the student's code: it holds for tcplab's own endpoints only.
     public var onlyNotApplicable: Bool { runs > 0 && notApplicable == runs }
 
-    mutating func add(_ o: Outcome) {
+    mutating func add(_ o: Outcome, cause: String? = nil) {
         switch o.status {
         case .held: held += 1
         case .failed: failed += 1
@@ -104,7 +105,7 @@ public struct ExpectationTally: Sendable, Codable, Equatable {
         case .unobservable: unobservable += 1
         case .notReached: notReached += 1
         }
-        if o.status != .held && o.status != .notApplicable && firstProblem == nil { firstProblem = o.detail }
+        if o.status != .held && o.status != .notApplicable && firstProblem == nil { firstProblem = o.detail + (cause.map { "; \($0)" } ?? "") }
     }
 
     /// "held in 7 of 10 runs; failed 2, not reached 1".
