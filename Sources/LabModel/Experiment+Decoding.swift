@@ -41,31 +41,7 @@ extension Experiment: Decodable {
             labListing = try LabListing(from: object.nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey("labListing")))
         }
         directory = decoder.userInfo[Self.directoryKey] as? String ?? "."
-        server = []
-        client = []
-        for side in [Direction.server, .client] {
-            let key = side.rawValue
-            guard object.has(key) else { throw object.problem(nil, "missing key '\(key)' in an experiment") }
-            if let steps = try? object.decode([Step].self, forKey: AnyKey(key)) {
-                if side == .server { server = steps } else { client = steps }
-            } else if (try? object.nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey(key))) != nil {
-                let program = try object.nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey(key))
-                try program.rejectUnknownKeys(allowed: ["command"], context: key)
-                programs[side] = Program(arguments: try program.command("command"), directory: directory, origin: .experimentFile)
-            } else {
-                // Decoding again gives the step's own message, with its position.
-                let steps: [Step] = try object.decode([Step].self, forKey: AnyKey(key))
-                if side == .server { server = steps } else { client = steps }
-            }
-        }
-        if object.has("labCode") {
-            let code = try object.nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey("labCode"))
-            try code.rejectUnknownKeys(allowed: ["server", "client"], context: "labCode")
-            for side in Direction.allCases where code.has(side.rawValue) {
-                labCode[side] = Program(arguments: try code.command(side.rawValue), directory: directory, origin: .labCode)
-            }
-            if labCode.isEmpty { throw object.problem("labCode", "name the lab's program for \"server\", \"client\" or both") }
-        }
+        (server, client, programs, labCode) = try Self.sides(object, directory: directory)
         expectations = try object.required("expect", context: "an experiment")
         stepTimeout = try object.duration("stepTimeout", max: ExperimentLimits.stepTimeout) ?? .seconds(15)
         guard stepTimeout > .zero else { throw object.problem("stepTimeout", "expected a positive duration such as \"15s\"") }
@@ -78,24 +54,87 @@ extension Experiment: Decodable {
             throw object.problem("snaplen", "expected a capture length from 68 (headers only) to 262144, got \(snaplen)")
         }
         snapLength = snaplen
-        if object.has("browser") {
-            let visit = try object.nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey("browser"))
-            try visit.rejectUnknownKeys(allowed: ["visit", "responses"], context: "browser")
-            let paths: [String] = try visit.required("visit", context: "browser")
-            let responses: [Int] = try visit.required("responses", context: "browser")
-            guard !paths.isEmpty, paths.count == responses.count, paths.allSatisfy({ $0.hasPrefix("/") }),
-                  responses.allSatisfy({ $0 >= 1 }) else {
-                throw visit.problem("visit", "expected paths such as [\"/\"], one count in \"responses\" for each")
-            }
-            browser = BrowserVisit(paths: paths, responses: responses)
-        }
+        if object.has("browser") { browser = try Self.browserVisit(object) }
         try validate(object)
         try checkWebRoots(object)
+    }
+
+    /// Each side: its steps, or a program ({"command": [...]}); then the lab's own code, if named.
+    private static func sides(_ object: Object, directory: String) throws
+        -> (server: [Step], client: [Step], programs: [Direction: Program], labCode: [Direction: Program]) {
+        var steps: [Direction: [Step]] = [:]
+        var programs: [Direction: Program] = [:]
+        var labCode: [Direction: Program] = [:]
+        for side in [Direction.server, .client] {
+            let key = side.rawValue
+            guard object.has(key) else { throw object.problem(nil, "missing key '\(key)' in an experiment") }
+            if let script = try? object.decode([Step].self, forKey: AnyKey(key)) {
+                steps[side] = script
+            } else if (try? object.nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey(key))) != nil {
+                let program = try object.nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey(key))
+                try program.rejectUnknownKeys(allowed: ["command"], context: key)
+                programs[side] = Program(arguments: try program.command("command"), directory: directory, origin: .experimentFile)
+            } else {
+                // Decoding again gives the step's own message, with its position.
+                steps[side] = try object.decode([Step].self, forKey: AnyKey(key))
+            }
+        }
+        if object.has("labCode") {
+            let code = try object.nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey("labCode"))
+            try code.rejectUnknownKeys(allowed: ["server", "client"], context: "labCode")
+            for side in Direction.allCases where code.has(side.rawValue) {
+                labCode[side] = Program(arguments: try code.command(side.rawValue), directory: directory, origin: .labCode)
+            }
+            if labCode.isEmpty { throw object.problem("labCode", "name the lab's program for \"server\", \"client\" or both") }
+        }
+        return (steps[.server] ?? [], steps[.client] ?? [], programs, labCode)
+    }
+
+    /// `"browser": {"visit": ["/"], "responses": [3]}`.
+    private static func browserVisit(_ object: Object) throws -> BrowserVisit {
+        let visit = try object.nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey("browser"))
+        try visit.rejectUnknownKeys(allowed: ["visit", "responses"], context: "browser")
+        let paths: [String] = try visit.required("visit", context: "browser")
+        let responses: [Int] = try visit.required("responses", context: "browser")
+        guard !paths.isEmpty, paths.count == responses.count, paths.allSatisfy({ $0.hasPrefix("/") }),
+              responses.allSatisfy({ $0 >= 1 }) else {
+            throw visit.problem("visit", "expected paths such as [\"/\"], one count in \"responses\" for each")
+        }
+        return BrowserVisit(paths: paths, responses: responses)
     }
 
     /// Checks that need the whole file: each side opens its socket, every barrier names a
     /// step of the other side, and no two expectations contradict each other.
     private func validate(_ object: Object) throws {
+        try checkLimits(object)
+        for (i, step) in server.enumerated() {
+            // The client's wait for the server's close is one step, bounded by stepTimeout; a longer
+            // idle timeout could only fail the run, and would keep the server's threads past its deadline.
+            if case let .serveHTTP(_, idle) = step.action, idle >= stepTimeout {
+                throw SchemaProblem(codingPath: object.codingPath + [AnyKey("server"), AnyKey(index: i), AnyKey("serveHTTP"), AnyKey("idleTimeout")],
+                                    message: "the idle timeout (\(formatDuration(idle))) must be shorter than the stepTimeout (\(formatDuration(stepTimeout)))")
+            }
+        }
+        if expectations.count > ExperimentLimits.expectations {
+            throw object.problem("expect", "\(expectations.count) expectations, more than \(ExperimentLimits.expectations)")
+        }
+        try checkSocketsOpen(object)
+        for (side, steps, other) in [("server", server, client), ("client", client, server)] {
+            for (i, step) in steps.enumerated() {
+                guard case let .waitFor(name) = step.action else { continue }
+                if !other.contains(where: { $0.name == name }) {
+                    let known = other.compactMap(\.name)
+                    throw SchemaProblem(codingPath: object.codingPath + [AnyKey(side), AnyKey(index: i), AnyKey("waitFor")],
+                                        message: "no \(side == "server" ? "client" : "server") step is named \"\(name)\"" +
+                                            (known.isEmpty ? "; give that step a \"name\"" : "; named steps: \(known.joined(separator: ", "))"))
+                }
+            }
+        }
+        try validateExpectations(object)
+    }
+
+    /// What a side may do at most: steps, seconds of sleep, bytes sent.
+    private func checkLimits(_ object: Object) throws {
         for (side, steps) in [("server", server), ("client", client)] {
             if steps.count > ExperimentLimits.steps {
                 throw object.problem(side, "\(steps.count) steps, more than the \(ExperimentLimits.steps) a side may have")
@@ -118,17 +157,10 @@ extension Experiment: Decodable {
                 throw object.problem(side, "the \(side) would send \(sent) bytes, more than \(ExperimentLimits.sideBytes)")
             }
         }
-        for (i, step) in server.enumerated() {
-            // The client's wait for the server's close is one step, bounded by stepTimeout; a longer
-            // idle timeout could only fail the run, and would keep the server's threads past its deadline.
-            if case let .serveHTTP(_, idle) = step.action, idle >= stepTimeout {
-                throw SchemaProblem(codingPath: object.codingPath + [AnyKey("server"), AnyKey(index: i), AnyKey("serveHTTP"), AnyKey("idleTimeout")],
-                                    message: "the idle timeout (\(formatDuration(idle))) must be shorter than the stepTimeout (\(formatDuration(stepTimeout)))")
-            }
-        }
-        if expectations.count > ExperimentLimits.expectations {
-            throw object.problem("expect", "\(expectations.count) expectations, more than \(ExperimentLimits.expectations)")
-        }
+    }
+
+    /// Each scripted side opens its socket (accept, connect, serveHTTP or fetch) before it uses it.
+    private func checkSocketsOpen(_ object: Object) throws {
         for (direction, steps, opener) in [(Direction.server, server, "accept"), (.client, client, "connect")]
             where programs[direction] == nil {
             let side = direction.rawValue
@@ -154,18 +186,6 @@ extension Experiment: Decodable {
                                     message: "\(step.label) comes before \"\(opener)\"; the socket does not exist yet")
             }
         }
-        for (side, steps, other) in [("server", server, client), ("client", client, server)] {
-            for (i, step) in steps.enumerated() {
-                guard case let .waitFor(name) = step.action else { continue }
-                if !other.contains(where: { $0.name == name }) {
-                    let known = other.compactMap(\.name)
-                    throw SchemaProblem(codingPath: object.codingPath + [AnyKey(side), AnyKey(index: i), AnyKey("waitFor")],
-                                        message: "no \(side == "server" ? "client" : "server") step is named \"\(name)\"" +
-                                            (known.isEmpty ? "; give that step a \"name\"" : "; named steps: \(known.joined(separator: ", "))"))
-                }
-            }
-        }
-        try validateExpectations(object)
     }
 
     /// A web root must exist when the file is loaded, not when the server first needs it.
