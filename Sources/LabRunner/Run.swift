@@ -54,147 +54,44 @@ public enum Run {
     /// left by the run before, reused when this run's link, filter and snap length are the same.
     static func perform(_ experiment: Experiment, out: String, progress: RunProgress?,
                         reusing network: inout RunNetwork?) throws(RunError) -> RunRecord {
-        var phases: [(String, Duration)] = []
-        var mark = ContinuousClock.now
-        /// Closes the phase just finished and says which one starts.
-        func phase(_ name: String, next: String) {
-            let now = ContinuousClock.now
-            phases.append((name, now - mark))
-            mark = now
-            progress?.enter(next)
-        }
+        var phases = Phases(progress: progress)
         progress?.enter("namespace")
-
         // A program may connect to the wrong port; in the run's own namespace every TCP
         // packet is the run's, so all of them are kept to show it. In a shared one only the
         // run's own port is, whatever else uses lo.
         let tcp = experiment.programs.isEmpty || experiment.network == .current ? "tcp port \(experiment.port)" : "tcp"
         var settings = LiveCapture.Settings(filter: "\(tcp) or udp port \(fencePort)")
         settings.snapLength = experiment.snapLength
-        if let old = network, old.link != experiment.link || old.settings != settings {
-            old.close()
-            network = nil
-        }
-        if network == nil {
-            let topology: Topology
-            if experiment.network == .current {
-                let unmet: String?
-                do { unmet = try Topology.unmet(experiment.link) } catch { throw .harness("cannot read lo's settings: \(error)") }
-                if let unmet { throw .notReproducible(unmet) }
-                topology = .current()
-            } else {
-                do {
-                    topology = try Topology.make(for: experiment.link)
-                } catch {
-                    if error.isPermissionDenied {
-                        throw .permission("cannot create a network namespace: \(error); \(RunError.remedy), or pass --network current")
-                    }
-                    throw .harness("cannot set up the network namespace: \(error)")
-                }
-            }
-            phase("namespace", next: "opening capture")
-            do {
-                network = RunNetwork(link: experiment.link, settings: settings, topology: topology,
-                                     captures: try topology.openCaptures(settings), wakeup: try Wakeup())
-            } catch let error as CaptureError where error.isPermission {
-                throw .permission("cannot capture on \(topology.captureInterface): \(error); \(RunError.remedy)")
-            } catch {
-                throw .harness("cannot start the capture: \(error)")
-            }
-        } else {
-            phase("namespace", next: "opening capture")
-        }
-        // Set just above, or kept from the last run; said, not trapped, should that ever change.
-        guard let ready = network else { throw .harness("the network namespace was not set up") }
-        let topology = ready.topology, captures = ready.captures
-        var session = CaptureSession(captures: captures, wakeup: ready.wakeup, fencePort: fencePort,
-                                     fenceDestination: topology.fenceDestination, progress: progress)
-        phase("capture open", next: "start fence")
+        let ready = try self.network(for: experiment, settings: settings, reusing: &network, phases: &phases)
+        var session = CaptureSession(captures: ready.captures, wakeup: ready.wakeup, fencePort: fencePort,
+                                     fenceDestination: ready.topology.fenceDestination, progress: progress)
+        phases.end("capture open", next: "start fence")
         do {
             try session.fence(.start, within: .seconds(2))
         } catch {
             throw .harness("capture incomplete: \(error)")
         }
-        phase("capture start", next: "experiment")
-
+        phases.end("capture start", next: "experiment")
         let events = Events()
         let records = Mutex<[EndpointRecord]>([])
         let origin = ContinuousClock.now
-        var threads: [OSThread] = []
-        for side in [Direction.server, .client] {
-            let wakeup = session.wakeup
-            do {
-                threads.append(try OSThread.spawn {
-                    var record: EndpointRecord
-                    do {
-                        try topology.enter(side)
-                        if let program = experiment.programs[side] {
-                            record = ProgramEndpoint(side: side, program: program, experiment: experiment, events: events,
-                                                     origin: origin, out: out).run()
-                        } else {
-                            var runner = EndpointRunner(side: side, experiment: experiment, events: events, origin: origin)
-                            record = runner.run()
-                        }
-                    } catch {
-                        record = EndpointRecord(side: side, failure: "\(side) could not enter the namespace: \(error)")
-                        events.finish(side)
-                    }
-                    records.withLock { $0.append(record) }
-                    wakeup.signal()
-                })
-            } catch {
-                events.finish(side)
-                records.withLock { $0.append(EndpointRecord(side: side, failure: "cannot start the \(side) thread: \(error)")) }
-            }
-        }
-
-        var captureFailure: String?
-        do {
-            let deadline = origin + experiment.deadline
-            try session.pump { session in
-                // Past the deadline every scripted step is stopped (programs end at it by themselves).
-                if !events.isCancelled, ContinuousClock.now > deadline, events.finishedCount < 2 {
-                    events.cancel()
-                }
-                // A server program is ended only once the capture holds everything the client did.
-                if !experiment.programs.isEmpty, events.isFinished(.client), session.tracker.isSettled, !events.isSettled {
-                    events.postSettled()
-                }
-                return events.finishedCount == 2
-            }
-            phase("experiment", next: "teardown")
-            // The endpoints are done; the kernel may still be sending the last ACK.
-            // With a program, a run without any connection is the program's failure, not the capture's.
-            let programs = !experiment.programs.isEmpty
-            let teardownSeen = try session.pump(within: teardownGrace) { $0.tracker.isQuiescent || (programs && $0.tracker.connectionCount == 0) }
-            session.teardownSeen = teardownSeen
-            try session.fence(.end, within: .seconds(2))
-        } catch {
-            captureFailure = "\(error)"
-        }
+        let threads = startEndpoints(experiment, topology: ready.topology, events: events, origin: origin, out: out,
+                                     wakeup: session.wakeup) { record in records.withLock { $0.append(record) } }
+        let captureFailure = watch(&session, experiment: experiment, events: events, origin: origin, phases: &phases)
         for thread in threads { thread.join() }
-        phase("teardown", next: "capture close")
-
-        // Without the kernel's drop count the trace cannot be vouched for. The counters run on
-        // while the capture is reused: this run's drops are what they gained during it.
-        var total = 0
-        for capture in captures {
-            guard let dropped = try? capture.drops() else { throw .harness("capture incomplete: pcap_stats failed, so drops are unknown") }
-            total += dropped
-        }
-        let drops = total - ready.drops
-        network?.drops = total
-        let capture = captures[0]
-        phase("capture close", next: "writing")  // closed when the host is done with it
+        phases.end("teardown", next: "capture close")
+        let drops = try dropsDuring(ready)
+        phases.end("capture close", next: "writing")  // closed when the host is done with it
         let endpoints = records.withLock { $0 }.sorted { $0.side == .server && $1.side == .client }
         if let captureFailure, session.frames.isEmpty {
             throw .harness("capture incomplete: \(captureFailure)")
         }
+        let capture = ready.captures[0]
         var record = RunRecord(
             experiment: experiment.name, linkType: capture.linkType, snapLength: capture.snapLength,
             frames: session.frames, drops: drops,
             startFenceSeen: session.startSeen, endFenceSeen: session.endSeen, teardownSeen: session.teardownSeen,
-            duplicateFrames: session.duplicates, endpoints: endpoints, phases: phases)
+            duplicateFrames: session.duplicates, endpoints: endpoints, phases: phases.done)
         record.mergedFrames = session.mergedFrames
         // A scripted side stopped at the deadline because a program hung is the program's failure,
         // said by its endpoint; only a run whose own script ran away is the harness's.
