@@ -166,21 +166,7 @@ struct EndpointRunner {
 
     private mutating func perform(_ step: Step, into record: inout StepRecord) throws {
         switch step.action {
-        case .accept where otherIsProgram:
-            guard let listener else { throw StepFailure(message: "only the server accepts") }
-            let wakeup = try Wakeup()
-            events.watch(wakeup)
-            let events = self.events
-            guard let accepted = try listener.accept(timeout: stepTimeout, wakeup: wakeup, giveUp: { events.isSettled }) else {
-                throw StepFailure(message: "the client program ended without connecting to port \(port)")
-            }
-            socket = accepted
-            events.register(accepted)
-        case .accept:
-            guard let listener else { throw StepFailure(message: "only the server accepts") }
-            let accepted = try listener.accept(timeout: stepTimeout)
-            socket = accepted
-            events.register(accepted)
+        case .accept: try accept()
         case .connect:
             try awaitServerListening()
             let connected = try TCPSocket.connect(to: serverAddress, port: port, timeout: stepTimeout)
@@ -198,65 +184,18 @@ struct EndpointRunner {
         case let .recv(count):
             lastReceived = try connected().receive(upTo: count)
             record.bytesIn = lastReceived.count
-        case let .recvUntil(limit):
-            let s = try connected()
-            var received: [UInt8] = []
-            while limit.map({ received.count < $0 }) ?? true {
-                try stopIfCancelled()
-                let chunk = try s.receive(upTo: limit.map { $0 - received.count } ?? 65536)
-                if chunk.isEmpty { break }
-                received += chunk
-                record.bytesIn = received.count
-                if received.count > ExperimentLimits.callBytes {
-                    throw StepFailure(message: "received more than \(ExperimentLimits.callBytes) bytes before end of stream; use \"drain\" for bulk data")
-                }
-            }
-            lastReceived = received
-            record.bytesIn = received.count
-        case let .stream(total):
-            let s = try connected()
-            let chunk = (0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0) }
-            var left = total
-            while left > 0 {
-                try stopIfCancelled()
-                try s.sendAll(left >= chunk.count ? chunk : Array(chunk.prefix(left)), counting: &record.bytesOut)
-                left -= min(left, chunk.count)
-            }
+        case let .recvUntil(limit): try receive(until: limit, into: &record)
+        case let .stream(total): try stream(total, into: &record)
         case let .awaitUnread(count):
             let waiting = try connected().waitUntilUnread(count)
             if waiting < count { throw StepFailure(message: "only \(waiting) of the \(count) bytes awaited arrived before the stream ended or the step timed out") }
-        case .drain:
-            let s = try connected()
-            while true {
-                try stopIfCancelled()
-                let n = try s.receive(upTo: 1 << 20).count
-                if n == 0 { break }
-                record.bytesIn += n
-            }
-        case let .echoLoop(count, transform, times, pause):
-            let s = try connected()
-            while true {
-                try stopIfCancelled()
-                if let pause, !events.sleep(pause) { throw Cancelled() }
-                let chunk = try s.receive(upTo: count)
-                record.bytesIn += chunk.count
-                if chunk.isEmpty { break }
-                lastReceived = chunk
-                let reply = Array(repeating: transform.apply(chunk), count: times).flatMap { $0 }
-                try s.sendAll(reply, counting: &record.bytesOut)
-            }
+        case .drain: try drain(into: &record)
+        case let .echoLoop(count, transform, times, pause): try echo(reading: count, transform, times: times, pause: pause, into: &record)
         case let .sleep(duration):
             if !events.sleep(duration) { throw Cancelled() }
         case let .setOption(option, value):
             try connected().set(TCPSocket.Option(option), value)
-        case let .waitFor(name) where otherIsProgram || otherIsRemote:
-            record.note = "skipped: the \(side.other) is a program, so it has no step \"\(name)\" to wait for"
-        case let .waitFor(name):
-            switch events.wait(for: name, from: side.other, timeout: stepTimeout) {
-            case .posted: break
-            case .peerFinished: throw StepFailure(message: "the \(side.other) finished without reaching \"\(name)\"")
-            case .timedOut: throw StepFailure(message: "stuck waiting for \"\(name)\" for \(formatDuration(stepTimeout))")
-            }
+        case let .waitFor(name): try wait(for: name, into: &record)
         case let .shutdown(how):
             try connected().shutdown(TCPSocket.ShutdownHow(how))
         case .close:
@@ -264,32 +203,122 @@ struct EndpointRunner {
             record.unreadAtClose = try? s.unreadByteCount()
             socket = nil
             try s.close()
-        case let .serveHTTP(root, idle):
-            guard let listener else { throw StepFailure(message: "only the server serves") }
-            let site = try StaticSite(root: root.hasPrefix("/") ? root : directory + "/" + root)
-            if !otherIsRemote { events.stopAcceptingWhenClientFinishes(listener) }
-            let events = self.events
-            let tally = HTTPServer(site: site, idleTimeout: idle, activity: { events.record($0) })
-                .serve(listener, acceptTimeout: stepTimeout, acceptLimit: otherIsRemote ? clientConnections : nil)
-            record.note = "\(tally.connections) connection(s); responses " +
-                tally.responses.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: ", ")
+        case let .serveHTTP(root, idle): try serve(root, idle: idle, into: &record)
         case let .fetch(path):
             try awaitServerListening()
             let result = try HTTPFetch.fetch(path: path, host: serverAddress, port: port, timeout: stepTimeout)
             record.bytesIn = result.bodyBytes
             record.note = "\(result.status), \(result.bodyBytes) body bytes"
-        case let .browse(paths, responses):
-            try awaitServerListening()
-            let events = self.events
-            try Browser.visit(paths, responses: responses, host: serverAddress, port: port, timeout: stepTimeout) { wanted, timeout in
-                switch events.waitForQuietServer(responses: wanted, timeout: timeout) {
-                case .posted: .quiet
-                case .peerFinished: .serverStopped
-                case .timedOut: .timedOut(events.serverActivity)
-                }
-            }
-            record.note = "chromium visited \(paths.joined(separator: ", "))"
+        case let .browse(paths, responses): try browse(paths, responses: responses, into: &record)
         }
+    }
+
+    /// A client program may end without connecting: the accept then gives up once the run is settled.
+    private mutating func accept() throws {
+        guard let listener else { throw StepFailure(message: "only the server accepts") }
+        let accepted: TCPSocket
+        if otherIsProgram {
+            let wakeup = try Wakeup()
+            events.watch(wakeup)
+            let events = self.events
+            guard let got = try listener.accept(timeout: stepTimeout, wakeup: wakeup, giveUp: { events.isSettled }) else {
+                throw StepFailure(message: "the client program ended without connecting to port \(port)")
+            }
+            accepted = got
+        } else {
+            accepted = try listener.accept(timeout: stepTimeout)
+        }
+        socket = accepted
+        events.register(accepted)
+    }
+
+    private mutating func receive(until limit: Int?, into record: inout StepRecord) throws {
+        let s = try connected()
+        var received: [UInt8] = []
+        while limit.map({ received.count < $0 }) ?? true {
+            try stopIfCancelled()
+            let chunk = try s.receive(upTo: limit.map { $0 - received.count } ?? 65536)
+            if chunk.isEmpty { break }
+            received += chunk
+            record.bytesIn = received.count
+            if received.count > ExperimentLimits.callBytes {
+                throw StepFailure(message: "received more than \(ExperimentLimits.callBytes) bytes before end of stream; use \"drain\" for bulk data")
+            }
+        }
+        lastReceived = received
+        record.bytesIn = received.count
+    }
+
+    private func stream(_ total: Int, into record: inout StepRecord) throws {
+        let s = try connected()
+        let chunk = (0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0) }
+        var left = total
+        while left > 0 {
+            try stopIfCancelled()
+            try s.sendAll(left >= chunk.count ? chunk : Array(chunk.prefix(left)), counting: &record.bytesOut)
+            left -= min(left, chunk.count)
+        }
+    }
+
+    private func drain(into record: inout StepRecord) throws {
+        let s = try connected()
+        while true {
+            try stopIfCancelled()
+            let n = try s.receive(upTo: 1 << 20).count
+            if n == 0 { break }
+            record.bytesIn += n
+        }
+    }
+
+    private mutating func echo(reading count: Int, _ transform: Step.Transform, times: Int, pause: Duration?, into record: inout StepRecord) throws {
+        let s = try connected()
+        while true {
+            try stopIfCancelled()
+            if let pause, !events.sleep(pause) { throw Cancelled() }
+            let chunk = try s.receive(upTo: count)
+            record.bytesIn += chunk.count
+            if chunk.isEmpty { break }
+            lastReceived = chunk
+            let reply = Array(repeating: transform.apply(chunk), count: times).flatMap { $0 }
+            try s.sendAll(reply, counting: &record.bytesOut)
+        }
+    }
+
+    /// A program, or a side on another machine, has no named steps to wait for.
+    private func wait(for name: String, into record: inout StepRecord) throws {
+        if otherIsProgram || otherIsRemote {
+            record.note = "skipped: the \(side.other) is a program, so it has no step \"\(name)\" to wait for"
+            return
+        }
+        switch events.wait(for: name, from: side.other, timeout: stepTimeout) {
+        case .posted: break
+        case .peerFinished: throw StepFailure(message: "the \(side.other) finished without reaching \"\(name)\"")
+        case .timedOut: throw StepFailure(message: "stuck waiting for \"\(name)\" for \(formatDuration(stepTimeout))")
+        }
+    }
+
+    private func serve(_ root: String, idle: Duration, into record: inout StepRecord) throws {
+        guard let listener else { throw StepFailure(message: "only the server serves") }
+        let site = try StaticSite(root: root.hasPrefix("/") ? root : directory + "/" + root)
+        if !otherIsRemote { events.stopAcceptingWhenClientFinishes(listener) }
+        let events = self.events
+        let tally = HTTPServer(site: site, idleTimeout: idle, activity: { events.record($0) })
+            .serve(listener, acceptTimeout: stepTimeout, acceptLimit: otherIsRemote ? clientConnections : nil)
+        record.note = "\(tally.connections) connection(s); responses " +
+            tally.responses.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: ", ")
+    }
+
+    private func browse(_ paths: [String], responses: [Int], into record: inout StepRecord) throws {
+        try awaitServerListening()
+        let events = self.events
+        try Browser.visit(paths, responses: responses, host: serverAddress, port: port, timeout: stepTimeout) { wanted, timeout in
+            switch events.waitForQuietServer(responses: wanted, timeout: timeout) {
+            case .posted: .quiet
+            case .peerFinished: .serverStopped
+            case .timedOut: .timedOut(events.serverActivity)
+            }
+        }
+        record.note = "chromium visited \(paths.joined(separator: ", "))"
     }
 }
 
