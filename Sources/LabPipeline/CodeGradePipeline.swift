@@ -161,7 +161,7 @@ public enum CodeGradePipeline {
     /// Every file asked for, each written whole.
     static func write(_ grades: [CodeGrade], _ outputs: GradeOutputs, shard: CodeGradeRecord.Part? = nil) throws(OutputError) {
         if let json = outputs.json {
-            try OutputWriter.write(OutputWriter.encodeJSON(CodeGradeRecord(tool: Tool.label, codeGrades: grades, shard: shard)), to: json,
+            try OutputWriter.write(try OutputWriter.encodeJSON(CodeGradeRecord(tool: Tool.label, codeGrades: grades, shard: shard)), to: json,
                                    what: "the grades")
         }
         if let csv = outputs.csv { try OutputWriter.write(CodeGradeReport.csv(grades), to: csv) }

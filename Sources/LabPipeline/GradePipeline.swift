@@ -82,7 +82,7 @@ extension OutputWriter {
     public static func writeGrades(_ record: GradeReport.Record, _ outputs: GradeOutputs) throws(OutputError) {
         let entries = record.grades
         if let csv = outputs.csv { try write(GradeReport.csv(entries), to: csv) }
-        if let json = outputs.json { try write(encodeJSON(record), to: json, what: "the grades") }
+        if let json = outputs.json { try write(try encodeJSON(record), to: json, what: "the grades") }
         if let junit = outputs.junit {
             try write(JUnitReport.render(checks: entries.map { JUnitReport.CheckCase(suite: "\($0.student)/\($0.name)", entry: $0.check) }),
                       to: junit)

@@ -93,7 +93,7 @@ public enum OutputWriter {
     /// The JSON record of runs (Experiments/run-record.schema.json).
     public static func writeRecords(_ results: [RunResult], explain: Bool, to path: String) throws(OutputError) {
         let report = RunReport(tool: Tool.label, kernel: Kernel.release, results: results, explain: explain)
-        try write(encodeJSON(report), to: path)
+        try write(try encodeJSON(report), to: path)
     }
 
     /// The JSON record of checks, each check's packets and explanation streamed in from its
@@ -101,7 +101,7 @@ public enum OutputWriter {
     /// The bytes are those of encoding the whole record (`encodeJSON`).
     public static func writeChecks(_ checks: [FileCheck], strict: Bool, explain: Bool, to path: String) throws(OutputError) {
         let report = CheckReport(tool: Tool.label, checks: checks.map { $0.entry(strict: strict, explain: explain, listed: false) })
-        let lines = String(decoding: encodeJSON(report), as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = String(decoding: try encodeJSON(report), as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
         do {
             let file = try AtomicFileWriter(path)
             var entry = -1
@@ -193,11 +193,13 @@ public enum OutputWriter {
     }
 
     /// Pretty, sorted, slashes unescaped, with a final newline: stable bytes for stable input.
-    static func encodeJSON<T: Encodable>(_ value: T) -> [UInt8] {
+    /// A value that cannot be encoded (a number JSON has no way to write) is an error, never `{}`.
+    static func encodeJSON<T: Encodable>(_ value: T) throws(OutputError) -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
-        return Array(data) + [0x0a]
+        do { return Array(try encoder.encode(value)) + [0x0a] } catch {
+            throw OutputError(description: "cannot encode the JSON record: \(error)")
+        }
     }
 
     /// `target` as seen from the folder of `file`, for links inside a report.
