@@ -210,7 +210,6 @@ public enum CodeGradePipeline {
         var plan = RunPlan(out: folder)
         plan.repeats = repeats
         plan.style = RunText.Style(quiet: true, explain: false, color: false)
-        plan.explainRuns = true
         let series = RunSeries.run(chosen, plan: plan, observer: nil, hosts: hosts)
         grade.runs = series.results.count
         grade.passed = series.results.count { $0.verdict?.status == .passed }

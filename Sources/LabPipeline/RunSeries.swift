@@ -25,12 +25,9 @@ public struct RunPlan: Sendable {
     /// The output folder as a program sees it in `{out}`, whatever its working folder.
     var absoluteOut: String { (try? FileSystem.realPath(out)) ?? out }
 
-    /// Every run explained though nothing prints it: `grade --code` says from the explanation
-    /// why a program's sends left merged.
-    public var explainRuns = false
-
-    /// The explanation is computed when printed, for the outputs that carry it, and when asked.
-    var explains: Bool { style.explain || report != nil || format == .pcapng || explainRuns }
+    /// The explanation is computed when printed and for the outputs that carry it (and for every
+    /// run with a program: its failures say from it why its sends left merged).
+    var explains: Bool { style.explain || report != nil || format == .pcapng }
 }
 
 /// One experiment's runs, as `run` reports them: the printed block, error lines, the exit
@@ -106,7 +103,8 @@ public enum RunSeries {
                 return stop(["\(experiment.name): \(error)"], error.exitCode)
             }
             let judged = RunResult.judged(experiment: experiment, attempt: attempt, record: record,
-                                          wallTime: ContinuousClock.now - started, explain: plan.explains)
+                                          wallTime: ContinuousClock.now - started,
+                                          explain: plan.explains || !experiment.programs.isEmpty)
             var result = judged.result
             let verdict = judged.verdict
             let writeStart = ContinuousClock.now

@@ -43,6 +43,10 @@ public enum RunText {
                 }
             }
             lines.append(VerdictText.render(verdict, color: style.color))
+            // A size expectation that failed by timing says why, from the trace, without --explain.
+            if let why = verdict.outcomes.lazy.filter(\.failed).compactMap(result.mergedSendsCause).first {
+                lines.append("why the segments differ: " + why)
+            }
             if let aside = experiment.notForTheBrowser, aside > 0 {
                 lines.append("\(aside) of \(experiment.name)'s \(aside + experiment.expectations.count) expectations are for tcplab's own client "
                              + "and do not apply to the browser (it chooses its own connections and requests); "

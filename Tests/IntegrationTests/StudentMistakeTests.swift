@@ -77,7 +77,8 @@ extension PIDNamespaceRuns {
                     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 0)
                     got += s.recv(1024)
                 s.close()
-                """, says: ["Likely Nagle's algorithm: the first 5 bytes were still unacked, so later sends waited until the delayed ACK came"]),
+                """, says: ["Likely Nagle's algorithm: the first 5 bytes were still unacked, so later sends waited until the delayed ACK came",
+                            "\nwhy the segments differ: packet 8: likely Nagle's algorithm: the first 5 bytes were still unacked"]),
             // A server bound to 127.0.0.1 only, and a client that connects to 127.0.0.2: the refusal is
             // the kernel's, at an address nothing listens on, so the server program is not blamed for it.
             Mistake(name: "the wrong host", server: """
