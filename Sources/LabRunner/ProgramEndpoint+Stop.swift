@@ -14,10 +14,7 @@ extension ProgramEndpoint {
     /// Waits until no socket of this side on the experiment's port is still in FIN_WAIT1: its
     /// kernel's FIN, sent as its program was stopped, has been acknowledged by the peer's kernel.
     func awaitOwnFINAcknowledged(within limit: Duration) {
-        let port = experiment.port
-        Clock.poll(every: .milliseconds(1), for: limit) {
-            !SocketTable.sockets().contains { $0.state == .finWait1 && (side == .server ? $0.localPort == port : $0.remotePort == port) }
-        }
+        Clock.poll(every: .milliseconds(1), for: limit) { !SocketTable.sockets().contains { $0.state == .finWait1 && isOwn($0) } }
     }
 
     /// Stops the program unless it exited; returns how it ended.
@@ -48,9 +45,13 @@ extension ProgramEndpoint {
     /// of the stream and close by itself, which is its own close, not tcplab's.
     private func awaitPeerStopped(_ child: ChildProcess) {
         guard events.wait(for: Self.stoppedFirst, from: side.other, timeout: Self.grace + .seconds(4)) == .posted else { return }
-        let port = experiment.port
         _ = child.supervise(until: .now + Self.grace, every: .milliseconds(1)) {
-            !SocketTable.sockets().contains { $0.state == .closeWait && (side == .server ? $0.localPort == port : $0.remotePort == port) }
+            !SocketTable.sockets().contains { $0.state == .closeWait && isOwn($0) }
         }
+    }
+
+    /// A socket of this side's connection to the experiment's port (a server's, not its listener's).
+    private func isOwn(_ socket: SocketState) -> Bool {
+        socket.state != .listen && (side == .server ? socket.localPort == experiment.port : socket.remotePort == experiment.port)
     }
 }

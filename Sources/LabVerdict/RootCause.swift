@@ -112,7 +112,8 @@ public struct RootCause: Sendable {
     public static func otherHost(_ c: Connection, experiment: Experiment, record: RunRecord) -> [String]? {
         guard c.server.port == experiment.port, c.wasRefused,
               let listened = record.endpoint(.server)?.program?.listeningAddresses, !listened.isEmpty,
-              !listened.contains(where: { $0 == "0.0.0.0" || $0 == "::" || $0 == c.server.address.description }) else { return nil }
+              !listened.contains(where: { Listener(address: $0, port: c.server.port).onEveryAddress || $0 == c.server.address.description })
+        else { return nil }
         return listened
     }
 
@@ -164,7 +165,6 @@ public struct RootCause: Sendable {
         [.established, .finWait1, .finWait2].contains(s.state) && s.receiveQueue == 0
     }
 
-    /// The side whose FIN comes first in the experiment's expected FIN order; the client when it has none.
     /// An outcome as the cause leaves it: a failure about nothing seen, or only about packets after
     /// the cause, was not reached; a hold that rests on a packet tcplab caused was not reached either.
     func mark(_ o: Outcome) -> Outcome {
