@@ -239,6 +239,14 @@ public struct HTTPConversation: Sendable {
             side.pending = []
             return false
         }
+        start(head, &side, &data, into: &role, from: direction)
+        return true
+    }
+
+    /// A whole head read: the message starts, framed by its head (a response's by the request it
+    /// answers), and the bytes after the head are its body's.
+    private mutating func start(_ head: HTTPHead, _ side: inout Side, _ data: inout ArraySlice<UInt8>, into role: inout HTTPSegmentRole,
+                                from direction: Direction) {
         var method: String?
         if let m = head.method {
             unanswered.append(m)
@@ -256,7 +264,6 @@ public struct HTTPConversation: Sendable {
         side.pending = []
         side.current = current
         if case .length(0) = framing { complete(&side, into: &role, from: direction) }
-        return true
     }
 
     private mutating func complete(_ side: inout Side, into role: inout HTTPSegmentRole, from direction: Direction) {
