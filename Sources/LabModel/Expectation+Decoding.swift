@@ -58,101 +58,111 @@ extension Expectation: Decodable {
             }
             hosts = kinds
         }
-        var allowed = [key.rawValue] + Self.commonKeys
+        let (kind, keys) = try Self.kind(key, in: object, directory: decoder.userInfo[Experiment.directoryKey] as? String ?? ".")
+        self.kind = kind
+        try object.rejectUnknownKeys(allowed: [key.rawValue] + Self.commonKeys + keys, context: "a \(key.rawValue) expectation")
+    }
+
+    /// The kind the expectation's key names, decoded, and the keys that kind may have besides its own.
+    static func kind(_ key: ExpectationKey, in object: Object, directory: String) throws -> (Kind, [String]) {
         let name = key.rawValue
         switch key {
         case .handshake:
             guard try object.decode(Bool.self, forKey: AnyKey(name)) else {
                 throw object.problem(name, "write \"handshake\": true, or leave the expectation out")
             }
-            kind = .handshake
+            return (.handshake, [])
         case .connections:
             guard let n = try object.positive(name, what: "connection count") else { throw object.problem(name, "expected a count") }
-            kind = .connections(n)
+            return (.connections(n), [])
         case .responseSegments:
-            allowed += ["for", "mss"]
             guard let count = try object.positive(name, what: "segment count") else { throw object.problem(name, "expected a count") }
             let request: String = try object.required("for", context: "responseSegments")
-            kind = .responseSegments(request: request, count: count, mss: try object.segmentSize("mss"))
+            return (.responseSegments(request: request, count: count, mss: try object.segmentSize("mss")), ["for", "mss"])
         case .requests:
-            kind = .requests(try object.decode([String].self, forKey: AnyKey(name)))
+            return (.requests(try object.decode([String].self, forKey: AnyKey(name))), [])
         case .responses:
             let codes = try object.decode([Int].self, forKey: AnyKey(name))
             if let bad = codes.first(where: { !(100...599).contains($0) }) {
                 throw object.problem(name, "expected HTTP statuses from 100 to 599, got \(bad)")
             }
-            kind = .statuses(codes)
+            return (.statuses(codes), [])
         case .request:
             let line: String = try object.decode(String.self, forKey: AnyKey(name))
             guard line.split(separator: " ", omittingEmptySubsequences: false).count == 3 else {
                 throw object.problem(name, "expected a request line such as \"GET / HTTP/1.1\", got \"\(line)\"")
             }
-            kind = .request(line)
-        case .response:
-            allowed += ["file"]
-            let status = try object.decode(Int.self, forKey: AnyKey(name))
-            guard (100...599).contains(status) else { throw object.problem(name, "expected an HTTP status from 100 to 599, got \(status)") }
-            var body: [UInt8]?
-            let file: String? = try object.optional("file")
-            if let file {
-                let directory = decoder.userInfo[Experiment.directoryKey] as? String ?? "."
-                let path = file.hasPrefix("/") ? file : directory + "/" + file
-                guard let bytes = try? FileSystem.contents(of: path) else { throw object.problem("file", "cannot read \(path)") }
-                body = bytes
-            }
-            kind = .response(status: status, body: body, bodyName: file)
-        case .data:
-            allowed += ["sizes", "count", "total", "mss"]
-            kind = try Self.decodeData(object)
-        case .payload:
-            allowed += ["text", "upperOf", "sameAs", "repeat"]
-            kind = try Self.decodePayload(object)
-        case .segment:
-            allowed += ["flags", "seq", "ack", "len"]
-            let ref = try object.reference(name, try object.decode(String.self, forKey: AnyKey(name)))
-            var flags: TCPFlags?
-            if let text = try object.optional("flags", as: String.self) {
-                do { flags = try TCPFlags(parsing: text) } catch {
-                    guard case let .invalid(_, _, _, detail) = error else { throw object.problem("flags", error.description) }
-                    throw object.problem("flags", detail)
-                }
-            }
-            let checks = ["flags", "seq", "ack", "len"].filter(object.has)
-            guard !checks.isEmpty else { throw object.problem(name, "say what to check on \(ref): flags, seq, ack or len") }
-            kind = .segment(ref, flags: flags, seq: try object.optional("seq"), ack: try object.optional("ack"),
-                            len: try object.optional("len"))
-        case .finOrder:
-            let words = try object.decode([String].self, forKey: AnyKey(name))
-            var sides: [Direction] = []
-            for word in words {
-                guard let side = Direction(rawValue: word) else { throw object.problem(name, "expected \"client\" or \"server\", got \"\(word)\"") }
-                guard !sides.contains(side) else { throw object.problem(name, "\(side) is listed twice; each side sends one FIN") }
-                sides.append(side)
-            }
-            kind = .finOrder(sides)
+            return (.request(line), [])
+        case .response: return (try decodeResponse(object, directory: directory), ["file"])
+        case .data: return (try decodeData(object), ["sizes", "count", "total", "mss"])
+        case .payload: return (try decodePayload(object), ["text", "upperOf", "sameAs", "repeat"])
+        case .segment: return (try decodeSegment(object), ["flags", "seq", "ack", "len"])
+        case .finOrder: return (try decodeFinOrder(object), [])
         case .rst:
             let word = try object.decode(String.self, forKey: AnyKey(name))
-            if word == "none" { kind = .rst(from: nil) }
-            else if let side = Direction(rawValue: word) { kind = .rst(from: side) }
-            else { throw object.problem(name, "expected \"client\", \"server\" or \"none\", got \"\(word)\"") }
-        case .gap:
-            allowed += ["about", "atLeast", "atMost"]
-            let ends = try object.decode([String].self, forKey: AnyKey(name))
-            guard ends.count == 2 else { throw object.problem(name, "expected two segments, [from, to], got \(ends.count)") }
-            let window = TimeWindow(atLeast: try object.duration("atLeast"), atMost: try object.duration("atMost"),
-                                    about: try object.duration("about"))
-            if window.about != nil && (window.atLeast != nil || window.atMost != nil) {
-                throw object.problem("about", "\"about\" already sets both bounds; drop atLeast/atMost")
-            }
-            if let l = window.atLeast, let m = window.atMost, l > m {
-                throw object.problem("atMost", "contradicts atLeast: \(formatDuration(m)) < \(formatDuration(l))")
-            }
-            guard window.about != nil || window.atLeast != nil || window.atMost != nil else {
-                throw object.problem(name, "a gap needs about, atLeast or atMost")
-            }
-            kind = .gap(from: try object.reference(name, ends[0]), to: try object.reference(name, ends[1]), window: window)
+            if word == "none" { return (.rst(from: nil), []) }
+            guard let side = Direction(rawValue: word) else { throw object.problem(name, "expected \"client\", \"server\" or \"none\", got \"\(word)\"") }
+            return (.rst(from: side), [])
+        case .gap: return (try decodeGap(object), ["about", "atLeast", "atMost"])
         }
-        try object.rejectUnknownKeys(allowed: allowed, context: "a \(name) expectation")
+    }
+
+    static func decodeResponse(_ object: Object, directory: String) throws -> Kind {
+        let status = try object.decode(Int.self, forKey: AnyKey("response"))
+        guard (100...599).contains(status) else { throw object.problem("response", "expected an HTTP status from 100 to 599, got \(status)") }
+        var body: [UInt8]?
+        let file: String? = try object.optional("file")
+        if let file {
+            let path = file.hasPrefix("/") ? file : directory + "/" + file
+            guard let bytes = try? FileSystem.contents(of: path) else { throw object.problem("file", "cannot read \(path)") }
+            body = bytes
+        }
+        return .response(status: status, body: body, bodyName: file)
+    }
+
+    static func decodeSegment(_ object: Object) throws -> Kind {
+        let name = "segment"
+        let ref = try object.reference(name, try object.decode(String.self, forKey: AnyKey(name)))
+        var flags: TCPFlags?
+        if let text = try object.optional("flags", as: String.self) {
+            do { flags = try TCPFlags(parsing: text) } catch {
+                guard case let .invalid(_, _, _, detail) = error else { throw object.problem("flags", error.description) }
+                throw object.problem("flags", detail)
+            }
+        }
+        let checks = ["flags", "seq", "ack", "len"].filter(object.has)
+        guard !checks.isEmpty else { throw object.problem(name, "say what to check on \(ref): flags, seq, ack or len") }
+        return .segment(ref, flags: flags, seq: try object.optional("seq"), ack: try object.optional("ack"), len: try object.optional("len"))
+    }
+
+    static func decodeFinOrder(_ object: Object) throws -> Kind {
+        let name = "finOrder"
+        let words = try object.decode([String].self, forKey: AnyKey(name))
+        var sides: [Direction] = []
+        for word in words {
+            guard let side = Direction(rawValue: word) else { throw object.problem(name, "expected \"client\" or \"server\", got \"\(word)\"") }
+            guard !sides.contains(side) else { throw object.problem(name, "\(side) is listed twice; each side sends one FIN") }
+            sides.append(side)
+        }
+        return .finOrder(sides)
+    }
+
+    static func decodeGap(_ object: Object) throws -> Kind {
+        let name = "gap"
+        let ends = try object.decode([String].self, forKey: AnyKey(name))
+        guard ends.count == 2 else { throw object.problem(name, "expected two segments, [from, to], got \(ends.count)") }
+        let window = TimeWindow(atLeast: try object.duration("atLeast"), atMost: try object.duration("atMost"),
+                                about: try object.duration("about"))
+        if window.about != nil && (window.atLeast != nil || window.atMost != nil) {
+            throw object.problem("about", "\"about\" already sets both bounds; drop atLeast/atMost")
+        }
+        if let l = window.atLeast, let m = window.atMost, l > m {
+            throw object.problem("atMost", "contradicts atLeast: \(formatDuration(m)) < \(formatDuration(l))")
+        }
+        guard window.about != nil || window.atLeast != nil || window.atMost != nil else {
+            throw object.problem(name, "a gap needs about, atLeast or atMost")
+        }
+        return .gap(from: try object.reference(name, ends[0]), to: try object.reference(name, ends[1]), window: window)
     }
 
     static func decodeData(_ object: Object) throws -> Kind {
