@@ -40,84 +40,88 @@ extension Step: Decodable {
         if let expectError, Errno.code(forSymbol: expectError) == nil {
             throw object.problem("expectError", "unknown error \"\(expectError)\"; use a name such as ECONNRESET or EPIPE")
         }
-        var allowed = [key.rawValue, "name", "expectError"]
+        let keys: [String]
+        (action, keys) = try Self.action(key, in: object)
+        try object.rejectUnknownKeys(allowed: [key.rawValue, "name", "expectError"] + keys, context: "a \(key.rawValue) step")
+    }
+
+    /// The action the step's key names, decoded, and the keys it may have besides its own.
+    static func action(_ key: StepKey, in object: Object) throws -> (Action, [String]) {
         switch key {
-        case .accept: action = .accept
-        case .connect: action = .connect
-        case .close: action = .close
+        case .accept: return (.accept, [])
+        case .connect: return (.connect, [])
+        case .close: return (.close, [])
         case .send:
-            allowed.append("repeat")
             let text: String = try object.required("send", context: "send")
             let times = try object.positive("repeat", what: "repeat count", max: ExperimentLimits.repeatCount) ?? 1
             guard text.utf8.count * times <= ExperimentLimits.callBytes else {
                 throw object.problem("repeat", "one send of \(text.utf8.count) bytes × \(times) is more than \(ExperimentLimits.callBytes) bytes; use \"stream\" for bulk data")
             }
-            action = .send(text: text, repeat: times)
+            return (.send(text: text, repeat: times), ["repeat"])
         case .sendBack:
-            allowed.append("repeat")
-            action = .sendBack(try Self.transform(object, "sendBack"),
-                               repeat: try object.positive("repeat", what: "repeat count", max: ExperimentLimits.repeatCount) ?? 1)
+            return (.sendBack(try transform(object, "sendBack"),
+                              repeat: try object.positive("repeat", what: "repeat count", max: ExperimentLimits.repeatCount) ?? 1), ["repeat"])
         case .recv:
             guard let n = try object.positive("recv", max: ExperimentLimits.callBytes) else { throw object.problem("recv", "expected a positive byte count") }
-            action = .recv(n)
+            return (.recv(n), [])
         case .recvUntil:
             if let word = try? object.decode(String.self, forKey: AnyKey("recvUntil")) {
                 guard word == "eof" else { throw object.problem("recvUntil", "expected a byte count or \"eof\", got \"\(word)\"") }
-                action = .recvUntil(nil)
-            } else {
-                action = .recvUntil(try object.positive("recvUntil", max: ExperimentLimits.callBytes))
+                return (.recvUntil(nil), [])
             }
+            return (.recvUntil(try object.positive("recvUntil", max: ExperimentLimits.callBytes)), [])
         case .stream:
             guard let n = try object.positive("stream", max: ExperimentLimits.streamBytes) else { throw object.problem("stream", "expected a positive byte count") }
-            action = .stream(n)
+            return (.stream(n), [])
         case .awaitUnread:
             guard let n = try object.positive("awaitUnread", max: ExperimentLimits.callBytes) else { throw object.problem("awaitUnread", "expected a positive byte count") }
-            action = .awaitUnread(n)
+            return (.awaitUnread(n), [])
         case .drain:
             guard try object.optional("drain", as: String.self) == "eof" else { throw object.problem("drain", "expected \"eof\"") }
-            action = .drain
-        case .echoLoop:
-            let loop = try object.nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey("echoLoop"))
-            try loop.rejectUnknownKeys(allowed: ["recv", "send", "repeat", "sleepBeforeRecv"], context: "echoLoop")
-            guard let n = try loop.positive("recv", max: ExperimentLimits.callBytes) else { throw loop.problem(nil, "echoLoop needs \"recv\": the bytes each read asks for") }
-            let times = try loop.positive("repeat", what: "repeat count", max: ExperimentLimits.repeatCount) ?? 1
-            guard n * times <= ExperimentLimits.callBytes else {
-                throw loop.problem("repeat", "each reply could be \(n) bytes × \(times), more than \(ExperimentLimits.callBytes) bytes in one send")
-            }
-            action = .echoLoop(recv: n, transform: try Self.transform(loop, "send", default: .same), repeat: times,
-                               sleepBeforeRecv: try loop.duration("sleepBeforeRecv"))
+            return (.drain, [])
+        case .echoLoop: return (try echoLoop(object), [])
         case .sleep:
             guard let d = try object.duration("sleep") else { throw object.problem("sleep", "expected a duration") }
-            action = .sleep(d)
+            return (.sleep(d), [])
         case .setsockopt:
-            allowed.append("value")
             let name: String = try object.required("setsockopt", context: "setsockopt")
             guard let option = SocketOption(rawValue: name) else {
                 let known = SocketOption.allCases.map(\.rawValue).joined(separator: ", ")
                 throw object.problem("setsockopt", "unknown option \"\(name)\"; known: \(known)")
             }
-            action = .setOption(option, try object.required("value", context: "setsockopt"))
+            return (.setOption(option, try object.required("value", context: "setsockopt")), ["value"])
         case .waitFor:
-            action = .waitFor(try object.required("waitFor", context: "waitFor"))
+            return (.waitFor(try object.required("waitFor", context: "waitFor")), [])
         case .serveHTTP:
             let site = try object.nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey("serveHTTP"))
             try site.rejectUnknownKeys(allowed: ["root", "idleTimeout"], context: "serveHTTP")
-            action = .serveHTTP(root: try site.required("root", context: "serveHTTP"),
-                                idleTimeout: try site.duration("idleTimeout") ?? .seconds(1))
+            return (.serveHTTP(root: try site.required("root", context: "serveHTTP"), idleTimeout: try site.duration("idleTimeout") ?? .seconds(1)), [])
         case .fetch:
             let path: String = try object.required("fetch", context: "fetch")
             guard path.hasPrefix("/"), !path.contains(" ") else {
                 throw object.problem("fetch", "expected a path such as \"/favicon.ico\", got \"\(path)\"")
             }
-            action = .fetch(path)
+            return (.fetch(path), [])
         case .shutdown:
             let word: String = try object.required("shutdown", context: "shutdown")
             guard let how = ShutdownHow(rawValue: word) else {
                 throw object.problem("shutdown", "expected \"read\", \"write\" or \"both\", got \"\(word)\"")
             }
-            action = .shutdown(how)
+            return (.shutdown(how), [])
         }
-        try object.rejectUnknownKeys(allowed: allowed, context: "a \(key.rawValue) step")
+    }
+
+    /// `{"echoLoop": {"recv": 5, "send": "upper", "repeat": 1, "sleepBeforeRecv": "5s"}}`.
+    static func echoLoop(_ object: Object) throws -> Action {
+        let loop = try object.nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey("echoLoop"))
+        try loop.rejectUnknownKeys(allowed: ["recv", "send", "repeat", "sleepBeforeRecv"], context: "echoLoop")
+        guard let n = try loop.positive("recv", max: ExperimentLimits.callBytes) else { throw loop.problem(nil, "echoLoop needs \"recv\": the bytes each read asks for") }
+        let times = try loop.positive("repeat", what: "repeat count", max: ExperimentLimits.repeatCount) ?? 1
+        guard n * times <= ExperimentLimits.callBytes else {
+            throw loop.problem("repeat", "each reply could be \(n) bytes × \(times), more than \(ExperimentLimits.callBytes) bytes in one send")
+        }
+        return .echoLoop(recv: n, transform: try transform(loop, "send", default: .same), repeat: times,
+                         sleepBeforeRecv: try loop.duration("sleepBeforeRecv"))
     }
 
     static func transform(_ object: Object, _ key: String, default fallback: Transform? = nil) throws -> Transform {
