@@ -116,45 +116,10 @@ struct ExpectationJudge {
         switch kind {
         case .connections, .requests, .statuses, .responseSegments:
             return outcome(false, "applies to the whole trace, not to one connection", [])
-        case .handshake:
-            let first = Array(c.segments.prefix(3))
-            let shape = first.map { "\($0.from) \($0.flags.names.joined(separator: ","))" }
-            let ok = first.count == 3
-                && first[0].from == .client && first[0].flags.contains(.syn) && !first[0].flags.contains(.ack)
-                && first[1].from == .server && first[1].flags.contains([.syn, .ack]) && first[1].relativeAcknowledgment == 1
-                && first[2].from == .client && first[2].flags.contains(.ack) && !first[2].flags.contains(.syn)
-                && first[2].relativeAcknowledgment == 1 && first[2].relativeSequence == 1
-            return outcome(ok, ok ? "SYN, SYN-ACK, ACK" : "the connection opens with \(shape.joined(separator: "; "))",
-                           first.map(\.number))
+        case .handshake: return judgeHandshake(c, outcome: outcome)
         case let .data(side, sizes, count, total, mss):
-            let data = c.segments(from: side).filter { $0.length > 0 }
-            let seen = data.map(\.length)
-            var ok = true
-            if let mss {
-                guard let full = segmentSize(mss, from: side, on: c) else {
-                    return outcome(false, "the receiver's MSS is not in the capture (its SYN was not captured)", data.map(\.number))
-                }
-                if seen.dropLast().contains(where: { $0 != full }) || (seen.last ?? 0) > full { ok = false }
-            }
-            if let sizes, sizes != seen { ok = false }
-            if let count, count != seen.count { ok = false }
-            let coverage = ByteCoverage(data)
-            if let total, total != coverage.distinct { ok = false }
-            let list = seen.isEmpty ? "none" : "\(seen.count) (\(abbreviated(seen.map(String.init))))"
-            let packets = data.map(\.number)
-            let where_ = packets.isEmpty ? "" : " — \(packetList(packets))"
-            return outcome(ok, "saw \(list), \(Self.bytesOnce(coverage))\(where_)", packets)
-        case let .payload(side, equals):
-            let actual = stream(c, side)
-            let expected: RepeatedBytes
-            switch equals {
-            case let .text(text): expected = RepeatedBytes(Array(text.utf8), times: 1)
-            case let .transformOf(other, transform, times):
-                expected = RepeatedBytes(transform.apply(stream(c, other)), times: times)
-            }
-            if actual.elementsEqual(expected) { return outcome(true, "\(actual.count) bytes match", []) }
-            let at = zip(actual, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(actual.count, expected.count)
-            return outcome(false, "differs at byte \(at + 1): expected \(snippet(expected, at)), saw \(snippet(actual, at)) (\(expected.count) vs \(actual.count) bytes)", [])
+            return judgeData(c, side: side, sizes: sizes, count: count, total: total, mss: mss, outcome: outcome)
+        case let .payload(side, equals): return judgePayload(c, side: side, equals: equals, outcome: outcome)
         case let .segment(ref, flags, seq, ack, len):
             guard let s = resolve(ref, in: c) else { return outcome(false, "there is no \(ref)", []) }
             var ok = true
@@ -191,6 +156,55 @@ struct ExpectationJudge {
             return outcome(gap >= low && gap <= high,
                            "packets \(a.number) → \(b.number): \(formatDuration(gap))", [a.number, b.number])
         }
+    }
+
+    /// SYN, SYN-ACK, ACK, each with the numbers a handshake has.
+    private func judgeHandshake(_ c: Connection, outcome: (Bool, String, [Int]) -> Outcome) -> Outcome {
+        let first = Array(c.segments.prefix(3))
+        let shape = first.map { "\($0.from) \($0.flags.names.joined(separator: ","))" }
+        let ok = first.count == 3
+            && first[0].from == .client && first[0].flags.contains(.syn) && !first[0].flags.contains(.ack)
+            && first[1].from == .server && first[1].flags.contains([.syn, .ack]) && first[1].relativeAcknowledgment == 1
+            && first[2].from == .client && first[2].flags.contains(.ack) && !first[2].flags.contains(.syn)
+            && first[2].relativeAcknowledgment == 1 && first[2].relativeSequence == 1
+        return outcome(ok, ok ? "SYN, SYN-ACK, ACK" : "the connection opens with \(shape.joined(separator: "; "))",
+                       first.map(\.number))
+    }
+
+    /// A side's data segments: their sizes, count, total, or each full-sized but the last.
+    private func judgeData(_ c: Connection, side: Direction, sizes: [Int]?, count: Int?, total: Int?, mss: SegmentSize?,
+                           outcome: (Bool, String, [Int]) -> Outcome) -> Outcome {
+        let data = c.segments(from: side).filter { $0.length > 0 }
+        let seen = data.map(\.length)
+        var ok = true
+        if let mss {
+            guard let full = segmentSize(mss, from: side, on: c) else {
+                return outcome(false, "the receiver's MSS is not in the capture (its SYN was not captured)", data.map(\.number))
+            }
+            if seen.dropLast().contains(where: { $0 != full }) || (seen.last ?? 0) > full { ok = false }
+        }
+        if let sizes, sizes != seen { ok = false }
+        if let count, count != seen.count { ok = false }
+        let coverage = ByteCoverage(data)
+        if let total, total != coverage.distinct { ok = false }
+        let list = seen.isEmpty ? "none" : "\(seen.count) (\(abbreviated(seen.map(String.init))))"
+        let packets = data.map(\.number)
+        let where_ = packets.isEmpty ? "" : " — \(packetList(packets))"
+        return outcome(ok, "saw \(list), \(Self.bytesOnce(coverage))\(where_)", packets)
+    }
+
+    /// A side's bytes: a text, or another side's bytes transformed (upper case, repeated).
+    private func judgePayload(_ c: Connection, side: Direction, equals: Expectation.Payload, outcome: (Bool, String, [Int]) -> Outcome) -> Outcome {
+        let actual = stream(c, side)
+        let expected: RepeatedBytes
+        switch equals {
+        case let .text(text): expected = RepeatedBytes(Array(text.utf8), times: 1)
+        case let .transformOf(other, transform, times):
+            expected = RepeatedBytes(transform.apply(stream(c, other)), times: times)
+        }
+        if actual.elementsEqual(expected) { return outcome(true, "\(actual.count) bytes match", []) }
+        let at = zip(actual, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(actual.count, expected.count)
+        return outcome(false, "differs at byte \(at + 1): expected \(snippet(expected, at)), saw \(snippet(actual, at)) (\(expected.count) vs \(actual.count) bytes)", [])
     }
 
     /// Finds the connection and the response that answer the request `e` names, and counts the
