@@ -169,6 +169,8 @@ static volatile sig_atomic_t pending_signal;
 // Set once an interrupt is being handled: the handler runs on whichever thread the kernel picked,
 // and the main thread, seeing its programs killed, must not exit with the run's verdict first.
 static volatile sig_atomic_t interrupting;
+// Threads between deciding to create a partial file and having it open (tracked already).
+static volatile int creating_partial;
 
 static void interrupt_cleanup(int sig) {
     interrupting = 1;
@@ -193,6 +195,13 @@ static void interrupt_cleanup(int sig) {
         kill_tracked_uids();
         struct timespec pause = { 0, 20 * 1000 * 1000 };
         if (pass < 2) nanosleep(&pause, NULL);
+    }
+    // A thread that was creating a partial file when the interrupt came gets to finish (its file
+    // is tracked before it is created); none starts now. Bounded: this handler may be running on
+    // that very thread.
+    for (int waited = 0; creating_partial > 0 && waited < 100; waited++) {
+        struct timespec tick = { 0, 1000 * 1000 };
+        nanosleep(&tick, NULL);
     }
     for (int i = 0; i < max_tracked; i++) {
         if (tracked_path_used[i] == 2) unlink(tracked_paths[i]);
@@ -268,6 +277,19 @@ void clinux_untrack_partial_file(const char *path) {
     for (int i = 0; i < max_tracked; i++) {
         if (tracked_path_used[i] == 2 && strcmp(tracked_paths[i], path) == 0) __sync_bool_compare_and_swap(&tracked_path_used[i], 2, 0);
     }
+}
+
+int clinux_create_partial_file(const char *path) {
+    __sync_fetch_and_add(&creating_partial, 1);
+    if (interrupting) {
+        __sync_fetch_and_sub(&creating_partial, 1);
+        for (;;) pause();  // the handler is removing partial files and will end the process
+    }
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int saved = errno;
+    __sync_fetch_and_sub(&creating_partial, 1);
+    errno = saved;
+    return fd;
 }
 
 int clinux_partial_file_tracked(const char *path) {

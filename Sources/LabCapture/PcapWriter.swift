@@ -12,8 +12,14 @@ public enum PcapWriter {
         else { throw .write(path: path, message: "pcap_open_dead failed") }
         defer { pcap_close(dead) }
         let temporary = FileSystem.temporaryName(for: path)
-        guard let dumper = pcap_dump_open(dead, temporary) else {
+        let file: UnsafeMutablePointer<FILE>
+        do { file = try FileSystem.createPartialStream(temporary) } catch {
             // Its slot in the interrupt handler's table is released, or a few failures fill it.
+            FileSystem.remove(temporary)
+            throw .write(path: path, message: "\(error)")
+        }
+        guard let dumper = pcap_dump_fopen(dead, file) else {
+            FileSystem.closeStream(file)
             FileSystem.remove(temporary)
             throw .write(path: path, message: String(cString: pcap_geterr(dead)))
         }

@@ -8,7 +8,7 @@ public enum AtomicFile {
     public static func write(_ bytes: [UInt8], to path: String) throws(SystemError) {
         let temporary = FileSystem.temporaryName(for: path)
         do {
-            try FileOutput.write(bytes, toFile: temporary)
+            try FileOutput.write(bytes, toDescriptor: try FileSystem.createPartial(temporary), named: temporary)
             try FileSystem.rename(temporary, to: path)
         } catch {
             FileSystem.remove(temporary)
@@ -51,7 +51,7 @@ public final class AtomicFileWriter {
         let temporary = FileSystem.temporaryName(for: path)
         self.temporary = temporary
         do {
-            fd = try valueOrErrno("open", temporary) { Glibc.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
+            fd = try FileSystem.createPartial(temporary)
         } catch {
             FileSystem.remove(temporary)
             throw SystemError(call: error.call, subject: path, errno: error.errno)

@@ -13,7 +13,11 @@ public enum FileOutput {
     /// path; a failing `close` is reported, since some file systems only say there that a
     /// write was lost.
     public static func write(_ bytes: [UInt8], toFile path: String) throws(SystemError) {
-        let fd = try valueOrErrno("open", path) { open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
+        try write(bytes, toDescriptor: try valueOrErrno("open", path) { open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }, named: path)
+    }
+
+    /// Writes all of `bytes` to `fd`, opened by the caller, and closes it; `path` names it in errors.
+    public static func write(_ bytes: [UInt8], toDescriptor fd: Int32, named path: String) throws(SystemError) {
         do {
             try writeAll(fd, bytes, subject: path)
         } catch {

@@ -22,6 +22,26 @@ public enum FileSystem {
         return name
     }
 
+    /// Creates (or empties) the partial file `temporaryName` gave and opens it for writing. The
+    /// only way to create one: an interrupt then never leaves a partial file it did not know of.
+    public static func createPartial(_ name: String) throws(SystemError) -> Int32 {
+        try valueOrErrno("open", name) { clinux_create_partial_file(name) }
+    }
+
+    /// The partial file as a C stream, for a library that writes through one (libpcap's dumper).
+    public static func createPartialStream(_ name: String) throws(SystemError) -> UnsafeMutablePointer<FILE> {
+        let fd = try createPartial(name)
+        guard let stream = fdopen(fd, "wb") else {
+            let code = errno
+            _ = Glibc.close(fd)
+            throw SystemError(call: "fdopen", subject: name, errno: code)
+        }
+        return stream
+    }
+
+    /// Closes a stream `createPartialStream` gave that was not handed to its library after all.
+    public static func closeStream(_ stream: UnsafeMutablePointer<FILE>) { fclose(stream) }
+
     /// Moves `from` onto `to` in one step. The corresponding C function is `rename`.
     public static func rename(_ from: String, to: String) throws(SystemError) {
         defer { clinux_untrack_partial_file(from) }

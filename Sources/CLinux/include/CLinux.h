@@ -45,6 +45,11 @@ void clinux_track_partial_file(const char *path);
 void clinux_untrack_partial_file(const char *path);
 /// True when `path` is in the table, ready for the handler to remove.
 int clinux_partial_file_tracked(const char *path);
+/// Creates (or empties) a tracked partial file and opens it for writing; -1 with errno on failure.
+/// Once an interrupt is being handled no thread creates one any more (it waits for the exit), and
+/// the handler waits for those already creating one: every partial file on disk is then tracked
+/// when the handler removes them, so none outlives an interrupt.
+int clinux_create_partial_file(const char *path);
 
 /// Sets IFF_UP on the named interface (SIOCGIFFLAGS, then SIOCSIFFLAGS).
 int clinux_interface_up(const char *name);
