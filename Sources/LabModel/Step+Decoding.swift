@@ -83,13 +83,7 @@ extension Step: Decodable {
         case .sleep:
             guard let d = try object.duration("sleep") else { throw object.problem("sleep", "expected a duration") }
             return (.sleep(d), [])
-        case .setsockopt:
-            let name: String = try object.required("setsockopt", context: "setsockopt")
-            guard let option = SocketOption(rawValue: name) else {
-                let known = SocketOption.allCases.map(\.rawValue).joined(separator: ", ")
-                throw object.problem("setsockopt", "unknown option \"\(name)\"; known: \(known)")
-            }
-            return (.setOption(option, try object.required("value", context: "setsockopt")), ["value"])
+        case .setsockopt: return (try setOption(object), ["value"])
         case .waitFor:
             return (.waitFor(try object.required("waitFor", context: "waitFor")), [])
         case .serveHTTP:
@@ -109,6 +103,16 @@ extension Step: Decodable {
             }
             return (.shutdown(how), [])
         }
+    }
+
+    /// `{"setsockopt": "TCP_NODELAY", "value": 1}`.
+    static func setOption(_ object: Object) throws -> Action {
+        let name: String = try object.required("setsockopt", context: "setsockopt")
+        guard let option = SocketOption(rawValue: name) else {
+            let known = SocketOption.allCases.map(\.rawValue).joined(separator: ", ")
+            throw object.problem("setsockopt", "unknown option \"\(name)\"; known: \(known)")
+        }
+        return .setOption(option, try object.required("value", context: "setsockopt"))
     }
 
     /// `{"echoLoop": {"recv": 5, "send": "upper", "repeat": 1, "sleepBeforeRecv": "5s"}}`.

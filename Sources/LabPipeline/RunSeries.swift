@@ -63,10 +63,11 @@ public enum RunSeries {
     }
 
     /// The same on a host from `hosts`, given back after, for the next series to reuse.
-    static func run(_ experiment: Experiment, plan: RunPlan, observer: (any RunObserver)?, hosts: RunHostPool) -> SeriesResult {
+    static func run(_ original: Experiment, plan: RunPlan, observer: (any RunObserver)?, hosts: RunHostPool) -> SeriesResult {
+        let experiment = original
         var lines: [String] = []
         var results: [RunResult] = []
-        var passed = 0, failed = 0, harness = 0
+        var counts: [Verdict.Status: Int] = [:]
         var worst: Int32 = 0
         var histogram = PatternHistogram()
         let repeats = plan.repeats
@@ -81,16 +82,8 @@ public enum RunSeries {
         defer { hosts.giveBack(host) }
         for attempt in 1...repeats {
             let started = ContinuousClock.now
-            // In a shared namespace each run has a port of its own: no other run's capture sees
-            // its packets, and no TIME_WAIT left by the run before holds its server's port.
-            var experiment = experiment
-            if experiment.network == .current {
-                do {
-                    experiment.port = try FreePort.pick(avoiding: [Experiment.fencePort])
-                } catch {
-                    return stop(["\(experiment.name): cannot find a free port on lo: \(error)"], RunError.harness("").exitCode)
-                }
-            }
+            let experiment: Experiment
+            do throws(Stop) { experiment = try onItsOwnPort(original) } catch { return stop(error.errors, error.exitCode) }
             let progress = RunProgress(experiment: repeats == 1 ? experiment.name : "\(experiment.name) \(attempt)/\(repeats)")
             observer?.started(progress)
             defer { observer?.ended(progress) }
@@ -118,20 +111,28 @@ public enum RunSeries {
             result.wallTime = ContinuousClock.now - started
             results.append(result)
             if plan.timings { lines.append(RunText.timings(experiment.name, record, writing: ContinuousClock.now - writeStart)) }
-            switch verdict.status {
-            case .passed: passed += 1
-            case .failed: failed += 1
-            case .harnessFailure: harness += 1
-            }
+            counts[verdict.status, default: 0] += 1
             if severity(verdict.exitCode) > severity(worst) { worst = verdict.exitCode }
             let number = histogram.entries.firstIndex { $0.pattern == pattern }.map { $0 + 1 } ?? 0
             lines += runLines(result, verdict, attempt: attempt, pattern: number, plan: plan)
         }
         if repeats > 1 {
-            lines.append(RunText.tally(experiment.name, passed: passed, failed: failed, harness: harness, of: repeats))
+            lines.append(RunText.tally(experiment.name, passed: counts[.passed] ?? 0, failed: counts[.failed] ?? 0,
+                                       harness: counts[.harnessFailure] ?? 0, of: repeats))
             lines += closingLines(experiment, results: results, histogram: histogram, plan: plan)
         }
         return stop([], worst)
+    }
+
+    /// The experiment as one run plays it: in a shared namespace, on a port of its own, so no
+    /// other run's capture sees its packets and no TIME_WAIT left by the run before holds its port.
+    static func onItsOwnPort(_ experiment: Experiment) throws(Stop) -> Experiment {
+        guard experiment.network == .current else { return experiment }
+        var own = experiment
+        do { own.port = try FreePort.pick(avoiding: [Experiment.fencePort]) } catch {
+            throw Stop("\(experiment.name): cannot find a free port on lo: \(error)", RunError.harness("").exitCode)
+        }
+        return own
     }
 
     /// What ends a series early: its lines for standard error and its exit code.
