@@ -279,13 +279,13 @@ void clinux_untrack_partial_file(const char *path) {
     }
 }
 
-int clinux_create_partial_file(const char *path) {
+int clinux_create_partial_file(const char *path, int mode) {
     __sync_fetch_and_add(&creating_partial, 1);
     if (interrupting) {
         __sync_fetch_and_sub(&creating_partial, 1);
         for (;;) pause();  // the handler is removing partial files and will end the process
     }
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)mode);
     int saved = errno;
     __sync_fetch_and_sub(&creating_partial, 1);
     errno = saved;

@@ -24,8 +24,8 @@ public enum FileSystem {
 
     /// Creates (or empties) the partial file `temporaryName` gave and opens it for writing. The
     /// only way to create one: an interrupt then never leaves a partial file it did not know of.
-    public static func createPartial(_ name: String) throws(SystemError) -> Int32 {
-        try valueOrErrno("open", name) { clinux_create_partial_file(name) }
+    public static func createPartial(_ name: String, mode: Int32 = 0o644) throws(SystemError) -> Int32 {
+        try valueOrErrno("open", name) { clinux_create_partial_file(name, mode) }
     }
 
     /// The partial file as a C stream, for a library that writes through one (libpcap's dumper).

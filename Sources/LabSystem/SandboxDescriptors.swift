@@ -38,8 +38,8 @@ struct BoxDescriptors {
             if out < 0 { throw failure("open", folder) }
         }
         if let copy = options.traceLogCopy {
-            log = Glibc.open(copy, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-            if log < 0 { throw failure("open", copy) }
+            // A partial file (`FileSystem.temporaryName`), so an interrupt removes it; only tcplab may read it.
+            log = try FileSystem.createPartial(copy, mode: 0o600)
         }
     }
 

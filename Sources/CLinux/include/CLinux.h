@@ -49,7 +49,7 @@ int clinux_partial_file_tracked(const char *path);
 /// Once an interrupt is being handled no thread creates one any more (it waits for the exit), and
 /// the handler waits for those already creating one: every partial file on disk is then tracked
 /// when the handler removes them, so none outlives an interrupt.
-int clinux_create_partial_file(const char *path);
+int clinux_create_partial_file(const char *path, int mode);
 
 /// Sets IFF_UP on the named interface (SIOCGIFFLAGS, then SIOCSIFFLAGS).
 int clinux_interface_up(const char *name);
