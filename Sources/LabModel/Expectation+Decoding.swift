@@ -213,7 +213,7 @@ extension Expectation: Decodable {
     }
 }
 
-func renderPath(_ codingPath: [any CodingKey]) -> String {
+public func renderPath(_ codingPath: [any CodingKey]) -> String {
     var out = ""
     for key in codingPath {
         if let i = key.intValue { out += "[\(i)]" } else { out += out.isEmpty ? key.stringValue : ".\(key.stringValue)" }

@@ -56,7 +56,7 @@ enum ShardRecords {
             }
             let record: R
             do { record = try JSONDecoder().decode(R.self, from: Data(bytes)) } catch {
-                throw CommandFailure("\(file): not a \(what) record: \(CodeGradeMerge.reason(error, bytes))", exitCode: 65)
+                throw CommandFailure("\(file): not a \(what) record: \(JSONReason.of(error, in: bytes))", exitCode: 65)
             }
             if let first, first.label != tool(record) {
                 throw CommandFailure("\(file): written by \(tool(record)), but \(first.file) by \(first.label): grade every shard with one release", exitCode: 65)
@@ -96,29 +96,5 @@ enum ShardRecords {
                                  exitCode: 65)
         }
         return (first.count, first.size)
-    }
-}
-
-extension CodeGradeMerge {
-    /// Where in the file decoding stopped, in a few words, from the decoder's own account.
-    static func reason(_ error: any Error, _ bytes: [UInt8]) -> String {
-        switch error {
-        case let DecodingError.keyNotFound(key, context):
-            return "no \"\(key.stringValue)\" at \(path(context.codingPath))"
-        case let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context):
-            return "\(path(context.codingPath)): \(context.debugDescription)"
-        case let DecodingError.dataCorrupted(context):
-            guard context.codingPath.isEmpty else { return "\(path(context.codingPath)): \(context.debugDescription)" }
-            do { _ = try JSONLocator(String(decoding: bytes, as: UTF8.self)) } catch { return "line \(error.location): \(error.message)" }
-            return "not valid JSON"
-        default:
-            return "\(error)"
-        }
-    }
-
-    static func path(_ keys: [any CodingKey]) -> String {
-        guard !keys.isEmpty else { return "the top" }
-        let text = keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-        return text.hasPrefix(".") ? String(text.dropFirst()) : text
     }
 }

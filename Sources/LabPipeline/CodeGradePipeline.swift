@@ -76,7 +76,7 @@ public enum CodeGradePipeline {
                 throw CommandFailure("\(manifest): cannot read it: \(SystemError.describe(error.errno))", exitCode: 66)
             }
             do { entries = try JSONDecoder().decode([String: [String: String]].self, from: Data(bytes)) } catch {
-                throw CommandFailure("\(manifest): \(CodeGradeMerge.reason(error, bytes)); expected {\"experiment-2\": {\"server\": \"python3 server.py {port}\", "
+                throw CommandFailure("\(manifest): \(JSONReason.of(error, in: bytes)); expected {\"experiment-2\": {\"server\": \"python3 server.py {port}\", "
                                      + "\"client\": \"…\"}}", exitCode: 65)
             }
             var found: [CodeSubmission] = []

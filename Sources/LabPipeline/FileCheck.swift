@@ -72,12 +72,9 @@ public struct FileCheck: Sendable {
                                  listed: listed)
     }
 
-    /// A batch's exit code: a file that could not be read wins (its own code), then a failed
-    /// expectation (1), then a file cut short (2), else 0.
+    /// A batch's exit code, by `CheckReport.batchExitCode`'s rule.
     public static func exitCode(_ checks: [FileCheck], strict: Bool) -> Int32 {
-        if let unread = checks.first(where: { $0.error != nil }) { return unread.exitCode(strict: strict) }
-        let codes = checks.map { $0.exitCode(strict: strict) }
-        return codes.contains(1) ? 1 : codes.max() ?? 0
+        CheckReport.batchExitCode(checks.map { ($0.error != nil, $0.exitCode(strict: strict)) })
     }
 }
 

@@ -7,20 +7,20 @@ import Glibc
 /// thread's namespace, not the run's).
 public enum SocketTable {
     /// The local ports with a socket in LISTEN state, sorted.
-    public static func listeningPorts() -> [UInt16] {
-        var ports = Set<UInt16>()
-        for file in ["/proc/thread-self/net/tcp", "/proc/thread-self/net/tcp6"] {
-            guard let bytes = try? FileSystem.contents(of: file) else { continue }
-            ports.formUnion(parseListening(String(decoding: bytes, as: UTF8.self)))
-        }
-        return ports.sorted()
-    }
+    public static func listeningPorts() -> [UInt16] { Set(listeners().map(\.port)).sorted() }
 
     /// Every TCP socket of the namespace with its state and queues, for saying at a deadline which
     /// side was waiting on which.
-    public static func sockets() -> [SocketState] {
+    public static func sockets() -> [SocketState] { rows(parseSockets) }
+
+    /// The sockets in LISTEN state with the address each is bound to: "0.0.0.0" or "::" for
+    /// every address, else one, so a client that connects to another host can be told so.
+    public static func listeners() -> [Listener] { rows(parseListeners) }
+
+    /// The IPv4 table's rows, then the IPv6 table's, each read by `parse`.
+    private static func rows<Row>(_ parse: (String) -> [Row]) -> [Row] {
         ["/proc/thread-self/net/tcp", "/proc/thread-self/net/tcp6"].flatMap { file in
-            (try? FileSystem.contents(of: file)).map { parseSockets(String(decoding: $0, as: UTF8.self)) } ?? []
+            (try? FileSystem.contents(of: file)).map { parse(String(decoding: $0, as: UTF8.self)) } ?? []
         }
     }
 
@@ -41,14 +41,7 @@ public enum SocketTable {
         field.lastIndex(of: ":").flatMap { UInt16(field[field.index(after: $0)...], radix: 16) }
     }
 
-    /// The sockets in LISTEN state with the address each is bound to: "0.0.0.0" or "::" for
-    /// every address, else one, so a client that connects to another host can be told so.
-    public static func listeners() -> [Listener] {
-        ["/proc/thread-self/net/tcp", "/proc/thread-self/net/tcp6"].flatMap { file in
-            (try? FileSystem.contents(of: file)).map { parseListeners(String(decoding: $0, as: UTF8.self)) } ?? []
-        }
-    }
-
+    /// The rows in LISTEN state (`st` 0A) of a `/proc/net/tcp` table, with their local address.
     static func parseListeners(_ table: String) -> [Listener] {
         table.split(separator: "\n").dropFirst().compactMap { line in
             let fields = line.split(separator: " ")
@@ -76,13 +69,7 @@ public enum SocketTable {
     }
 
     /// Ports in LISTEN state (`st` 0A) in the text of a `/proc/net/tcp` table.
-    static func parseListening(_ table: String) -> [UInt16] {
-        table.split(separator: "\n").dropFirst().compactMap { line in
-            let fields = line.split(separator: " ")
-            guard fields.count > 3, fields[3] == "0A", let colon = fields[1].lastIndex(of: ":") else { return nil }
-            return UInt16(fields[1][fields[1].index(after: colon)...], radix: 16)
-        }
-    }
+    static func parseListening(_ table: String) -> [UInt16] { parseListeners(table).map(\.port) }
 }
 
 /// A listening socket: the address it is bound to and its port.

@@ -59,7 +59,7 @@ import Testing
     }
 
     /// A student whose server leaves Nagle on fails by timing; the grade says why from the trace.
-    /// The client here delays its ACKs (TCP_QUICKACK off), so the later 5-byte sends always wait.
+    /// The client delays its ACKs (`DelayedAckClient`), so the later 5-byte sends always wait.
     @Test(.enabled(if: SandboxTests.canRun, "needs root, unshare (util-linux) and /usr/bin/python3"))
     func aFailureFromMergedSendsIsExplainedAsNagle() throws {
         let root = try Repository.temporaryDirectory()
@@ -67,17 +67,7 @@ import Testing
         let folder = root + "/submission"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: Repository.experiments + "/lab/server.py", toPath: folder + "/server.py")
-        try """
-            import socket, sys
-            s = socket.create_connection((sys.argv[1], int(sys.argv[2])))
-            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 0)
-            s.sendall(b"Hello! Hello, World!")
-            got = b""
-            while len(got) < 20:
-                s.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 0)
-                got += s.recv(1024)
-            s.close()
-            """.write(toFile: folder + "/client.py", atomically: true, encoding: .utf8)
+        try DelayedAckClient.source.write(toFile: folder + "/client.py", atomically: true, encoding: .utf8)
         try "{\"experiment-2\": {\"server\": \"python3 server.py {port} 5\", \"client\": \"python3 client.py {host} {port}\"}}"
             .write(toFile: folder + "/tcplab.json", atomically: true, encoding: .utf8)
         let result = try Self.grade(folder, ["--repeat", "2"], out: root + "/graded")

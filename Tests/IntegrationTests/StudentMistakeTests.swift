@@ -68,16 +68,7 @@ extension PIDNamespaceRuns {
                     if not data: break
                     c.send(data.upper())
                 c.close()
-                """, client: """
-                s = connect()
-                s.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 0)
-                s.sendall(b"Hello! Hello, World!")
-                got = b""
-                while len(got) < 20:
-                    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 0)
-                    got += s.recv(1024)
-                s.close()
-                """, says: ["Likely Nagle's algorithm: the first 5 bytes were still unacked, so later sends waited until the delayed ACK came",
+                """, client: DelayedAckClient.source, says: ["Likely Nagle's algorithm: the first 5 bytes were still unacked, so later sends waited until the delayed ACK came",
                             "\nwhy the segments differ: packet 8: likely Nagle's algorithm: the first 5 bytes were still unacked"]),
             // A server bound to 127.0.0.1 only, and a client that connects to 127.0.0.2: the refusal is
             // the kernel's, at an address nothing listens on, so the server program is not blamed for it.

@@ -81,3 +81,19 @@ enum PassingServer {
         var description: String { "Experiments/lab/server.py no longer accepts as PassingServer expects: update it" }
     }
 }
+
+/// A client that keeps TCP_QUICKACK off, so its ACKs are delayed and a server that leaves Nagle
+/// on holds its later sends until the first one's ACK: its 5-byte replies leave merged every run.
+enum DelayedAckClient {
+    static let source = """
+        import socket, sys
+        s = socket.create_connection((sys.argv[1], int(sys.argv[2])))
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 0)
+        s.sendall(b"Hello! Hello, World!")
+        got = b""
+        while len(got) < 20:
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 0)
+            got += s.recv(1024)
+        s.close()
+        """
+}

@@ -54,7 +54,7 @@ extension ConnectionWalk {
             reasons.append("\(side.title)'s \(count(sends.count, "send")) leave as one \(s.length)-byte segment"
                 + (nagleCause(s, index: index, certain: true).map { ": \($0)." } ?? "."))
         } else if !source.knowsSends(side), let cause = nagleCause(s, index: index, certain: false) {
-            reasons.append("Likely Nagle's algorithm: \(cause), and left together as one \(s.length)-byte segment.")
+            reasons.append("\(Explanation.nagleLead): \(cause), and left together as one \(s.length)-byte segment.")
         } else if let echo = source.echo(side), s.length <= echo.recv * echo.repeat, s.length % echo.repeat == 0 {
             let chunk = s.length / echo.repeat
             let copies = echo.repeat == 1 ? "" : " \(echo.repeat) times over"

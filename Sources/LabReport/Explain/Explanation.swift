@@ -5,6 +5,10 @@ public struct Explanation: Sendable, Equatable, Codable {
     public var packets: [Int]
     public var text: String
 
+    /// How the sentence that puts a segment down to Nagle's algorithm begins, for a reader that
+    /// looks for it (`RunResult.mergedSendsCause`).
+    static let nagleLead = "Likely Nagle's algorithm"
+
     public init(packets: [Int], text: String) {
         self.packets = packets
         self.text = text

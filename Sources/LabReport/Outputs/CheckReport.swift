@@ -94,6 +94,14 @@ public struct CheckReport: Codable, Sendable {
         }
     }
 
+    /// A batch's exit code: a file that could not be read wins (its own code), then a failed
+    /// expectation (1), then a file cut short (2), else 0.
+    public static func batchExitCode(_ files: [(unreadable: Bool, code: Int32)]) -> Int32 {
+        if let unread = files.first(where: \.unreadable) { return unread.code }
+        let codes = files.map(\.code)
+        return codes.contains(1) ? 1 : codes.max() ?? 0
+    }
+
     public init(tool: String, checks: [Entry]) {
         self.tool = tool
         self.checks = checks

@@ -88,9 +88,7 @@ extension GradeReport {
     /// own code first, then 1 when an expectation failed, then 2 for a file cut short, else 0.
     public static func exitCode(_ entries: [GradeEntry], oneSubmission: Bool) -> Int32 {
         guard oneSubmission else { return entries.contains { $0.error != nil || $0.check.fileProblem != nil } ? 2 : 0 }
-        if let unread = entries.first(where: { $0.error != nil }) { return unread.exitCode }
-        let codes = entries.map(\.exitCode)
-        return codes.contains(1) ? 1 : codes.max() ?? 0
+        return CheckReport.batchExitCode(entries.map { ($0.error != nil, $0.exitCode) })
     }
 
     /// For each file, the others that share its fingerprint ("student/file"), in the files' order:

@@ -94,9 +94,8 @@ extension RunResult {
     /// sentence: "packet 8: likely Nagle's algorithm: … (TCP_NODELAY turns it off)". A program
     /// that leaves Nagle on passes or fails by timing, and this says why from the trace.
     public func mergedSendsCause(of o: Outcome) -> String? {
-        let marker = "Likely Nagle's algorithm"
         for e in explanations where !Set(e.packets).isDisjoint(with: o.packets) {
-            guard let start = e.text.firstRange(of: marker) else { continue }
+            guard let start = e.text.firstRange(of: Explanation.nagleLead) else { continue }
             let rest = e.text[start.lowerBound...]
             let sentence = rest.firstRange(of: ". ").map { rest[..<$0.lowerBound] } ?? rest.dropLast(rest.hasSuffix(".") ? 1 : 0)
             let packet = e.packets.first { o.packets.contains($0) } ?? e.packets.first ?? 0
